@@ -1,0 +1,25 @@
+/** Configuration comes from the environment only; this is the one place that reads it. */
+export interface Config {
+  redisUrl: string;
+  prefix: string;
+  xApi: string | undefined;
+  consumerKey: string | undefined;
+  consumerSecret: string | undefined;
+  influxUrl: string | undefined;
+  debug: boolean;
+}
+
+export const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379/0';
+export const DEFAULT_PREFIX = 'tf';
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  return {
+    redisUrl: env.REDIS_URL || DEFAULT_REDIS_URL,
+    prefix: env.TFCTL_PREFIX || DEFAULT_PREFIX,
+    xApi: env.TFCTL_X_API || undefined,
+    consumerKey: env.TFCTL_CONSUMER_KEY || undefined,
+    consumerSecret: env.TFCTL_CONSUMER_SECRET || undefined,
+    influxUrl: env.TFCTL_INFLUX_URL || undefined,
+    debug: env.TFCTL_DEBUG === '1' || env.TFCTL_DEBUG === 'true',
+  };
+}

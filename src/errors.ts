@@ -1,0 +1,19 @@
+/**
+ * The two kinds of failure a command can end with. The CLI's single error handler maps them to exit
+ * codes: a UsageError (bad arguments, unknown bot, invalid template) exits 2, everything else exits 1.
+ * Core modules throw these; only the CLI decides how they are printed.
+ */
+export class UsageError extends Error {
+  override readonly name = 'UsageError';
+  readonly exitCode = 2;
+}
+
+export class OperationalError extends Error {
+  override readonly name = 'OperationalError';
+  readonly exitCode = 1;
+}
+
+export function exitCodeOf(err: unknown): number {
+  if (err instanceof UsageError) return 2;
+  return 1;
+}
