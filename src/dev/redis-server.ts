@@ -29,7 +29,7 @@ export interface PrivateRedis {
 
 /**
  * Starts a private redis-server on a free port with its own temp dir: never the machine's 6379.
- * Tests use it for real, no mock.
+ * The demo and the benchmark use it when REDIS_URL is not set; tests use it for real, no mock.
  */
 export async function startRedis(): Promise<PrivateRedis> {
   const port = await freePort();
@@ -39,6 +39,8 @@ export async function startRedis(): Promise<PrivateRedis> {
     ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'no', '--daemonize', 'no'],
     { stdio: ['ignore', 'ignore', 'pipe'] },
   );
+  let spawnError: Error | undefined;
+  proc.on('error', (err) => (spawnError = err));
   const clients: Redis[] = [];
   const url = `redis://127.0.0.1:${port}/0`;
   const probe = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
@@ -49,6 +51,7 @@ export async function startRedis(): Promise<PrivateRedis> {
       await probe.ping();
       break;
     } catch (err) {
+      if (spawnError) throw new Error(`cannot start redis-server (${spawnError.message}): install it (apt-get install redis-server) or set REDIS_URL`);
       if (Date.now() > deadline || proc.exitCode !== null) throw new Error(`redis-server did not start on ${port}: ${err}`);
       probe.disconnect();
       await new Promise((r) => setTimeout(r, 50));

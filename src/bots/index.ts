@@ -1,0 +1,8 @@
+import type { Role } from '../farm/bot.js';
+import { reader } from './reader.js';
+import type { BotKind } from './types.js';
+import { writer } from './writer.js';
+
+/** Bot kinds by role. Readers tick before writers, so writers see the tweets fetched in the same run. */
+export const KINDS: Record<Role, BotKind> = { reader, writer };
+export const PHASES: Role[][] = [['reader'], ['writer']];

@@ -1,0 +1,47 @@
+import { Command, CommanderError } from 'commander';
+import { exitCodeOf, UsageError } from '../errors.js';
+import { registerAll } from './commands/index.js';
+
+/**
+ * Builds the program and runs it with the one error handler every command shares:
+ * one line on stderr, exit 2 for usage errors and 1 for operational failures, and a stack
+ * trace only with --verbose or TFCTL_DEBUG=1.
+ */
+export function buildProgram(): Command {
+  const program = new Command('tfctl')
+    .description('Run a farm of X bots from cron: one shared reader, many writers')
+    .version(process.env.npm_package_version ?? VERSION)
+    .option('--verbose', 'print stack traces on errors')
+    .exitOverride()
+    .configureOutput({ writeErr: (s) => process.stderr.write(s) });
+  registerAll(program);
+  // Subcommands inherit the same behaviour on bad arguments.
+  for (const cmd of program.commands) cmd.exitOverride();
+  return program;
+}
+
+const VERSION = '0.1.0';
+
+export async function main(argv: string[]): Promise<void> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv);
+  } catch (err) {
+    process.exitCode = handleError(err, argv.includes('--verbose'));
+  }
+}
+
+function handleError(err: unknown, verbose: boolean): number {
+  if (err instanceof CommanderError) {
+    // Commander has already printed its message; help and version exit cleanly.
+    if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') return 0;
+    return 2;
+  }
+  const debug = verbose || process.env.TFCTL_DEBUG === '1';
+  const message = err instanceof Error ? err.message : String(err);
+  process.stderr.write(`tfctl: ${message}\n`);
+  if (debug && err instanceof Error && err.stack) process.stderr.write(`${err.stack}\n`);
+  return exitCodeOf(err);
+}
+
+export { UsageError };

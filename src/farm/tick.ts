@@ -1,0 +1,187 @@
+import type { TwitterApi } from 'twitter-api-v2';
+import { KINDS, PHASES } from '../bots/index.js';
+import { idFromToken } from '../bots/account.js';
+import type { Outcome, OutcomeStatus, TickEnv } from '../bots/types.js';
+import { UsageError } from '../errors.js';
+import { BotLock } from '../store/lock.js';
+import { Posts, type Post } from '../store/posts.js';
+import { Timeline } from '../store/timeline.js';
+import { createXClient } from '../x/client.js';
+import { botName, type Bot } from './bot.js';
+import type { Farm } from './farm.js';
+
+export interface TickOptions {
+  names?: string[];
+  force?: boolean;
+  dryRun?: boolean;
+  /** Bots ticked at once within a phase. */
+  concurrency?: number;
+  /** How long a reader waits for another run that is fetching the same timeline. */
+  readerWaitMs?: number;
+}
+
+export interface BotReport {
+  name: string;
+  role: string;
+  status: OutcomeStatus | 'skipped';
+  detail: string;
+  fetched?: number;
+  posts?: Post[];
+  drafts?: string[];
+  error?: string;
+}
+
+export interface TickReport {
+  started_at: string;
+  duration_ms: number;
+  dry_run: boolean;
+  bots: BotReport[];
+  summary: { ran: number; ok: number; idle: number; skipped: number; rate_limited: number; failed: number; fetched: number; posted: number };
+}
+
+/**
+ * One run over the farm: picks the due bots, then ticks readers before writers, each bot under its
+ * own lock, with bounded parallelism. One bot's failure never stops the others.
+ */
+export async function runTick(farm: Farm, opts: TickOptions = {}): Promise<TickReport> {
+  const startedAt = Date.now();
+  const all = await farm.store.all();
+  const wanted = opts.names?.map((n) => botName(n));
+  for (const n of wanted ?? []) if (!all.some((b) => b.name === n)) throw new UsageError(`unknown bot "${n}" (see tfctl list)`);
+  const chosen = wanted ? all.filter((b) => wanted.includes(b.name)) : all;
+
+  const reports: BotReport[] = [];
+  const runnable: Bot[] = [];
+  for (const bot of chosen) {
+    const reason = whyNot(bot, startedAt, opts.force ?? false);
+    if (reason) reports.push({ name: bot.name, role: bot.role, status: 'skipped', detail: reason });
+    else runnable.push(bot);
+  }
+
+  if (runnable.length > 0) {
+    const env = tickEnv(farm, all, opts.dryRun ?? false);
+    for (const roles of PHASES) {
+      const phase = runnable.filter((b) => roles.includes(b.role));
+      const waitMs = roles.includes('reader') ? opts.readerWaitMs ?? 15_000 : 0;
+      reports.push(...(await pool(phase, opts.concurrency ?? 16, (bot) => tickOne(farm, env, bot, startedAt, opts, waitMs))));
+    }
+  }
+
+  const order = new Map(chosen.map((b, i) => [b.name, i]));
+  reports.sort((a, b) => order.get(a.name)! - order.get(b.name)!);
+  return { started_at: new Date(startedAt).toISOString(), duration_ms: Date.now() - startedAt, dry_run: opts.dryRun ?? false, bots: reports, summary: summarize(reports) };
+}
+
+/** Why a bot does not run now, or null when it should. */
+function whyNot(bot: Bot, now: number, force: boolean): string | null {
+  if (bot.paused) return 'paused';
+  if (bot.failing) return `failing: ${bot.lastError ?? 'unknown error'}`;
+  const pausedUntil = Math.max(0, ...Object.values(bot.pauses));
+  if (pausedUntil > now) return `rate-limited until ${new Date(pausedUntil).toISOString()}`;
+  if (!force && bot.nextDueAt > now) return 'not due';
+  return null;
+}
+
+async function tickOne(farm: Farm, env: TickEnv, listed: Bot, startedAt: number, opts: TickOptions, waitMs: number): Promise<BotReport> {
+  const base = { name: listed.name, role: listed.role };
+  if (env.dryRun) return { ...base, ...report(await runKind(listed, env)) };
+  const lock = new BotLock(farm.redis, farm.store.keys, listed.name);
+  if (!(await lock.acquireWithin(waitMs))) return { ...base, status: 'skipped', detail: 'busy: another run holds its lock' };
+  try {
+    // Read again under the lock: another run may have ticked it since this run began.
+    const bot = await farm.store.get(listed.name);
+    if (!bot) return { ...base, status: 'skipped', detail: 'destroyed meanwhile' };
+    if ((bot.lastTickAt ?? 0) >= startedAt) return { ...base, status: 'skipped', detail: 'ticked by another run' };
+    const reason = whyNot(bot, Date.now(), opts.force ?? false);
+    if (reason) return { ...base, status: 'skipped', detail: reason };
+    const outcome = await runKind(bot, env);
+    const at = Date.now();
+    await farm.store.finish(bot.name, {
+      at,
+      nextDueAt: Math.max(at + bot.every * 1000, outcome.pause?.until ?? 0),
+      error: outcome.error,
+      failing: outcome.failing,
+      pause: outcome.pause,
+      counters: outcome.counters,
+      learned: outcome.learned,
+    });
+    return { ...base, ...report(outcome) };
+  } finally {
+    await lock.release();
+  }
+}
+
+async function runKind(bot: Bot, env: TickEnv): Promise<Outcome> {
+  try {
+    return await KINDS[bot.role].tick(bot, env);
+  } catch (err) {
+    const message = err instanceof Error ? err.message : String(err);
+    return { status: 'failed', detail: message, error: message, counters: { errors: 1 } };
+  }
+}
+
+function report(o: Outcome): Omit<BotReport, 'name' | 'role'> {
+  const r: Omit<BotReport, 'name' | 'role'> = { status: o.status, detail: o.detail };
+  if (o.fetched !== undefined) r.fetched = o.fetched;
+  if (o.posts?.length) r.posts = o.posts;
+  if (o.drafts?.length) r.drafts = o.drafts;
+  if (o.error) r.error = o.error;
+  return r;
+}
+
+function tickEnv(farm: Farm, all: Bot[], dryRun: boolean): TickEnv {
+  const { config } = farm;
+  const farmUserIds = new Set<string>();
+  for (const b of all) {
+    const id = b.userId ?? idFromToken(b.token);
+    if (id) farmUserIds.add(id);
+  }
+  const clients = new Map<string, TwitterApi>();
+  return {
+    keys: farm.store.keys,
+    store: farm.store,
+    timeline: new Timeline(farm.redis, farm.store.keys),
+    posts: new Posts(farm.redis, farm.store.keys),
+    now: Date.now,
+    dryRun,
+    farmUserIds,
+    memo: new Map(),
+    client(bot) {
+      if (!config.consumerKey || !config.consumerSecret) {
+        throw new Error('the X app is not configured: set TFCTL_CONSUMER_KEY and TFCTL_CONSUMER_SECRET');
+      }
+      if (!bot.token || !bot.secret) throw new Error(`no tokens: run tfctl auth ${bot.name}, or tfctl set ${bot.name} token=… secret=…`);
+      let client = clients.get(bot.name);
+      if (!client) {
+        client = createXClient({ apiBase: config.xApi, appKey: config.consumerKey, appSecret: config.consumerSecret, accessToken: bot.token, accessSecret: bot.secret });
+        clients.set(bot.name, client);
+      }
+      return client;
+    },
+  };
+}
+
+/** Runs `fn` over items with at most `limit` in flight, keeping the results in order. */
+async function pool<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const results = new Array<R>(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      results[i] = await fn(items[i]!);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
+}
+
+function summarize(reports: BotReport[]): TickReport['summary'] {
+  const s = { ran: 0, ok: 0, idle: 0, skipped: 0, rate_limited: 0, failed: 0, fetched: 0, posted: 0 };
+  for (const r of reports) {
+    s[r.status]++;
+    if (r.status !== 'skipped') s.ran++;
+    s.fetched += r.fetched ?? 0;
+    s.posted += r.posts?.length ?? 0;
+  }
+  return s;
+}

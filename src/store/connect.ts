@@ -1,0 +1,37 @@
+import { Redis } from 'ioredis';
+import { OperationalError } from '../errors.js';
+
+/** The URL with any password hidden, for messages. */
+export function safeUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = '***';
+    return u.toString();
+  } catch {
+    return url;
+  }
+}
+
+/**
+ * Connects to Redis and fails fast with one clear line when it cannot be reached: a CLI run from
+ * cron must not hang retrying. Commands after the first still get ioredis's normal reconnects.
+ */
+export async function connectRedis(url: string): Promise<Redis> {
+  const redis = new Redis(url, {
+    lazyConnect: true,
+    maxRetriesPerRequest: 2,
+    connectTimeout: 3000,
+    enableOfflineQueue: true,
+    retryStrategy: (times) => (times > 3 ? null : 100 * times),
+  });
+  // Errors are reported through the failing command; keep ioredis from printing them too.
+  redis.on('error', () => {});
+  try {
+    await redis.connect();
+  } catch (err) {
+    redis.disconnect();
+    const reason = err instanceof Error ? err.message : String(err);
+    throw new OperationalError(`cannot reach Redis at ${safeUrl(url)}: ${reason}`);
+  }
+  return redis;
+}

@@ -1,0 +1,34 @@
+/**
+ * Every Redis key name tfctl uses, in one place. A farm is one Redis database under one prefix.
+ *
+ * Per-bot keys carry the bot's name as a hash tag (`{name}`), so that all of one bot's keys land in
+ * one Redis Cluster slot and a bot's multi-key scripts stay legal on a cluster.
+ */
+export class Keys {
+  constructor(readonly prefix: string) {}
+
+  /** Set of all bot names. */
+  bots(): string { return `${this.prefix}:bots`; }
+  /** Hash: a bot's settings, state and counters. */
+  bot(name: string): string { return `${this.prefix}:bot:{${name}}`; }
+  /** Stream: a reader's cache of timeline tweets; each writer is a consumer group on it. */
+  timeline(reader: string): string { return `${this.prefix}:{${reader}}:timeline`; }
+  /** Set: hashes of every text a writer has posted (the never-twice guarantee). */
+  posted(writer: string): string { return `${this.prefix}:{${writer}}:posted`; }
+  /** List: a writer's recent posts as JSON, newest first, capped. */
+  posts(writer: string): string { return `${this.prefix}:{${writer}}:posts`; }
+  /** Hash: posts composed and about to be sent; written before the POST, cleared after bookkeeping. */
+  intents(writer: string): string { return `${this.prefix}:{${writer}}:intents`; }
+  /** Hash: posts per UTC hour (field = epoch hour), for stats and the dashboard. */
+  hourly(bot: string): string { return `${this.prefix}:{${bot}}:hourly`; }
+  /** String: the tick lock of one bot (SET NX PX). */
+  lock(name: string): string { return `${this.prefix}:lock:{${name}}`; }
+
+  /** Every key a bot owns (for destroy and export). The lock is transient and left out. */
+  botKeys(name: string): string[] {
+    return [this.bot(name), this.timeline(name), this.posted(name), this.posts(name), this.intents(name), this.hourly(name)];
+  }
+
+  /** The SCAN pattern that matches every key of this farm. */
+  scanPattern(): string { return `${this.prefix}:*`; }
+}

@@ -1,0 +1,34 @@
+import { randomBytes } from 'node:crypto';
+import type { Redis } from 'ioredis';
+import type { Keys } from './keys.js';
+
+const RELEASE = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0`;
+
+/**
+ * A per-bot lock (SET NX PX) so overlapping cron runs, or several hosts on one Redis, never tick one
+ * bot at the same time. The value is a random token: only its holder can release it, and a crashed
+ * holder's lock expires by itself.
+ */
+export class BotLock {
+  private readonly token = randomBytes(12).toString('hex');
+
+  constructor(private readonly redis: Redis, private readonly keys: Keys, readonly name: string, private readonly ttlMs = 120_000) {}
+
+  async acquire(): Promise<boolean> {
+    return (await this.redis.set(this.keys.lock(this.name), this.token, 'PX', this.ttlMs, 'NX')) === 'OK';
+  }
+
+  /** Tries until `waitMs` has passed: readers wait for a run already fetching, so writers see its tweets. */
+  async acquireWithin(waitMs: number, stepMs = 100): Promise<boolean> {
+    const deadline = Date.now() + waitMs;
+    for (;;) {
+      if (await this.acquire()) return true;
+      if (Date.now() >= deadline) return false;
+      await new Promise((r) => setTimeout(r, stepMs));
+    }
+  }
+
+  async release(): Promise<void> {
+    await this.redis.eval(RELEASE, 1, this.keys.lock(this.name), this.token);
+  }
+}

@@ -1,0 +1,77 @@
+import { createHash } from 'node:crypto';
+import type { Redis } from 'ioredis';
+import type { Keys } from './keys.js';
+import { script } from './scripts.js';
+
+/** A post a writer made, as recorded in Redis and shown by show/stats/demo. */
+export interface Post {
+  id: string;
+  text: string;
+  source: string;
+  noun: string;
+  at: number;
+}
+
+/** Written before a POST so that a crash between the POST and the bookkeeping is resolved, not repeated. */
+export interface Intent {
+  text: string;
+  hash: string;
+  source: string;
+  noun: string;
+  entries: string[];
+  at: number;
+}
+
+const RECENT_POSTS = 200;
+
+export function textHash(text: string): string {
+  return createHash('sha1').update(text.normalize('NFC').trim()).digest('hex');
+}
+
+export const hourOf = (ms: number): string => String(Math.floor(ms / 3_600_000));
+
+export class Posts {
+  constructor(private readonly redis: Redis, private readonly keys: Keys) {}
+
+  /** Which of these texts the writer has posted already (one round trip). */
+  async posted(writer: string, hashes: string[]): Promise<boolean[]> {
+    if (hashes.length === 0) return [];
+    const reply = await this.redis.smismember(this.keys.posted(writer), ...hashes);
+    return reply.map((v) => v === 1);
+  }
+
+  async writeIntent(writer: string, intent: Intent): Promise<void> {
+    await this.redis.hset(this.keys.intents(writer), intent.hash, JSON.stringify(intent));
+  }
+
+  async intents(writer: string): Promise<Intent[]> {
+    const all = await this.redis.hvals(this.keys.intents(writer));
+    return all.map((v) => JSON.parse(v) as Intent);
+  }
+
+  async dropIntent(writer: string, hash: string): Promise<void> {
+    await this.redis.hdel(this.keys.intents(writer), hash);
+  }
+
+  /** Records a post made (or found after a crash). */
+  async record(writer: string, hash: string, post: Post): Promise<void> {
+    await this.bookkeep(writer, hash, JSON.stringify(post), hourOf(post.at), 'posted');
+  }
+
+  /** X said the text is a duplicate: it counts as posted, so it is never tried again. */
+  async markDuplicate(writer: string, hash: string): Promise<void> {
+    await this.bookkeep(writer, hash, '', '0', 'duplicates');
+  }
+
+  private async bookkeep(writer: string, hash: string, json: string, hour: string, counter: string): Promise<void> {
+    const k = this.keys;
+    await script(this.redis, 'record-post')(
+      [k.posted(writer), k.posts(writer), k.intents(writer), k.bot(writer), k.hourly(writer)],
+      [hash, json, RECENT_POSTS, hour, counter],
+    );
+  }
+
+  async recent(writer: string, count = 10): Promise<Post[]> {
+    return (await this.redis.lrange(this.keys.posts(writer), 0, count - 1)).map((v) => JSON.parse(v) as Post);
+  }
+}

@@ -1,0 +1,26 @@
+-- Changes a bot's settings atomically. Empty values delete the field. When a writer moves to another
+-- reader, its consumer group moves with it (from the new reader's oldest cached tweet).
+-- KEYS: 1 bot hash, 2 new reader hash, 3 new reader timeline, 4 old reader timeline (the last three may be '')
+-- ARGV: 1 name, 2 expected role, 3 new reader or '', 4.. field, value pairs
+local role = redis.call('HGET', KEYS[1], 'role')
+if not role then return redis.error_reply('NOT_FOUND') end
+if role ~= ARGV[2] then return redis.error_reply('CHANGED') end
+if ARGV[3] ~= '' then
+  local newRole = redis.call('HGET', KEYS[2], 'role')
+  if not newRole then return redis.error_reply('NO_READER') end
+  if newRole ~= 'reader' then return redis.error_reply('NOT_READER ' .. newRole) end
+  if KEYS[4] ~= KEYS[3] then
+    if redis.call('EXISTS', KEYS[4]) == 1 then
+      pcall(redis.call, 'XGROUP', 'DESTROY', KEYS[4], ARGV[1])
+    end
+    redis.call('XGROUP', 'CREATE', KEYS[3], ARGV[1], '0', 'MKSTREAM')
+  end
+end
+for i = 4, #ARGV, 2 do
+  if ARGV[i + 1] == '' then
+    redis.call('HDEL', KEYS[1], ARGV[i])
+  else
+    redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1])
+  end
+end
+return 'OK'

@@ -1,0 +1,146 @@
+import type { Redis } from 'ioredis';
+import { F } from '../farm/bot.js';
+import type { Keys } from './keys.js';
+
+/** A tweet as the reader caches it. Ids are strings: snowflakes exceed 2^53. */
+export interface CachedTweet {
+  id: string;
+  author: string;
+  author_id: string;
+  text: string;
+  created_at: string;
+}
+
+/** A cached tweet with its stream entry id, as a writer receives it. */
+export interface TimelineEntry extends CachedTweet {
+  entry: string;
+}
+
+const FIELDS = ['id', 'author', 'author_id', 'text', 'created_at'] as const;
+
+function toEntry(entry: string, flat: string[] | null): TimelineEntry | null {
+  if (!flat) return null; // trimmed away after it was delivered
+  const rec: Record<string, string> = {};
+  for (let i = 0; i + 1 < flat.length; i += 2) rec[flat[i]!] = flat[i + 1]!;
+  return { entry, id: rec.id ?? '', author: rec.author ?? '', author_id: rec.author_id ?? '', text: rec.text ?? '', created_at: rec.created_at ?? '' };
+}
+
+/**
+ * The reader's cache is a Redis stream; each writer is a consumer group on it, so "unprocessed" is the
+ * group's lag plus what it holds pending, and processing is XREADGROUP + XACK.
+ */
+export class Timeline {
+  constructor(private readonly redis: Redis, private readonly keys: Keys) {}
+
+  /** Appends tweets (oldest first) and moves the reader's since_id in one MULTI, so a crash loses or repeats nothing. */
+  async append(reader: string, tweets: CachedTweet[], newestId: string | undefined): Promise<void> {
+    if (tweets.length === 0 && !newestId) return;
+    const multi = this.redis.multi();
+    for (const t of tweets) multi.xadd(this.keys.timeline(reader), '*', ...FIELDS.flatMap((f) => [f, t[f]]));
+    if (newestId) multi.hset(this.keys.bot(reader), F.sinceId, newestId);
+    await multi.exec();
+  }
+
+  /**
+   * Up to `count` entries for a writer: first those it was given before and never acknowledged (a failed
+   * tick), then new ones. Entries trimmed from under it are acknowledged and dropped.
+   */
+  async take(reader: string, writer: string, count: number): Promise<TimelineEntry[]> {
+    const key = this.keys.timeline(reader);
+    const out: TimelineEntry[] = [];
+    for (const from of ['0', '>']) {
+      if (out.length >= count) break;
+      const reply = await this.readGroup(key, writer, count - out.length, from);
+      const gone: string[] = [];
+      for (const [id, flat] of reply) {
+        const e = toEntry(id, flat);
+        if (e) out.push(e);
+        else gone.push(id);
+      }
+      if (gone.length) await this.redis.xack(key, writer, ...gone);
+      // Pending entries come back even if fewer than asked: only then read new ones.
+    }
+    return out;
+  }
+
+  private async readGroup(key: string, group: string, count: number, from: string): Promise<Array<[string, string[] | null]>> {
+    const read = () => this.redis.xreadgroup('GROUP', group, group, 'COUNT', count, 'STREAMS', key, from) as Promise<Array<[string, Array<[string, string[] | null]>]> | null>;
+    let reply;
+    try {
+      reply = await read();
+    } catch (err) {
+      // The group went missing (the stream was deleted and recreated): start it again from the oldest entry.
+      if (!String(err).includes('NOGROUP')) throw err;
+      await this.redis.xgroup('CREATE', key, group, '0', 'MKSTREAM').catch(() => {});
+      reply = await read();
+    }
+    return reply?.[0]?.[1] ?? [];
+  }
+
+  /** Marks entries processed. */
+  async ack(reader: string, writer: string, entries: string[]): Promise<void> {
+    if (entries.length) await this.redis.xack(this.keys.timeline(reader), writer, ...entries);
+  }
+
+  /** What `take` would return, without taking it (for --dry-run and preview). */
+  async peek(reader: string, writer: string, count: number): Promise<TimelineEntry[]> {
+    const key = this.keys.timeline(reader);
+    const out: TimelineEntry[] = [];
+    let last = '0-0';
+    try {
+      const pending = (await this.redis.xpending(key, writer, '-', '+', count, writer)) as Array<[string, ...unknown[]]>;
+      for (const [id] of pending) {
+        const [hit] = await this.redis.xrange(key, id, id);
+        if (hit) out.push(toEntry(hit[0], hit[1])!);
+      }
+      const groups = (await this.redis.xinfo('GROUPS', key)) as unknown[][];
+      for (const g of groups) {
+        const i = g.indexOf('name');
+        if (g[i + 1] === writer) last = String(g[g.indexOf('last-delivered-id') + 1]);
+      }
+    } catch {
+      return out; // no stream or no group yet: nothing to peek at
+    }
+    if (out.length < count) {
+      for (const [id, flat] of await this.redis.xrange(key, `(${last}`, '+', 'COUNT', count - out.length)) out.push(toEntry(id, flat)!);
+    }
+    return out;
+  }
+
+  /**
+   * Drops entries every writer has processed: everything older than the oldest entry any group still
+   * needs (its oldest pending entry, or the one after its last delivered). Keeps at most `cap` entries.
+   */
+  async trim(reader: string, cap: number): Promise<void> {
+    const key = this.keys.timeline(reader);
+    let groups: unknown[][];
+    try {
+      groups = (await this.redis.xinfo('GROUPS', key)) as unknown[][];
+    } catch {
+      return;
+    }
+    let min: string | undefined;
+    for (const g of groups) {
+      const name = String(g[g.indexOf('name') + 1]);
+      const summary = (await this.redis.xpending(key, name)) as [number, string | null, string | null, unknown];
+      const last = String(g[g.indexOf('last-delivered-id') + 1]);
+      const needed = summary[0] > 0 && summary[1] ? summary[1] : nextId(last);
+      if (!min || compareIds(needed, min) < 0) min = needed;
+    }
+    if (min) await this.redis.xtrim(key, 'MINID', min);
+    await this.redis.xtrim(key, 'MAXLEN', '~', cap);
+  }
+}
+
+function nextId(id: string): string {
+  const [ms, seq] = id.split('-');
+  return `${ms}-${BigInt(seq ?? '0') + 1n}`;
+}
+
+export function compareIds(a: string, b: string): number {
+  const [am, as] = a.split('-').map(BigInt);
+  const [bm, bs] = b.split('-').map(BigInt);
+  if (am! !== bm!) return am! < bm! ? -1 : 1;
+  if (as! !== bs!) return as! < bs! ? -1 : 1;
+  return 0;
+}

@@ -1,0 +1,139 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { Redis } from 'ioredis';
+import { startRedis, type PrivateRedis } from '../helpers/redis.js';
+import { tfctl } from '../helpers/cli.js';
+
+let redis: PrivateRedis;
+let client: Redis;
+let env: Record<string, string>;
+
+/** Every key of the farm with its type and content, to prove a failed command changed nothing. */
+async function snapshot(): Promise<string> {
+  const keys = (await client.keys('*')).sort(); // tests may use KEYS on their private server
+  const parts: string[] = [];
+  for (const k of keys) {
+    const type = await client.type(k);
+    const value = type === 'hash' ? await client.hgetall(k) : type === 'set' ? (await client.smembers(k)).sort() : type === 'stream' ? await client.xinfo('GROUPS', k) : type;
+    parts.push(`${k} ${type} ${JSON.stringify(value)}`);
+  }
+  return parts.join('\n');
+}
+
+beforeAll(async () => {
+  redis = await startRedis();
+  client = redis.client();
+  env = { REDIS_URL: redis.url, TFCTL_PREFIX: 'tf' };
+});
+afterAll(async () => redis?.stop());
+beforeEach(async () => redis.flush());
+
+async function expectUsageError(args: string[], pattern: RegExp) {
+  const before = await snapshot();
+  const r = await tfctl(args, env);
+  expect(r.code, r.stderr).toBe(2);
+  const lines = r.stderr.trim().split('\n');
+  expect(lines.some((l) => pattern.test(l)), r.stderr).toBe(true);
+  expect(r.stderr).not.toMatch(/\n\s+at /); // no stack trace
+  expect(await snapshot()).toBe(before);
+  return r;
+}
+
+describe('the bot registry through the CLI', () => {
+  it('creates a reader and a writer, lists and shows them, and protects the reader', async () => {
+    let r = await tfctl(['create', 'r1', 'reader', '--token', 'READER-TOKEN-123', '--secret', 'READER-SECRET-456'], env);
+    expect(r.code, r.stderr).toBe(0);
+    r = await tfctl(['create', 'w1', 'writer', '--reader', 'r1', '--template', '%s – это когда тебя любят.'], env);
+    expect(r.code, r.stderr).toBe(0);
+
+    r = await tfctl(['list', '--json'], env);
+    expect(r.code, r.stderr).toBe(0);
+    const list = JSON.parse(r.stdout) as Array<Record<string, unknown>>;
+    expect(list.map((b) => [b.name, b.role])).toEqual([['r1', 'reader'], ['w1', 'writer']]);
+    expect(list[1]).toMatchObject({ reader: 'r1', unprocessed: 0, posted: 0, status: 'due' });
+
+    r = await tfctl(['show', 'w1', '--json'], env);
+    expect(r.code, r.stderr).toBe(0);
+    const w1 = JSON.parse(r.stdout);
+    expect(w1).toMatchObject({ name: 'w1', role: 'writer', reader: 'r1', template: '%s – это когда тебя любят.', every: '1h', perTick: 1, grab: 3, token: 'missing', secret: 'missing' });
+
+    r = await tfctl(['show', 'r1', '--json'], env);
+    expect(JSON.parse(r.stdout)).toMatchObject({ token: 'set', secret: 'set' });
+    for (const args of [['list'], ['list', '--json'], ['show', 'r1'], ['show', 'r1', '--json']]) {
+      const out = await tfctl(args, env);
+      expect(out.stdout + out.stderr).not.toMatch(/READER-(TOKEN|SECRET)/);
+    }
+
+    r = await expectUsageError(['destroy', 'r1', '--yes'], /w1/);
+    r = await expectUsageError(['destroy', 'r1'], /w1/);
+    r = await expectUsageError(['show', 'nope'], /unknown bot "nope"/);
+  });
+
+  it('changes settings with set and validates them all before writing', async () => {
+    await tfctl(['create', 'r1', 'reader'], env);
+    await tfctl(['create', 'r2', 'reader'], env);
+    await tfctl(['create', 'w1', 'writer', '--reader', 'r1', '--template', '{noun:gent} нет'], env);
+    let r = await tfctl(['set', 'w1', 'every=30m', 'per-tick=2', 'grab=5', 'paused=yes'], env);
+    expect(r.code, r.stderr).toBe(0);
+    r = await tfctl(['show', 'w1', '--json'], env);
+    expect(JSON.parse(r.stdout)).toMatchObject({ every: '30m', perTick: 2, grab: 5, paused: true, status: 'paused' });
+
+    await expectUsageError(['set', 'w1', 'every=2h', 'grab=0'], /invalid grab "0"/);
+    await expectUsageError(['set', 'w1', 'colour=red'], /unknown setting "colour"/);
+    await expectUsageError(['set', 'r1', 'template=%s'], /for writers/);
+    await expectUsageError(['set', 'w1', 'reader=nobody'], /unknown reader "nobody"/);
+    await expectUsageError(['set', 'w1', 'template={noun:gentt}'], /gentt/);
+
+    r = await tfctl(['set', 'w1', 'reader=r2'], env);
+    expect(r.code, r.stderr).toBe(0);
+    expect(await client.xinfo('GROUPS', 'tf:{r2}:timeline')).toHaveLength(1);
+    expect(await client.xinfo('GROUPS', 'tf:{r1}:timeline')).toHaveLength(0);
+    r = await tfctl(['destroy', 'r1', '--yes'], env);
+    expect(r.code, r.stderr).toBe(0);
+  });
+
+  it('answers bad input with exit 2, one line, and no change', async () => {
+    await tfctl(['create', 'r1', 'reader'], env);
+    await expectUsageError(['create', 'bad name', 'reader'], /invalid bot name/);
+    await expectUsageError(['create', 'r1', 'reader'], /exists already/);
+    await expectUsageError(['create', 'x', 'poster'], /unknown role "poster"/);
+    await expectUsageError(['create', 'w1', 'writer', '--reader', 'ghost', '--template', '%s'], /unknown reader "ghost"/);
+    await expectUsageError(['create', 'w1', 'writer', '--template', '%s'], /needs --reader/);
+    await expectUsageError(['create', 'w1', 'writer', '--reader', 'r1', '--template', '%s', '--every', 'soon'], /invalid every "soon"/);
+    await expectUsageError(['create', 'w1', 'writer', '--reader', 'r1', '--template', '%s', '--per-tick', 'many'], /invalid per-tick/);
+    await expectUsageError(['create', 'r2', 'reader', '--template', '%s'], /writers only/);
+    await expectUsageError(['create', 'r2', 'reader', '--token', 'only-token'], /go together/);
+    await expectUsageError(['destroy', 'ghost', '--yes'], /unknown bot "ghost"/);
+    await expectUsageError(['create'], /missing required argument/);
+  });
+
+  it('a writer cannot use a writer as its reader', async () => {
+    await tfctl(['create', 'r1', 'reader'], env);
+    await tfctl(['create', 'w1', 'writer', '--reader', 'r1', '--template', '%s'], env);
+    await expectUsageError(['create', 'w2', 'writer', '--reader', 'w1', '--template', '%s'], /"w1" is a writer, not a reader/);
+  });
+
+  it('destroys a writer and all its keys, and its consumer group', async () => {
+    await tfctl(['create', 'r1', 'reader'], env);
+    await tfctl(['create', '@w1', 'writer', '--reader', 'r1', '--template', '%s'], env);
+    const r = await tfctl(['destroy', 'w1', '--yes'], env);
+    expect(r.code, r.stderr).toBe(0);
+    expect(await client.keys('tf:*{w1}*')).toEqual([]);
+    expect(await client.smembers('tf:bots')).toEqual(['r1']);
+    expect(await client.xinfo('GROUPS', 'tf:{r1}:timeline')).toHaveLength(0);
+  });
+
+  it('keeps farms apart by prefix', async () => {
+    await tfctl(['create', 'r1', 'reader'], { ...env, TFCTL_PREFIX: 'farmA' });
+    const r = await tfctl(['list', '--json'], { ...env, TFCTL_PREFIX: 'farmB' });
+    expect(JSON.parse(r.stdout)).toEqual([]);
+  });
+
+  it('exits 1 with one line naming the URL when Redis cannot be reached', async () => {
+    for (const args of [['list'], ['show', 'w1'], ['create', 'r9', 'reader']]) {
+      const r = await tfctl(args, { REDIS_URL: 'redis://127.0.0.1:1/0' });
+      expect(r.code).toBe(1);
+      expect(r.stderr.trim().split('\n')).toHaveLength(1);
+      expect(r.stderr).toContain('redis://127.0.0.1:1/0');
+    }
+  });
+});
