@@ -1,0 +1,27 @@
+import type { Command } from 'commander';
+import { register as create } from './create.js';
+import { register as destroy } from './destroy.js';
+import { register as list } from './list.js';
+import { register as set } from './set.js';
+import { register as show } from './show.js';
+import { register as tick } from './tick.js';
+
+/**
+ * Every subcommand lives in its own file and exports `register(program)`. Keep the static imports of
+ * src/cli light: heavy modules (az, twitter-api-v2, twitter-text, influx, tar, node-cron, the sandbox)
+ * are loaded with dynamic import() inside the action that needs them, so `tfctl list` starts fast.
+ */
+type Register = (program: Command) => void;
+
+const commands: Register[] = [
+  create,
+  list,
+  show,
+  set,
+  destroy,
+  tick,
+];
+
+export function registerAll(program: Command): void {
+  for (const register of commands) register(program);
+}
