@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { register as create } from './create.js';
 import { register as destroy } from './destroy.js';
+import { register as inflect } from './inflect.js';
 import { register as list } from './list.js';
 import { register as set } from './set.js';
 import { register as show } from './show.js';
@@ -20,6 +21,7 @@ const commands: Register[] = [
   set,
   destroy,
   tick,
+  inflect,
 ];
 
 export function registerAll(program: Command): void {

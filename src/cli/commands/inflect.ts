@@ -1,0 +1,69 @@
+import { createInterface } from 'node:readline';
+import type { Command } from 'commander';
+import { UsageError } from '../../errors.js';
+
+/**
+ * `tfctl inflect WORD GRAMMEMES` prints one form; with no arguments it answers stdin lines
+ * `word<TAB>grammemes` one output line each, in order, an empty line where it declines.
+ * Grammemes in OpenCorpora (`gent,plur`) or Russian (`род,мн`) names.
+ */
+export function register(program: Command): void {
+  program
+    .command('inflect')
+    .description('inflect a Russian noun: WORD GRAMMEMES (e.g. gent,plur or род,мн), or word<TAB>grammemes lines on stdin')
+    .argument('[word]', 'a noun, in any of its forms')
+    .argument('[grammemes]', 'case and optional number: nomn gent datv accs ablt loct loc2 / им род дат вин твор пред, sing plur / ед мн')
+    .action(async (word: string | undefined, grammemes: string | undefined) => {
+      if (word !== undefined && grammemes === undefined) throw new UsageError('inflect: give both WORD and GRAMMEMES, or neither to read stdin');
+      // Grammemes are checked before the dictionaries load, so a typo fails fast.
+      const { parseWant, tryParseWant, GrammemeError } = await import('../../text/grammemes.js');
+      if (word !== undefined && grammemes !== undefined) {
+        let want;
+        try {
+          want = parseWant(grammemes);
+        } catch (e) {
+          if (e instanceof GrammemeError) throw new UsageError(`inflect: ${e.message}`);
+          throw e;
+        }
+        const morph = await import('../../text/morph.js');
+        await morph.loadMorph();
+        const form = morph.inflect(word, want);
+        if (form === null) {
+          process.stderr.write(`tfctl: inflect: cannot inflect "${word}" to ${grammemes} (not a dictionary noun, ambiguous, or no such form)\n`);
+          process.exitCode = 1;
+          return;
+        }
+        process.stdout.write(`${form}\n`);
+        return;
+      }
+      const morph = await import('../../text/morph.js');
+      await morph.loadMorph();
+      await batch(morph.inflect, tryParseWant);
+    });
+}
+
+type Inflect = (typeof import('../../text/morph.js'))['inflect'];
+type TryParseWant = (typeof import('../../text/grammemes.js'))['tryParseWant'];
+
+/** Streams stdin to stdout line by line, buffering output in chunks and honouring backpressure. */
+async function batch(inflect: Inflect, tryParseWant: TryParseWant): Promise<void> {
+  const rl = createInterface({ input: process.stdin, crlfDelay: Infinity });
+  let out = '';
+  let bad = 0;
+  const flush = async () => {
+    if (!out) return;
+    const ok = process.stdout.write(out);
+    out = '';
+    if (!ok) await new Promise<void>((resolve) => process.stdout.once('drain', resolve));
+  };
+  for await (const line of rl) {
+    const tab = line.indexOf('\t');
+    const word = (tab < 0 ? line : line.slice(0, tab)).trim();
+    const want = tab < 0 ? null : tryParseWant(line.slice(tab + 1));
+    if (tab >= 0 && !want) bad++;
+    out += `${word && want ? (inflect(word, want) ?? '') : ''}\n`;
+    if (out.length >= 16_384) await flush();
+  }
+  await flush();
+  if (bad) process.stderr.write(`tfctl: inflect: ${bad} line(s) with unknown grammemes answered with an empty line\n`);
+}
