@@ -5,6 +5,8 @@ import { register as inflect } from './inflect.js';
 import { register as list } from './list.js';
 import { register as set } from './set.js';
 import { register as show } from './show.js';
+import { register as stats } from './stats.js';
+import { register as cron } from './cron.js';
 import { register as tick } from './tick.js';
 
 /**
@@ -21,6 +23,8 @@ const commands: Register[] = [
   set,
   destroy,
   tick,
+  stats,
+  cron,
   inflect,
 ];
 

@@ -1,0 +1,88 @@
+import type { Command } from 'commander';
+import { existsSync, mkdirSync, realpathSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { DEFAULT_PREFIX, loadConfig } from '../../config.js';
+import { UsageError } from '../../errors.js';
+
+interface CronOptions {
+  install?: boolean;
+  remove?: boolean;
+}
+
+export function register(program: Command): void {
+  program
+    .command('cron')
+    .description("print the farm's crontab block (tick every minute, stats every 10 minutes with TFCTL_INFLUX_URL), or install or remove it")
+    .option('--install', "write the env file and put the block in this user's crontab (idempotent; other entries kept)")
+    .option('--remove', "take the block out of this user's crontab (other entries kept)")
+    .action(async (opts: CronOptions) => {
+      if (opts.install && opts.remove) throw new UsageError('use either --install or --remove, not both');
+      const crontab = await import('../../farm/crontab.js');
+      const plan = cronPlan();
+
+      if (opts.remove) {
+        const { text, removed } = crontab.removeBlock(await crontab.readCrontab(), plan.prefix);
+        if (removed === 0) {
+          process.stdout.write(`no tfctl block for prefix "${plan.prefix}" in the crontab: nothing to remove\n`);
+          return;
+        }
+        await crontab.writeCrontab(text);
+        process.stdout.write(`removed the tfctl block for prefix "${plan.prefix}" from the crontab (${plan.envFile} is kept)\n`);
+        return;
+      }
+
+      const block = crontab.buildBlock(plan);
+      if (!opts.install) {
+        process.stdout.write(block);
+        return;
+      }
+      if (!plan.env.TFCTL_CONSUMER_KEY || !plan.env.TFCTL_CONSUMER_SECRET) {
+        process.stderr.write('tfctl: warning: TFCTL_CONSUMER_KEY/TFCTL_CONSUMER_SECRET are not set: ticks will not be able to call X\n');
+      }
+      crontab.writeEnvFile(plan.envFile, crontab.envFileText(plan));
+      mkdirSync(plan.logDir, { recursive: true, mode: 0o700 });
+      const before = await crontab.readCrontab();
+      const after = crontab.upsertBlock(before, block, plan.prefix);
+      if (after !== before) await crontab.writeCrontab(after);
+      const jobs = plan.env.TFCTL_INFLUX_URL ? 'tick every minute, stats every 10 minutes' : 'tick every minute';
+      process.stdout.write(
+        `${after === before ? 'the crontab already has' : 'installed'} the tfctl block for prefix "${plan.prefix}" (${jobs}); ` +
+          `environment in ${plan.envFile} (mode 0600), logs in ${plan.logDir}\n`,
+      );
+    });
+}
+
+/** Where this user's farm files go: XDG directories, one subdirectory per non-default prefix. */
+function cronPlan(): import('../../farm/crontab.js').CronPlan {
+  const config = loadConfig();
+  const home = homedir();
+  const sub = config.prefix === DEFAULT_PREFIX ? '' : config.prefix;
+  const configDir = join(process.env.XDG_CONFIG_HOME || join(home, '.config'), 'tfctl', sub);
+  const stateDir = join(process.env.XDG_STATE_HOME || join(home, '.local', 'state'), 'tfctl', sub);
+  const flock = ['/usr/bin/flock', '/bin/flock'].find((p) => existsSync(p));
+  return {
+    prefix: config.prefix,
+    node: process.execPath,
+    bin: tfctlBin(),
+    envFile: join(configDir, 'env'),
+    logDir: stateDir,
+    ...(flock ? { flock, lockDir: stateDir } : {}),
+    env: {
+      REDIS_URL: config.redisUrl,
+      TFCTL_PREFIX: config.prefix,
+      TFCTL_X_API: config.xApi,
+      TFCTL_CONSUMER_KEY: config.consumerKey,
+      TFCTL_CONSUMER_SECRET: config.consumerSecret,
+      TFCTL_INFLUX_URL: config.influxUrl,
+    },
+  };
+}
+
+/** The package's own bin/tfctl (dist/cli/commands → ../../../bin), symlinks resolved, so cron runs this very install. */
+function tfctlBin(): string {
+  const own = fileURLToPath(new URL('../../../bin/tfctl', import.meta.url));
+  if (existsSync(own)) return realpathSync(own);
+  return realpathSync(process.argv[1] ?? own);
+}
