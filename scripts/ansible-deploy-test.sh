@@ -36,6 +36,7 @@ missing() {
 }
 note() { echo "----  $*"; }
 started=$(date +%s)
+main_pid=$$
 
 # --- preconditions --------------------------------------------------------------------------
 if [ "$(id -u)" -ne 0 ]; then
@@ -155,6 +156,8 @@ summary() {
 
 on_exit() {
   local rc=$?
+  # Subshells may inherit this trap; only the test's own shell cleans up.
+  [ "$BASHPID" = "$main_pid" ] || return 0
   cleanup
   if [ "$summarised" = 0 ]; then
     [ "$failed" -gt 0 ] || fail "the test stopped early (exit $rc)"
@@ -195,10 +198,12 @@ sandbox_url=""
 consumer_key=throwaway-consumer-key
 consumer_secret=throwaway-consumer-secret
 if has_cmd "node bin/tfctl" sandbox; then
-  node bin/tfctl sandbox --port "$(free_port)" >"$tmp/sandbox.out" 2>"$tmp/sandbox.err" &
+  sandbox_port="$(free_port)"
+  node bin/tfctl sandbox --port "$sandbox_port" >"$tmp/sandbox.out" 2>"$tmp/sandbox.err" &
   sandbox_pid=$!
   for _ in $(seq 100); do
-    sandbox_url="$(head -n 1 "$tmp/sandbox.out" 2>/dev/null | sed -n 's#^listening on \(http://[^ ]*\).*#\1#p')"
+    # The first stdout line is the contract: "listening on http://127.0.0.1:PORT".
+    sandbox_url="$(sed -n '1s#^listening on \(http://[^ ]*\).*#\1#p' "$tmp/sandbox.out" 2>/dev/null || true)"
     [ -n "$sandbox_url" ] && break
     sleep 0.1
   done
