@@ -1,0 +1,129 @@
+import { startSandbox, type Sandbox, type SandboxOptions } from '../../src/sandbox/server.js';
+import { createXClient } from '../../src/x/client.js';
+import type { TwitterApi } from 'twitter-api-v2';
+
+export interface Creds {
+  id: string;
+  username: string;
+  name: string;
+  token: string;
+  secret: string;
+}
+
+export interface AdminTweet {
+  id: string;
+  text: string;
+  author_id: string;
+  username: string;
+  created_at: string;
+  edit_history_tweet_ids: string[];
+  public_metrics: Record<string, number>;
+  referenced_tweets?: Array<{ type: string; id: string }>;
+}
+
+export interface TestSandbox {
+  sandbox: Sandbox;
+  url: string;
+  app: { consumer_key: string; consumer_secret: string };
+  /** any admin call: JSON in, parsed JSON out; throws on a non-2xx status */
+  admin<T = unknown>(method: string, path: string, body?: unknown): Promise<T>;
+  account(username: string): Promise<Creds>;
+  follow(follower: string, followee: string): Promise<void>;
+  tweet(username: string, text: string): Promise<AdminTweet>;
+  tweets(username?: string): Promise<AdminTweet[]>;
+  requests(): Promise<Record<string, number>>;
+  resetRequests(): Promise<void>;
+  advance(seconds: number): Promise<{ now: string; now_ms: number; offset_s: number }>;
+  fault(path: string, status: number, count?: number, method?: string): Promise<void>;
+  revoke(username: string): Promise<void>;
+  /** a twitter-api-v2 client for an account (creds or username), through createXClient */
+  client(who: Creds): TwitterApi;
+  /** an app-only (consumer keys) client, for the PIN flow */
+  appClient(): TwitterApi;
+  close(): Promise<void>;
+}
+
+/**
+ * Starts an in-process sandbox on a free port and drives it through its admin API, for any test
+ * that needs an X to talk to. Default: no seed fixture (an empty world), tier pro.
+ */
+export async function startTestSandbox(opts: SandboxOptions = {}): Promise<TestSandbox> {
+  const sandbox = await startSandbox({ seed: false, ...opts });
+  const url = sandbox.url;
+  const admin = async <T>(method: string, path: string, body?: unknown): Promise<T> => {
+    const res = await fetch(url + path, {
+      method,
+      headers: body === undefined ? {} : { 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const data = (await res.json()) as T;
+    if (!res.ok) throw new Error(`${method} ${path} → ${res.status} ${JSON.stringify(data)}`);
+    return data;
+  };
+  const app = await admin<{ consumer_key: string; consumer_secret: string }>('GET', '/sandbox/app');
+  return {
+    sandbox,
+    url,
+    app,
+    admin,
+    account: (username) => admin<Creds>('POST', '/sandbox/accounts', { username }),
+    follow: async (follower, followee) => void (await admin('POST', '/sandbox/follows', { follower, followee })),
+    tweet: (username, text) => admin<AdminTweet>('POST', '/sandbox/tweets', { username, text }),
+    tweets: (username) => admin<AdminTweet[]>('GET', username ? `/sandbox/tweets?username=${encodeURIComponent(username)}` : '/sandbox/tweets'),
+    requests: () => admin<Record<string, number>>('GET', '/sandbox/requests'),
+    resetRequests: async () => void (await admin('DELETE', '/sandbox/requests')),
+    advance: (seconds) => admin('POST', '/sandbox/clock', { advance: seconds }),
+    fault: async (path, status, count = 1, method) => void (await admin('POST', '/sandbox/faults', { path, status, count, method })),
+    revoke: async (username) => void (await admin('POST', '/sandbox/revoke', { username })),
+    client: (who) =>
+      createXClient({ apiBase: url, appKey: app.consumer_key, appSecret: app.consumer_secret, accessToken: who.token, accessSecret: who.secret }),
+    appClient: () => createXClient({ apiBase: url, appKey: app.consumer_key, appSecret: app.consumer_secret }),
+    close: () => sandbox.close(),
+  };
+}
+
+import { randomBytes } from 'node:crypto';
+import { baseString, hmacSha1, percentEncode, signingKey } from '../../src/sandbox/oauth.js';
+
+export interface SignOptions {
+  /** override pieces of the header to produce bad requests */
+  tamper?: (params: Record<string, string>) => void;
+  timestamp?: number;
+  nonce?: string;
+  contentType?: string;
+}
+
+/**
+ * A raw OAuth 1.0a-signed fetch, for what the library will not send: tampered signatures, stale
+ * timestamps, malformed bodies, exact status codes.
+ */
+export async function signedFetch(
+  sb: TestSandbox,
+  who: Pick<Creds, 'token' | 'secret'> | undefined,
+  method: string,
+  pathAndQuery: string,
+  body?: string | Buffer,
+  o: SignOptions = {},
+): Promise<{ status: number; headers: Headers; text: string; json: () => unknown }> {
+  const url = new URL(sb.url + pathAndQuery);
+  const params: Record<string, string> = {
+    oauth_consumer_key: sb.app.consumer_key,
+    oauth_nonce: o.nonce ?? randomBytes(16).toString('hex'),
+    oauth_signature_method: 'HMAC-SHA1',
+    oauth_timestamp: String(o.timestamp ?? Math.floor(Date.now() / 1000)),
+    oauth_version: '1.0',
+  };
+  if (who) params.oauth_token = who.token;
+  const all: Array<[string, string]> = [...Object.entries(params), ...url.searchParams];
+  const base = baseString(method, url.origin + url.pathname, all);
+  params.oauth_signature = hmacSha1(base, signingKey(sb.app.consumer_secret, who?.secret));
+  o.tamper?.(params);
+  const header = 'OAuth ' + Object.entries(params).map(([k, v]) => `${percentEncode(k)}="${percentEncode(v)}"`).join(', ');
+  const res = await fetch(url, {
+    method,
+    headers: { authorization: header, ...(body !== undefined ? { 'content-type': o.contentType ?? 'application/json' } : {}) },
+    body: typeof body === 'string' || body === undefined ? body : new Uint8Array(body),
+  });
+  const text = await res.text();
+  return { status: res.status, headers: res.headers, text, json: () => JSON.parse(text) };
+}
