@@ -35,7 +35,7 @@ export function register(program: Command): void {
 
       if (opts.json) return printJson(written ? { ...stats, influx: written } : stats);
       if (!opts.quiet) await printHuman(stats, opts.chart, now);
-      if (written) process.stdout.write(`influx: ${written.points} points written to ${written.url}\n`);
+      if (written) process.stdout.write(`influx: ${plural(written.points, 'point')} written to ${written.url}\n`);
     });
 }
 
@@ -66,8 +66,9 @@ async function printHuman(stats: import('../../metrics/stats.js').FarmStats, cha
   if (draw) printTable(sparkHeaders, withSpark);
   else printTable(headers, rows);
   process.stdout.write(
-    `total: ${t.bots} bots (${t.readers} readers, ${t.writers} writers), ${t.cached} cached, ${t.unprocessed} unprocessed, ` +
-      `${t.posted} posted, ${t.posted_24h} in the last 24h, ${t.errors} errors, ${t.rate_limited} rate-limit pauses\n`,
+    `total: ${plural(t.bots, 'bot')} (${plural(t.readers, 'reader')}, ${plural(t.writers, 'writer')}), ${t.cached} cached, ` +
+      `${t.unprocessed} unprocessed, ${t.posted} posted, ${t.posted_24h} in the last 24h, ${plural(t.errors, 'error')}, ` +
+      `${plural(t.rate_limited, 'rate-limit pause')}\n`,
   );
   if (draw) process.stdout.write(`\n${barChart(t.posts_hourly, stats.hours).join('\n')}\n`);
 }
@@ -76,3 +77,5 @@ function tableWidth(headers: string[], rows: string[][]): number {
   const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
   return widths.reduce((a, b) => a + b, 0) + 2 * (widths.length - 1);
 }
+
+const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;

@@ -1,0 +1,137 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, realpathSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BIN, tfctl } from '../helpers/cli.js';
+import { startInflux, type PrivateInflux } from '../helpers/influx.js';
+import { startRedis, type PrivateRedis } from '../helpers/redis.js';
+
+/**
+ * These tests use this user's real crontab (crontab(1) from Debian's cron): it is saved first and put
+ * back afterwards, whatever happens in between.
+ */
+const hasCrontab = spawnSync('crontab', ['-l'], { encoding: 'utf8' }).error === undefined;
+if (!hasCrontab) console.warn('cron-cli tests skipped: no crontab command (apt-get install cron)');
+
+const crontabL = () => {
+  const r = spawnSync('crontab', ['-l'], { encoding: 'utf8' });
+  return r.status === 0 ? r.stdout : '';
+};
+const setCrontab = (text: string) => execFileSync('crontab', ['-'], { input: text });
+
+const SECRET = 'consumer-SECRET-8f3a';
+const MINE = '# my own entries\nMAILTO=""\n0 4 * * * /bin/true nightly\n';
+
+let saved: string | null = null;
+let home: string;
+let redis: PrivateRedis;
+let influx: PrivateInflux;
+let env: Record<string, string>;
+
+describe.skipIf(!hasCrontab)('tfctl cron', () => {
+  beforeAll(async () => {
+    const r = spawnSync('crontab', ['-l'], { encoding: 'utf8' });
+    saved = r.status === 0 ? r.stdout : null;
+    [redis, influx] = await Promise.all([startRedis(), startInflux()]);
+    home = mkdtempSync(join(tmpdir(), 'tfctl-cron-home-'));
+    env = {
+      HOME: home,
+      XDG_CONFIG_HOME: '',
+      XDG_STATE_HOME: '',
+      REDIS_URL: redis.url,
+      TFCTL_PREFIX: 'tf',
+      TFCTL_X_API: 'http://127.0.0.1:9/',
+      TFCTL_CONSUMER_KEY: 'ck-123',
+      TFCTL_CONSUMER_SECRET: SECRET,
+      TFCTL_INFLUX_URL: `${influx.url}/crontest`,
+    };
+    setCrontab(MINE);
+    const created = await tfctl(['create', 'r1', 'reader'], env);
+    expect(created.code, created.stderr).toBe(0);
+  });
+  afterAll(async () => {
+    if (saved === null) spawnSync('crontab', ['-r']);
+    else setCrontab(saved);
+    await Promise.all([redis?.stop(), influx?.stop()]);
+    if (home) rmSync(home, { recursive: true, force: true });
+  });
+
+  it('prints the block without the secret and changes nothing', async () => {
+    const r = await tfctl(['cron'], env);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/^# BEGIN tfctl tf\n[\s\S]*\n# END tfctl tf\n$/);
+    expect(r.stdout).toContain('TFCTL_CONSUMER_SECRET=***');
+    expect(r.stdout).not.toContain(SECRET);
+    const jobs = r.stdout.split('\n').filter((l) => l && !l.startsWith('#'));
+    expect(jobs).toHaveLength(2);
+    expect(jobs[0]).toMatch(/^\* \* \* \* \* /);
+    expect(jobs[1]).toMatch(/^\*\/10 \* \* \* \* .* stats --quiet /);
+    for (const j of jobs) {
+      expect(j).toContain(`${process.execPath} ${realpathSync(BIN)}`);
+      expect(j).toContain(`. ${home}/.config/tfctl/env;`);
+    }
+    expect(r.stdout).toContain(`${home}/.local/state/tfctl/tick.log`);
+    expect(crontabL()).toBe(MINE);
+  });
+
+  it('installs idempotently next to the user\'s entries, with the env in a 0600 file', async () => {
+    for (let i = 0; i < 2; i++) {
+      const r = await tfctl(['cron', '--install'], env);
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stdout + r.stderr).not.toContain(SECRET);
+    }
+    const table = crontabL();
+    expect(table.match(/^# BEGIN tfctl tf$/gm)).toHaveLength(1);
+    expect(table.match(/^# END tfctl tf$/gm)).toHaveLength(1);
+    expect(table.startsWith(MINE)).toBe(true);
+    expect(table).not.toContain(SECRET);
+
+    const envFile = join(home, '.config/tfctl/env');
+    expect(statSync(envFile).mode & 0o777).toBe(0o600);
+    const text = readFileSync(envFile, 'utf8');
+    expect(text).toContain(`TFCTL_CONSUMER_SECRET=${SECRET}\n`);
+    expect(text).toContain(`REDIS_URL=${redis.url}\n`);
+
+    // Run the stats job the way cron would: sh, an almost empty environment, only what the block says.
+    const job = table.split('\n').find((l) => l.includes(' stats --quiet '))!;
+    const command = job.split(' ').slice(5).join(' ');
+    const run = spawnSync('/bin/sh', ['-c', command], { env: { HOME: home, PATH: '/usr/bin:/bin', SHELL: '/bin/sh' }, encoding: 'utf8' });
+    expect(run.status, run.stderr).toBe(0);
+    const log = readFileSync(join(home, '.local/state/tfctl/stats.log'), 'utf8');
+    expect(log).toMatch(/^influx: 1 point written to http:\/\/127\.0\.0\.1:\d+\/crontest\n$/);
+    const reply = await influx.query('SHOW MEASUREMENTS', 'crontest');
+    expect(reply.results[0]!.series?.[0]?.values.flat()).toContain('tfctl_bot');
+  });
+
+  it('keeps another farm\'s block and replaces its own when the settings change', async () => {
+    let r = await tfctl(['cron', '--install'], { ...env, TFCTL_PREFIX: 'other', TFCTL_INFLUX_URL: '' });
+    expect(r.code, r.stderr).toBe(0);
+    r = await tfctl(['cron', '--install'], { ...env, TFCTL_INFLUX_URL: '' });
+    expect(r.code, r.stderr).toBe(0);
+    const table = crontabL();
+    expect(table.match(/^# BEGIN tfctl tf$/gm)).toHaveLength(1);
+    expect(table.match(/^# BEGIN tfctl other$/gm)).toHaveLength(1);
+    expect(table).toContain(`${home}/.config/tfctl/other/env`);
+    expect(table).not.toContain('stats --quiet'); // no InfluxDB configured any more
+  });
+
+  it('removes only its block', async () => {
+    let r = await tfctl(['cron', '--remove'], env);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain('removed');
+    r = await tfctl(['cron', '--remove'], { ...env, TFCTL_PREFIX: 'other' });
+    expect(r.code, r.stderr).toBe(0);
+    expect(crontabL()).toBe(MINE);
+    r = await tfctl(['cron', '--remove'], env);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('nothing to remove');
+    expect(crontabL()).toBe(MINE);
+  });
+
+  it('refuses --install with --remove', async () => {
+    const r = await tfctl(['cron', '--install', '--remove'], env);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^tfctl: use either --install or --remove/);
+  });
+});
