@@ -53,6 +53,8 @@ declare module 'az' {
 
   export interface AzModule {
     Morph: AzMorph;
+    /** The file loader every dictionary goes through (replaceable: it is looked up on each call). */
+    load(url: string, type: 'json' | 'arraybuffer', callback: (err: Error | null, data: unknown) => void): void;
     DAWG: { fromArrayBuffer(data: ArrayBuffer, format: 'int' | 'words' | 'probs'): AzDawg };
   }
 

@@ -19,6 +19,49 @@ export function isMorphLoaded(): boolean {
   return az !== null;
 }
 
+type AzLoad = AzModule['load'];
+
+/**
+ * A replacement for az's file loader, installed only while az initialises. Two things made the
+ * stock load slow (~270 ms, most of it not I/O): every one of ~6,000 tags is built twice, once more
+ * with Russian grammeme names (`tag.ext`) we never read, and then deep-frozen. We hand az empty
+ * Russian tags, and skip the suffix guesser's tables, which PARSE_CONFIG never uses. Files are read synchronously (nothing else runs meanwhile) but answered on a
+ * microtask, because az counts pending files and would finish early on a synchronous callback.
+ */
+function fastLoad(buffers: Map<string, ArrayBuffer>): AzLoad {
+  let internalTags: unknown[] | null = null;
+  return (url, type, callback) => {
+    let data: unknown;
+    try {
+      if (type === 'json') {
+        if (url.endsWith('gramtab-opencorpora-ext.json')) {
+          internalTags ??= JSON.parse(readFileSync(url.replace(/-ext\.json$/, '-int.json'), 'utf8')) as unknown[];
+          data = internalTags.map(() => '');
+        } else {
+          data = JSON.parse(readFileSync(url, 'utf8'));
+          if (url.endsWith('gramtab-opencorpora-int.json')) internalTags = data as unknown[];
+        }
+      } else if (/prediction-suffixes-\d\.dawg$/.test(url)) {
+        // The suffix guesser's tables (2.4 MB): we parse with the dictionary only, so az gets an
+        // empty DAWG (one unit, no guide) instead.
+        data = new Uint32Array([1, 0, 0]).buffer;
+      } else {
+        const buf = readFileSync(url);
+        // Small files share Node's buffer pool: copy out exactly this file's bytes.
+        const ab = buf.byteOffset === 0 && buf.byteLength === buf.buffer.byteLength
+          ? (buf.buffer as ArrayBuffer)
+          : buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength) as ArrayBuffer;
+        buffers.set(url, ab);
+        data = ab;
+      }
+    } catch (e) {
+      queueMicrotask(() => callback(e as Error, null));
+      return;
+    }
+    queueMicrotask(() => callback(null, data));
+  };
+}
+
 /** Loads az and its OpenCorpora dictionaries. Idempotent; concurrent callers share one load. */
 export function loadMorph(): Promise<void> {
   if (!loading) {
@@ -26,25 +69,24 @@ export function loadMorph(): Promise<void> {
       const require = createRequire(import.meta.url);
       const mod = require('az') as AzModule;
       const dicts = join(dirname(require.resolve('az/package.json')), 'dicts');
+      const buffers = new Map<string, ArrayBuffer>();
+      const stockLoad = mod.load;
+      mod.load = fastLoad(buffers);
       let settled = false;
+      const fail = (err: Error) => {
+        loading = null;
+        reject(new OperationalError(`cannot load the az dictionaries from ${dicts}: ${err.message}`));
+      };
       // az calls back once per failing file and once more when everything loaded: answer the first only.
       mod.Morph.init(dicts, (err) => {
         if (settled) return;
         settled = true;
-        if (err) {
-          loading = null;
-          reject(new OperationalError(`cannot load the az dictionaries from ${dicts}: ${err.message}`));
-          return;
-        }
-        try {
-          // az keeps its P(tag | word) table private; we read it once more for lexeme frequencies.
-          const buf = readFileSync(join(dicts, 'p_t_given_w.intdawg'));
-          probs = mod.DAWG.fromArrayBuffer(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength), 'int');
-        } catch (e) {
-          loading = null;
-          reject(new OperationalError(`cannot load the az dictionaries from ${dicts}: ${(e as Error).message}`));
-          return;
-        }
+        mod.load = stockLoad;
+        if (err) return fail(err);
+        // az keeps its P(tag | word) table private; we keep our own handle on the same bytes.
+        const table = buffers.get(join(dicts, 'p_t_given_w.intdawg'));
+        if (!table) return fail(new Error('p_t_given_w.intdawg was not read'));
+        probs = mod.DAWG.fromArrayBuffer(table, 'int');
         az = mod;
         resolve();
       });
@@ -79,6 +121,11 @@ function has(tag: AzTag, grams: readonly string[]): boolean {
 interface Form {
   word: string;
   tag: AzTag;
+  /** Precomputed: tag checks dominate the uncached path otherwise. */
+  nonstandard: boolean;
+  unusable: boolean;
+  /** P(tag | word) in OpenCorpora's corpus, looked up on first use. */
+  p?: number;
 }
 
 /** One dictionary noun (lexeme) the word can be a form of. */
@@ -121,7 +168,7 @@ function formsOf(p: AzParse): Form[] {
     forms = [];
     for (let i = 0; i < (p.formCnt ?? 0); i++) {
       const f = i === 0 ? first : p.inflect(i);
-      forms.push({ word: f.word, tag: f.tag });
+      forms.push({ word: f.word, tag: f.tag, nonstandard: has(f.tag, NONSTANDARD), unusable: has(f.tag, UNUSABLE) });
     }
     paradigmForms.set(key, forms);
   }
@@ -129,11 +176,11 @@ function formsOf(p: AzParse): Form[] {
 }
 
 function lemmaOf(forms: Form[]): string {
-  const pick = (pred: (t: AzTag) => boolean) => forms.find((f) => pred(f.tag) && !has(f.tag, NONSTANDARD))?.word;
+  const pick = (pred: (t: AzTag) => boolean) => forms.find((f) => pred(f.tag) && !f.nonstandard)?.word;
   return (
     pick((t) => !!t.nomn && !!t.sing) ??
     pick((t) => !!t.nomn) ??
-    forms.find((f) => !has(f.tag, UNUSABLE))?.word ??
+    forms.find((f) => !f.unusable)?.word ??
     forms[0]?.word ??
     ''
   );
@@ -160,8 +207,7 @@ function corpusMass(key: string, forms: Form[]): number {
       const k = `${f.word}:${f.tag.toString()}`;
       if (seen.has(k)) continue;
       seen.add(k);
-      const hit = probs?.findAll(k)[0];
-      if (hit) mass += (hit[1] as number) / 1_000_000;
+      mass += formProbability(f);
     }
     massCache.set(key, mass);
   }
@@ -209,22 +255,37 @@ export function analyze(word: string): Analysis {
   return { nouns, topIsNoun: !!parses[0]?.tag.NOUN, yoOmitted };
 }
 
+/**
+ * Of several standard forms for one slot, the dictionary's first — unless the corpus never saw it
+ * in that function and saw another (учители / учителя, годов / лет). P(tag | form) says how
+ * ambiguous a form is, not how common, so it only separates attested from unattested.
+ */
+function mostUsed(forms: Form[]): Form | undefined {
+  return forms.find((f) => formProbability(f) > 0) ?? forms[0];
+}
+
+function formProbability(f: Form): number {
+  if (f.p === undefined) {
+    const hit = probs?.findAll(`${f.word}:${f.tag.toString()}`)[0];
+    f.p = hit ? (hit[1] as number) / 1_000_000 : 0;
+  }
+  return f.p;
+}
+
 /** The standard form of a lexeme for a case and number, or null when the paradigm has none. */
 export function formOf(lex: Lexeme, want: Want): string | null {
   const forms = lex.forms;
-  const numbers = new Set(forms.map((f) => (f.tag.plur ? 'plur' : 'sing')));
-  let number = want.number ?? lex.number;
+  let number: NumberGram = want.number ?? lex.number;
   // Plural-only nouns (ножницы, сутки) answer singular slots with the plural: it is the only form there is.
-  if (!numbers.has(number)) {
-    if (number === 'sing' && numbers.has('plur')) number = 'plur';
+  if (!forms.some((f) => f.tag[number])) {
+    if (number === 'sing' && forms.some((f) => f.tag.plur)) number = 'plur';
     else return null;
   }
   const tryCase = (c: string): string | null => {
-    const matching = forms.filter((f) => f.tag[c] === true && !!f.tag[number] && !has(f.tag, UNUSABLE));
+    const matching = forms.filter((f) => f.tag[c] === true && !!f.tag[number] && !f.unusable);
     // The writer's variant spelling when the paradigm has it (знанье → знаньем), else the standard form.
     const styled = lex.style.length ? matching.find((f) => lex.style.every((g) => f.tag[g])) : undefined;
-    const standard = matching.find((f) => !has(f.tag, NONSTANDARD));
-    return (styled ?? standard ?? matching[0])?.word ?? null;
+    return (styled ?? mostUsed(matching.filter((f) => !f.nonstandard)) ?? matching[0])?.word ?? null;
   };
   if (want.case === 'loc2') return tryCase('loc2') ?? tryCase('loct');
   if (want.case === 'gen2') return tryCase('gen2') ?? tryCase('gent');
