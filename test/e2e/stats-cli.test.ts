@@ -96,6 +96,7 @@ describe('tfctl stats', () => {
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
     expect(r.stderr).toContain(`http://127.0.0.1:${port}/tfctl`);
     expect(r.stderr).not.toContain('pw-1234');
+    expect(r.stdout).toContain('total: 3 bots'); // the figures are still shown
     r = await tfctl(['stats', '--influx', 'influx.example:8086'], env);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/^tfctl: invalid InfluxDB URL/);

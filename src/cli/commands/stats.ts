@@ -28,14 +28,14 @@ export function register(program: Command): void {
       const target = url && influx ? influx.parseInfluxUrl(url) : undefined;
       const { collectStats } = await import('../../metrics/stats.js');
       const stats = await withFarm((farm) => collectStats(farm, now));
+      // The table comes first, so an InfluxDB that is down still leaves the operator the figures.
+      if (!opts.json && !opts.quiet) await printHuman(stats, opts.chart, now);
       let written: { url: string; database: string; points: number } | undefined;
       if (url && influx && target) {
         written = { url: target.safe, database: target.database, points: await influx.writeStatsTo(url, stats) };
       }
-
-      if (opts.json) return printJson(written ? { ...stats, influx: written } : stats);
-      if (!opts.quiet) await printHuman(stats, opts.chart, now);
-      if (written) process.stdout.write(`influx: ${plural(written.points, 'point')} written to ${written.url}\n`);
+      if (opts.json) printJson(written ? { ...stats, influx: written } : stats);
+      else if (written) process.stdout.write(`influx: ${plural(written.points, 'point')} written to ${written.url}\n`);
     });
 }
 
