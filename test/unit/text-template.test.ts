@@ -1,0 +1,115 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { UsageError } from '../../src/errors.js';
+import { compose, composeDetailed } from '../../src/text/index.js';
+import { loadMorph } from '../../src/text/morph.js';
+import { parseTemplate, renderDetailed, renderTemplate } from '../../src/text/template.js';
+import { fitsTweet, weightedLength } from '../../src/text/weight.js';
+
+beforeAll(async () => {
+  await loadMorph();
+});
+
+function usageError(src: string): string {
+  try {
+    parseTemplate(src);
+  } catch (e) {
+    expect(e).toBeInstanceOf(UsageError);
+    return (e as Error).message;
+  }
+  throw new Error(`template accepted: ${src}`);
+}
+
+describe('parseTemplate', () => {
+  it('accepts every slot form of the note', () => {
+    const t = parseTemplate('%s {} {0} {noun} {noun:gent,plur} {Noun:род,мн} {noun:loc2} {noun:ablt}');
+    expect(t.slots.map((s) => s.source)).toEqual(['%s', '{}', '{0}', '{noun}', '{noun:gent,plur}', '{Noun:род,мн}', '{noun:loc2}', '{noun:ablt}']);
+    expect(t.slots[4]!.want).toEqual({ case: 'gent', number: 'plur' });
+    expect(t.slots[5]!.want).toEqual({ case: 'gent', number: 'plur' });
+  });
+
+  it('points at the bad slot by column', () => {
+    expect(usageError('Нет больше {noun:gentt}')).toBe('template: unknown grammeme "gentt" in slot {noun:gentt} at column 12');
+    expect(usageError('{noun:gent,plur,sing}')).toMatch(/two numbers.*column 1$/);
+    expect(usageError('{noun:plur}')).toMatch(/no case/);
+    expect(usageError('{noun:}')).toMatch(/missing grammemes in slot \{noun:\} at column 1/);
+    expect(usageError('Мой {кот}')).toMatch(/unknown slot \{кот\} at column 5/);
+    expect(usageError('{1} и {0}')).toMatch(/only \{0\}/);
+    expect(usageError('Про {noun:gent')).toMatch(/unclosed slot .* at column 5/);
+    expect(usageError('a } b %s')).toMatch(/stray "}" at column 3/);
+  });
+
+  it('needs at least one slot', () => {
+    expect(usageError('Просто текст без слота')).toMatch(/no slot/);
+    expect(usageError('')).toMatch(/no slot/);
+  });
+
+  it('keeps escapes literal', () => {
+    const t = parseTemplate('{{скобки}} 100%% и 50% %s');
+    expect(t.parts[0]).toEqual({ kind: 'text', text: '{скобки} 100% и 50% ' });
+  });
+});
+
+describe('renderTemplate', () => {
+  it('fills every slot with the same noun in the asked form', () => {
+    const t = parseTemplate('Нет {noun:gent,plur} — нет проблем. Мечтаю о {noun:loct}, гуляю в {noun:loc2}.');
+    expect(renderTemplate(t, 'лесу')).toBe('Нет лесов — нет проблем. Мечтаю о лесе, гуляю в лесу.');
+    // A slot that names no number keeps the noun's own.
+    expect(renderTemplate(t, 'кошками')).toBe('Нет кошек — нет проблем. Мечтаю о кошках, гуляю в кошках.');
+  });
+
+  it('gives the dictionary form for %s, {}, {0}; plural-only nouns stay plural', () => {
+    const t = parseTemplate('Я люблю: %s, {}, {0}.');
+    expect(renderTemplate(t, 'кошек')).toBe('Я люблю: кошка, кошка, кошка.');
+    expect(renderTemplate(t, 'ножницами')).toBe('Я люблю: ножницы, ножницы, ножницы.');
+    expect(renderTemplate(t, 'людьми')).toBe('Я люблю: человек, человек, человек.');
+  });
+
+  it('capitalises {Noun…} and slots at a sentence start', () => {
+    expect(renderTemplate(parseTemplate('%s — это жизнь'), 'кофе')).toBe('Кофе — это жизнь');
+    expect(renderTemplate(parseTemplate('Ура! {noun:nomn,plur} идут. «{noun:nomn}» тоже'), 'люди')).toBe('Ура! Люди идут. «Люди» тоже');
+    expect(renderTemplate(parseTemplate('Это {Noun:gent}'), 'дочь')).toBe('Это Дочери');
+    expect(renderTemplate(parseTemplate('это {noun:ablt}'), 'Дочь')).toBe('это дочерью');
+  });
+
+  it('reports the forms per slot and returns null when a form cannot be made', () => {
+    expect(renderDetailed(parseTemplate('{noun:gent,plur} и {Noun:ablt,sing}'), 'путь')).toEqual({ text: 'Путей и Путём', forms: ['Путей', 'Путём'] });
+    expect(renderTemplate(parseTemplate('{noun:gent}'), 'бежать')).toBeNull();
+    expect(renderTemplate(parseTemplate('{noun:accs,plur}'), 'ежи')).toBeNull();
+  });
+});
+
+describe('weight', () => {
+  it('counts Cyrillic as 2, Latin as 1, a URL as 23', () => {
+    expect(weightedLength('кот')).toBe(6);
+    expect(weightedLength('cat')).toBe(3);
+    expect(weightedLength('кот https://example.com/a/very/long/path/indeed')).toBe(6 + 1 + 23);
+  });
+
+  it('fits 140 Cyrillic letters, not 141, and never an empty text', () => {
+    expect(fitsTweet('я'.repeat(140))).toBe(true);
+    expect(fitsTweet('я'.repeat(141))).toBe(false);
+    expect(fitsTweet('')).toBe(false);
+  });
+});
+
+describe('compose', () => {
+  const tweet = 'Маша сказала, что кошки спят в шкафу весь день 😴 https://t.co/abc #котики @vasya';
+
+  it('returns candidates in text order with the noun and slot forms', async () => {
+    const c = await compose('Без {noun:gent,plur} жизнь пуста. {Noun:nomn,plur} — это всё', tweet);
+    expect(c.map((x) => x.text)).toEqual(['Без кошек жизнь пуста. Кошки — это всё', 'Без шкафов жизнь пуста. Шкафы — это всё']);
+    expect(c[0]!.noun).toEqual({ word: 'кошки', lemma: 'кошка', index: 18 });
+    expect(c[0]!.forms).toEqual(['кошек', 'Кошки']);
+    expect(c[0]!.weightedLength).toBe(weightedLength(c[0]!.text));
+  });
+
+  it('skips texts already posted and texts over 280, and says why', async () => {
+    // 135 × 2 + 1 = 271: "шкаф" (8) fits at 279, "кошка" (10) would make 281.
+    const long = `${'а'.repeat(135)} %s`;
+    const r = await composeDetailed(long, tweet);
+    expect(r.candidates.map((c) => [c.noun.lemma, c.weightedLength])).toEqual([['шкаф', 279]]);
+    expect(r.skipped.map((s) => [s.noun.lemma, s.reason])).toEqual([['кошка', 'too-long']]);
+    const c = await compose('%s!', tweet, { alreadyPosted: (t) => t === 'Кошка!' });
+    expect(c.map((x) => x.text)).toEqual(['Шкаф!']);
+  });
+});
