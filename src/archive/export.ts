@@ -1,0 +1,122 @@
+import { createHash } from 'node:crypto';
+import { once } from 'node:events';
+import { createWriteStream } from 'node:fs';
+import { chmod, mkdtemp, open, rename, rm, writeFile } from 'node:fs/promises';
+import { basename, dirname, join, resolve } from 'node:path';
+import type { Redis } from 'ioredis';
+import { OperationalError } from '../errors.js';
+import { F } from '../farm/bot.js';
+import { Keys } from '../store/keys.js';
+import {
+  dumpKeys, FORMAT, FORMAT_VERSION, hashTag, KEYS_FILE, MANIFEST, redisVersion, tfctlVersion,
+  type KeyRecord, type Manifest,
+} from './format.js';
+
+export interface ExportOptions {
+  /** Leave the bots' token and secret out (they then need `tfctl auth` after import). */
+  withoutSecrets?: boolean;
+  /** Called every so many keys, for a progress line on a terminal. */
+  onProgress?: (keysDone: number) => void;
+  now?: () => Date;
+}
+
+/** Keys that are never archived: tick locks are transient and belong to a run on this host. */
+export function isTransientKey(keys: Keys, key: string): boolean {
+  const lockPrefix = keys.lock('\u0000').split('{')[0]!;
+  return key.startsWith(lockPrefix);
+}
+
+/**
+ * Writes every key of the farm to `file` as a tar.gz. The archive is built in a private temp directory
+ * next to `file`, written with mode 0600 and renamed into place, so a crash never leaves a truncated
+ * archive under the final name and tokens are never readable by others.
+ */
+export async function exportFarm(redis: Redis, prefix: string, file: string, opts: ExportOptions = {}): Promise<Manifest> {
+  const target = resolve(file);
+  const keys = new Keys(prefix);
+  const work = await mkdtemp(join(dirname(target), '.tfctl-export-'));
+  const partial = join(dirname(target), `.${basename(target)}.${process.pid}.partial`);
+  try {
+    const counts: Manifest['counts'] = { keys: 0, bots: 0, stream_entries: 0, pending: 0, by_type: {} };
+    const hash = createHash('sha256');
+    let bytes = 0;
+    const out = createWriteStream(join(work, KEYS_FILE), { mode: 0o600 });
+    const write = async (line: string) => {
+      hash.update(line);
+      bytes += Buffer.byteLength(line);
+      if (!out.write(line)) await once(out, 'drain');
+    };
+    let cursor = '0';
+    const seen = new Set<string>();
+    do {
+      const [next, batch] = await redis.scan(cursor, 'MATCH', keys.scanPattern(), 'COUNT', 1000);
+      cursor = next;
+      // SCAN may return a key twice; the archive holds each once.
+      const fresh = batch.filter((k) => !seen.has(k) && !isTransientKey(keys, k));
+      for (const k of fresh) seen.add(k);
+      const records = await dumpKeys(redis, fresh.sort());
+      for (const rec of records) {
+        if (opts.withoutSecrets) stripSecrets(keys, rec);
+        count(counts, rec, keys);
+        await write(`${JSON.stringify(rec)}\n`);
+      }
+      opts.onProgress?.(counts.keys);
+    } while (cursor !== '0');
+    out.end();
+    await once(out, 'finish');
+
+    const manifest: Manifest = {
+      format: FORMAT,
+      format_version: FORMAT_VERSION,
+      tfctl_version: tfctlVersion(),
+      prefix,
+      created_at: (opts.now?.() ?? new Date()).toISOString(),
+      secrets: !opts.withoutSecrets,
+      redis_version: await redisVersion(redis),
+      counts,
+      files: { [KEYS_FILE]: { sha256: hash.digest('hex'), bytes } },
+    };
+    await writeFile(join(work, MANIFEST), `${JSON.stringify(manifest, null, 2)}\n`, { mode: 0o600 });
+
+    const tar = await import('tar');
+    // Created 0600 before tar opens it (opening an existing file keeps its mode), so the tokens in it
+    // are never readable by others, not even for a moment.
+    await (await open(partial, 'w', 0o600)).close();
+    await chmod(partial, 0o600);
+    await tar.create({ gzip: true, portable: true, cwd: work, file: partial }, [MANIFEST, KEYS_FILE]);
+    const fh = await open(partial, 'r+');
+    try {
+      await fh.sync();
+    } finally {
+      await fh.close();
+    }
+    await rename(partial, target);
+    await chmod(target, 0o600);
+    return manifest;
+  } catch (err) {
+    await rm(partial, { force: true });
+    if (err instanceof Error && 'code' in err && typeof err.code === 'string' && /^E(ACCES|NOENT|ROFS|NOSPC|PERM|ISDIR|NOTDIR)$/.test(err.code)) {
+      throw new OperationalError(`cannot write ${file}: ${err.message}`);
+    }
+    throw err;
+  } finally {
+    await rm(work, { recursive: true, force: true });
+  }
+}
+
+function stripSecrets(keys: Keys, rec: KeyRecord): void {
+  const tag = hashTag(rec.key);
+  if (rec.type !== 'hash' || tag === undefined || rec.key !== keys.bot(tag)) return;
+  delete rec.value[F.token];
+  delete rec.value[F.secret];
+}
+
+function count(counts: Manifest['counts'], rec: KeyRecord, keys: Keys): void {
+  counts.keys++;
+  counts.by_type[rec.type] = (counts.by_type[rec.type] ?? 0) + 1;
+  if (rec.key === keys.bots() && rec.type === 'set') counts.bots = rec.value.length;
+  if (rec.type === 'stream') {
+    counts.stream_entries += rec.value.entries.length;
+    for (const g of rec.value.groups) counts.pending += g.pending.length;
+  }
+}
