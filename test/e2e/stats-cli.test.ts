@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startSandbox } from '../../src/sandbox/server.js';
 import { Keys } from '../../src/store/keys.js';
 import { hourOf } from '../../src/store/posts.js';
 import { tfctl } from '../helpers/cli.js';
@@ -121,5 +122,43 @@ describe('tfctl stats', () => {
     // A loose bound (a process start included, on a busy CI machine): the round trips themselves are
     // counted in test/integration/influx.test.ts.
     expect(took).toBeLessThan(10_000);
+  });
+});
+
+describe('tfctl tick with TFCTL_INFLUX_URL', () => {
+  it('writes the figures after the tick', async () => {
+    const sandbox = await startSandbox({ port: 0, tier: 'pro', seed: false });
+    try {
+      // The sandbox's admin API (a contract): two accounts, one follows the other, who tweets.
+      const admin = async (path: string, body: unknown) => {
+        const res = await fetch(`${sandbox.url}/sandbox/${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+        expect(res.ok, `${path}: ${res.status}`).toBe(true);
+        return (await res.json()) as { token: string; secret: string };
+      };
+      const reader = await admin('accounts', { username: 'tick_reader' });
+      const writer = await admin('accounts', { username: 'tick_writer' });
+      await admin('accounts', { username: 'tick_author' });
+      await admin('follows', { follower: 'tick_reader', followee: 'tick_author' });
+      for (const text of ['Кошка спит на диване', 'Во дворе лежит снег']) await admin('tweets', { username: 'tick_author', text });
+
+      const tickEnv = {
+        TFCTL_PREFIX: 'ticked',
+        TFCTL_X_API: sandbox.url,
+        TFCTL_CONSUMER_KEY: sandbox.app.consumerKey,
+        TFCTL_CONSUMER_SECRET: sandbox.app.consumerSecret,
+        TFCTL_INFLUX_URL: `${influx.url}/ticked`,
+      };
+      await ok(['create', 'tr', 'reader', '--token', reader.token, '--secret', reader.secret], tickEnv);
+      await ok(['create', 'tw', 'writer', '--reader', 'tr', '--template', '%s', '--token', writer.token, '--secret', writer.secret], tickEnv);
+      const r = await tfctl(['tick'], { ...env, ...tickEnv });
+      expect(r.stderr).not.toMatch(/stats not written/);
+
+      const reply = await influx.query('SELECT last("fetched") FROM "tfctl_bot" GROUP BY "bot"', 'ticked');
+      const byBot = Object.fromEntries((reply.results[0]!.series ?? []).map((x) => [x.tags!.bot, x.values[0]![1]]));
+      expect(Object.keys(byBot).sort()).toEqual(['tr', 'tw']);
+      expect(byBot.tr).toBe(2); // the reader's two tweets, counted by the tick and written after it
+    } finally {
+      await sandbox.close();
+    }
   });
 });
