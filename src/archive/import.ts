@@ -150,8 +150,8 @@ export interface ImportResult {
  * inside it fails, so on such a failure the written keys are deleted and replaced keys are put back
  * from DUMPs taken beforehand.
  */
-export async function importFarm(redis: Redis, prefix: string, file: string, opts: ImportOptions = {}): Promise<ImportResult> {
-  const { manifest, records } = await readArchive(file, opts.limits);
+export async function importFarm(redis: Redis, prefix: string, archive: string | ArchiveContents, opts: ImportOptions = {}): Promise<ImportResult> {
+  const { manifest, records } = typeof archive === 'string' ? await readArchive(archive, opts.limits) : archive;
   const target = new Keys(prefix);
   const source = new Keys(manifest.prefix);
   const rename = (key: string) => `${prefix}:${key.slice(manifest.prefix.length + 1)}`;

@@ -8,6 +8,10 @@ import { register as show } from './show.js';
 import { register as stats } from './stats.js';
 import { register as cron } from './cron.js';
 import { register as tick } from './tick.js';
+import { register as exportCmd } from './export.js';
+import { register as importCmd } from './import.js';
+import { register as run } from './run.js';
+import { register as auth } from './auth.js';
 
 /**
  * Every subcommand lives in its own file and exports `register(program)`. Keep the static imports of
@@ -26,6 +30,10 @@ const commands: Register[] = [
   stats,
   cron,
   inflect,
+  exportCmd,
+  importCmd,
+  run,
+  auth,
 ];
 
 export function registerAll(program: Command): void {
