@@ -103,7 +103,7 @@ export function verify(ctx: Ctx, auth: AuthKind): { ok: true; token?: string } |
   const base = baseString(ctx.method, `http://${ctx.host}${ctx.path}`, signedParams({
     method: ctx.method,
     baseUrl: '',
-    query: [...ctx.query],
+    query: ctx.query.size ? [...ctx.query] : [],
     form,
     header: h,
   }));

@@ -9,7 +9,11 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 export const TIMESTAMP_WINDOW_S = 300;
 
 /** RFC 3986 encoding: encodeURIComponent leaves !*'() alone, OAuth wants them escaped. */
+const UNRESERVED = /^[A-Za-z0-9\-._~]*$/;
+
 export function percentEncode(s: string): string {
+  // Hot path: oauth_* names, tokens, nonces and timestamps are almost always unreserved already.
+  if (UNRESERVED.test(s)) return s;
   return encodeURIComponent(s).replace(/[!*'()]/g, (c) => '%' + c.charCodeAt(0).toString(16).toUpperCase());
 }
 

@@ -52,7 +52,9 @@ export function classifyXError(err: unknown, nowMs = Date.now()): XErrorClass {
     return { kind: 'fatal', reason };
   }
   if (err instanceof ApiRequestError) {
-    return { kind: 'transient', reason: `network: ${err.requestError?.message ?? err.message}` };
+    // twitter-api-v2 1.29 builds these with `{error}` but its getter reads `requestError`: try both.
+    const cause = err.requestError ?? (err as unknown as { _options?: { error?: Error } })._options?.error;
+    return { kind: 'transient', reason: `network: ${cause?.message ?? err.message}` };
   }
   if (err instanceof ApiPartialResponseError) return { kind: 'transient', reason: `partial response: ${err.message}` };
   const e = err as { code?: unknown; name?: unknown; message?: unknown } | undefined;

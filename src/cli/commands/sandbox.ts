@@ -1,0 +1,50 @@
+import type { Command } from 'commander';
+import { UsageError } from '../../errors.js';
+
+const TIERS = ['free', 'basic', 'pro'] as const;
+type Tier = (typeof TIERS)[number];
+
+function parsePort(raw: string): number {
+  if (!/^\d{1,5}$/.test(raw) || Number(raw) > 65_535) throw new UsageError(`invalid --port: ${raw} (0–65535)`);
+  return Number(raw);
+}
+
+function parseTier(raw: string): Tier {
+  if (!(TIERS as readonly string[]).includes(raw)) throw new UsageError(`invalid --tier: ${raw} (free, basic or pro)`);
+  return raw as Tier;
+}
+
+/**
+ * `tfctl sandbox`: serves the local X API until SIGINT/SIGTERM. The first stdout line is the
+ * contract scripts wait for (`listening on http://127.0.0.1:PORT`); the app keys and seeded account
+ * names follow on later lines, for a human setting up TFCTL_CONSUMER_KEY/SECRET.
+ */
+export function register(program: Command): void {
+  program
+    .command('sandbox')
+    .description('serve a local X API (v2 endpoints, OAuth 1.0a, rate limits, admin API under /sandbox/)')
+    .option('--port <n>', 'port on 127.0.0.1 (0: any free port)', '0')
+    .option('--tier <tier>', 'rate-limit tier: free, basic or pro', 'pro')
+    .option('--state <file>', 'load state from FILE if it exists and keep saving to it')
+    .option('--no-seed', 'start empty, without the Russian fixture accounts and tweets')
+    .action(async (opts: { port: string; tier: string; state?: string; seed: boolean }) => {
+      const port = parsePort(opts.port);
+      const tier = parseTier(opts.tier);
+      const { startSandbox } = await import('../../sandbox/server.js');
+      const sb = await startSandbox({ port, tier, seed: opts.seed, ...(opts.state ? { stateFile: opts.state } : {}) });
+      const out = process.stdout;
+      out.write(`listening on ${sb.url}\n`);
+      out.write(`tier ${tier}\n`);
+      out.write(`TFCTL_X_API=${sb.url}\n`);
+      out.write(`TFCTL_CONSUMER_KEY=${sb.app.consumerKey}\n`);
+      out.write(`TFCTL_CONSUMER_SECRET=${sb.app.consumerSecret}\n`);
+      const names = [...sb.state.accounts.values()].map((a) => a.username);
+      out.write(`accounts: ${names.length ? names.join(' ') : '(none)'}; tokens: POST ${sb.url}/sandbox/accounts {"username": NAME}\n`);
+      await new Promise<void>((resolve) => {
+        const stop = () => resolve();
+        process.once('SIGINT', stop);
+        process.once('SIGTERM', stop);
+      });
+      await sb.close();
+    });
+}
