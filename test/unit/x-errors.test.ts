@@ -6,7 +6,7 @@ import { blockedUntil, canCall, rateStateFromHeaders, rateStateOf } from '../../
 function respErr(code: number, data: unknown, headers: Record<string, string> = {}, rateLimit?: unknown) {
   return new ApiResponseError(`Request failed with code ${code}`, {
     code,
-    data,
+    data: data as never,
     headers,
     request: {} as never,
     response: {} as never,
