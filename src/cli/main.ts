@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { exitCodeOf, UsageError } from '../errors.js';
 import { registerAll } from './commands/index.js';
@@ -10,7 +11,7 @@ import { registerAll } from './commands/index.js';
 export function buildProgram(): Command {
   const program = new Command('tfctl')
     .description('Run a farm of X bots from cron: one shared reader, many writers')
-    .version(process.env.npm_package_version ?? VERSION)
+    .version(packageVersion())
     .option('--verbose', 'print stack traces on errors')
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(s) });
@@ -20,7 +21,11 @@ export function buildProgram(): Command {
   return program;
 }
 
-const VERSION = '0.1.0';
+/** The version of the installed package (dist/cli/main.js and src/cli/main.ts both sit two levels down). */
+function packageVersion(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+  return pkg.version;
+}
 
 export async function main(argv: string[]): Promise<void> {
   const program = buildProgram();

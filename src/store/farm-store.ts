@@ -173,7 +173,8 @@ export class FarmStore {
 
   /** Maps the scripts' error replies to messages an operator can act on. */
   private translate(err: unknown, name: string, reader: string): Error {
-    const msg = err instanceof Error ? err.message : String(err);
+    // Scripts' error replies reach us as "ERR <CODE> …" (Redis adds the ERR).
+    const msg = (err instanceof Error ? err.message : String(err)).replace(/^ERR /, '');
     if (msg.startsWith('EXISTS')) return new UsageError(`bot "${name}" exists already`);
     if (msg.startsWith('NOT_FOUND')) return new UsageError(`unknown bot "${name}" (see tfctl list)`);
     if (msg.startsWith('NO_READER')) return new UsageError(`unknown reader "${reader}": create it first with tfctl create ${reader} reader`);

@@ -1,0 +1,125 @@
+/**
+ * `npm run bench [-- --writers N]`: builds a farm of one reader and N writers on a private Redis and the
+ * sandbox, runs one `tfctl tick` as a child process, and measures it; then the cold start of
+ * `tfctl list`, the text engine and the sandbox. Progress goes to stderr; the last stdout line is JSON.
+ */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { loadConfig } from '../config.js';
+import { startRedis } from '../dev/redis-server.js';
+import { Farm } from '../farm/farm.js';
+import { SandboxAdmin } from '../sandbox/admin-client.js';
+import { startSandbox } from '../sandbox/server.js';
+import { benchInflect } from './inflect.js';
+import { benchSandbox } from './sandbox.js';
+
+const BIN = fileURLToPath(new URL('../../bin/tfctl', import.meta.url));
+const HOOK = fileURLToPath(new URL('./rss-hook.js', import.meta.url));
+const note = (line: string) => process.stderr.write(`bench: ${line}\n`);
+
+interface Run {
+  ms: number;
+  code: number;
+  stdout: string;
+  rssKb: number;
+}
+
+function runCli(args: string[], env: Record<string, string>): Promise<Run> {
+  const dir = mkdtempSync(join(tmpdir(), 'tfctl-bench-'));
+  const rssFile = join(dir, 'rss');
+  return new Promise((resolve, reject) => {
+    const started = process.hrtime.bigint();
+    const child = spawn(process.execPath, ['--import', HOOK, BIN, ...args], {
+      env: { ...process.env, ...env, TFCTL_BENCH_RSS_FILE: rssFile },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let stdout = '';
+    child.stdout.setEncoding('utf8').on('data', (d) => (stdout += d));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      const ms = Number(process.hrtime.bigint() - started) / 1e6;
+      let rssKb = 0;
+      try {
+        rssKb = Number(readFileSync(rssFile, 'utf8'));
+      } catch {
+        /* the child died before its exit hook */
+      }
+      rmSync(dir, { recursive: true, force: true });
+      resolve({ ms, code: code ?? -1, stdout, rssKb });
+    });
+  });
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+const total = (calls: Record<string, number>) => Object.values(calls).reduce((a, b) => a + b, 0);
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({ options: { writers: { type: 'string', default: '1000' }, 'farm-only': { type: 'boolean', default: false } } });
+  const writers = Number(values.writers);
+  if (!Number.isInteger(writers) || writers < 1) throw new Error('--writers takes a whole number from 1');
+
+  const redis = await startRedis();
+  const sandbox = await startSandbox({ port: 0, tier: 'pro', seed: true });
+  const admin = new SandboxAdmin(sandbox.url);
+  const app = await admin.app();
+  const prefix = 'bench';
+  const env = { REDIS_URL: redis.url, TFCTL_PREFIX: prefix, TFCTL_X_API: sandbox.url, TFCTL_CONSUMER_KEY: app.consumer_key, TFCTL_CONSUMER_SECRET: app.consumer_secret };
+  const farm = await Farm.open({ ...loadConfig(), redisUrl: redis.url, prefix, xApi: sandbox.url });
+  let result: Record<string, number> = { writers };
+  try {
+    note(`building a farm of 1 reader and ${writers} writers`);
+    const owner = await admin.account('owner');
+    await farm.create({ name: 'reader', role: 'reader', token: owner.token, secret: owner.secret });
+    const templates = ['%s – это когда тебя любят.', 'Жизнь без {noun:gent,plur} не та.', 'Всю ночь думал о {noun:loct}.', 'Спасибо {noun:datv,plur} за всё!'];
+    for (let i = 0; i < writers; i++) {
+      const account = await admin.account(`bench_w${i}`);
+      await farm.create({ name: `w${i}`, role: 'writer', reader: 'reader', template: templates[i % templates.length]!, token: account.token, secret: account.secret });
+    }
+
+    const before = await admin.requests();
+    note('running tfctl tick');
+    const tick = await runCli(['tick', '--json'], env);
+    if (tick.code !== 0) note(`tick exited ${tick.code}`);
+    const report = JSON.parse(tick.stdout) as { summary: { posted: number; failed: number; ran: number } };
+    const calls = total(await admin.requests()) - total(before);
+
+    note('timing a cold tfctl list');
+    const lists: number[] = [];
+    for (let i = 0; i < 5; i++) lists.push((await runCli(['list'], env)).ms);
+
+    result = {
+      writers,
+      tick_s: round(tick.ms / 1000, 3),
+      posts: report.summary.posted,
+      failed: report.summary.failed,
+      api_calls: calls,
+      peak_rss_mb: round(tick.rssKb / 1024, 1),
+      list_cold_ms: round(median(lists), 1),
+    };
+  } finally {
+    await farm.close();
+    await sandbox.close();
+    await redis.stop();
+  }
+  if (!values['farm-only']) {
+    note('measuring the text engine');
+    Object.assign(result, await benchInflect());
+    note('measuring the sandbox');
+    Object.assign(result, await benchSandbox());
+  }
+  process.stdout.write(`${JSON.stringify(result)}\n`);
+}
+
+function round(x: number, digits: number): number {
+  const f = 10 ** digits;
+  return Math.round(x * f) / f;
+}
+
+main().catch((err) => {
+  process.stderr.write(`bench failed: ${err instanceof Error ? err.stack : err}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,35 @@
+import { compose } from '../bots/writer.js';
+import { UsageError } from '../errors.js';
+import { Posts } from '../store/posts.js';
+import { Timeline, type TimelineEntry } from '../store/timeline.js';
+import { loadMorph } from '../text/morph.js';
+import { parseTemplate } from '../text/template.js';
+import { weightedLength } from '../text/weight.js';
+import type { Farm } from './farm.js';
+
+export interface PreviewLine {
+  source: string;
+  tweet: string;
+  noun: string;
+  text: string;
+  weight: number;
+  posted_before: boolean;
+}
+
+/**
+ * What a writer would make of a text, or of its next unprocessed tweets, without taking them:
+ * every candidate, with whether the writer posted it before.
+ */
+export async function preview(farm: Farm, name: string, opts: { text?: string; count?: number }): Promise<PreviewLine[]> {
+  const bot = await farm.store.require(name);
+  if (bot.role !== 'writer') throw new UsageError(`${name} is a ${bot.role}; preview shows what a writer would post`);
+  await loadMorph();
+  const template = parseTemplate(bot.template ?? '');
+  const entries: TimelineEntry[] = opts.text !== undefined
+    ? [{ entry: 'text', id: '-', author: '', author_id: '', text: opts.text, created_at: '' }]
+    : await new Timeline(farm.redis, farm.store.keys).peek(bot.reader!, bot.name, opts.count ?? bot.grab ?? 3);
+  const tweets = new Map(entries.map((e) => [e.entry, e.text]));
+  const candidates = compose({ memo: new Map() }, bot.reader!, template, entries);
+  const posted = await new Posts(farm.redis, farm.store.keys).posted(bot.name, candidates.map((c) => c.hash));
+  return candidates.map((c, i) => ({ source: c.source, tweet: tweets.get(c.entry) ?? '', noun: c.noun, text: c.text, weight: weightedLength(c.text), posted_before: posted[i]! }));
+}
