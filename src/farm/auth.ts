@@ -30,7 +30,8 @@ export async function authorizeBot(farm: Farm, nameInput: string, prompt: PinPro
   const app = createXClient({ apiBase: xApi, appKey: consumerKey, appSecret: consumerSecret });
   let link: { url: string; oauth_token: string; oauth_token_secret: string };
   try {
-    link = await app.generateAuthLink('oob');
+    // authorize, not authenticate: the PIN page asks every time, which is what binding a bot needs.
+    link = await app.generateAuthLink('oob', { linkMode: 'authorize' });
   } catch (err) {
     throw new OperationalError(`cannot start the authorization with X: ${describe(err)}`);
   }
