@@ -4,7 +4,7 @@
  * (sandbox-load.ts) on the other core. The server thread's event-loop utilisation is reported too:
  * near 1.0 means the number is the server's ceiling, well below 1.0 means the client was the limit.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
@@ -16,6 +16,23 @@ export interface SandboxBenchResult {
   /** event-loop utilisation of the server thread during the measured window (0–1) */
   sandbox_server_elu: number;
   sandbox_failed: number;
+  /**
+   * Posts served per second of the server thread's own CPU time (Linux /proc; absent elsewhere):
+   * what one free core would sustain, unaffected by other processes competing for the machine.
+   */
+  sandbox_posts_per_server_cpu_s?: number;
+}
+
+/** CPU time (ms) of the main thread, whose tid is the pid on Linux; undefined if unavailable. */
+function mainThreadCpuMs(): number | undefined {
+  try {
+    const stat = readFileSync(`/proc/self/task/${process.pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    // utime and stime are fields 14 and 15 of stat (11 and 12 after the command name), in ticks.
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+  } catch {
+    return undefined;
+  }
 }
 
 function workerFile(): URL {
@@ -45,19 +62,29 @@ export async function benchSandbox(
   try {
     const worker = new Worker(workerFile(), { workerData: job });
     let elu0 = performance.eventLoopUtilization();
-    const warm = setTimeout(() => (elu0 = performance.eventLoopUtilization()), job.warmupSeconds * 1000);
+    let cpu0 = mainThreadCpuMs();
+    const warm = setTimeout(() => {
+      elu0 = performance.eventLoopUtilization();
+      cpu0 = mainThreadCpuMs();
+    }, job.warmupSeconds * 1000);
     const result = await new Promise<LoadResult>((resolve, reject) => {
       worker.once('message', (m: LoadResult | { error: string }) => ('error' in m ? reject(new Error(m.error)) : resolve(m)));
       worker.once('error', reject);
     });
     clearTimeout(warm);
     const elu = performance.eventLoopUtilization(elu0).utilization;
+    const cpu1 = mainThreadCpuMs();
     await worker.terminate();
-    return {
+    const out: SandboxBenchResult = {
       sandbox_posts_per_s: Math.round((result.ok / result.elapsedMs) * 1000),
       sandbox_server_elu: Math.round(elu * 100) / 100,
       sandbox_failed: result.failed,
     };
+    // The window is the worker's measured one, within a tick (10 ms) of this thread's timer.
+    if (cpu0 !== undefined && cpu1 !== undefined && cpu1 > cpu0) {
+      out.sandbox_posts_per_server_cpu_s = Math.round((result.ok / (cpu1 - cpu0)) * 1000);
+    }
+    return out;
   } finally {
     clearInterval(ticker);
     await sb.close();
