@@ -33,7 +33,9 @@ function runCli(args: string[], env: Record<string, string>): Promise<Run> {
   const rssFile = join(dir, 'rss');
   return new Promise((resolve, reject) => {
     const started = process.hrtime.bigint();
-    const child = spawn(process.execPath, ['--import', HOOK, BIN, ...args], {
+    // TFCTL_BENCH_NODE_ARGS (e.g. "--cpu-prof") goes to the measured process, for profiling.
+    const nodeArgs = process.env.TFCTL_BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
+    const child = spawn(process.execPath, [...nodeArgs, '--import', HOOK, BIN, ...args], {
       env: { ...process.env, ...env, TFCTL_BENCH_RSS_FILE: rssFile },
       stdio: ['ignore', 'pipe', 'inherit'],
     });

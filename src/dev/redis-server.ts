@@ -44,6 +44,7 @@ export async function startRedis(): Promise<PrivateRedis> {
   const clients: Redis[] = [];
   const url = `redis://127.0.0.1:${port}/0`;
   const probe = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+  probe.on('error', () => {}); // refused connections are expected until the server is up
   const deadline = Date.now() + 10_000;
   for (;;) {
     try {

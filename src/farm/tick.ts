@@ -67,8 +67,9 @@ export async function runTick(farm: Farm, opts: TickOptions = {}): Promise<TickR
     }
   }
 
-  const order = new Map(chosen.map((b, i) => [b.name, i]));
-  reports.sort((a, b) => order.get(a.name)! - order.get(b.name)!);
+  // Report in the order the bots ran: readers first, then by name.
+  const phase = (role: string) => PHASES.findIndex((roles) => (roles as string[]).includes(role));
+  reports.sort((a, b) => phase(a.role) - phase(b.role) || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   return { started_at: new Date(startedAt).toISOString(), duration_ms: Date.now() - startedAt, dry_run: opts.dryRun ?? false, bots: reports, summary: summarize(reports) };
 }
 
@@ -86,17 +87,24 @@ async function tickOne(farm: Farm, env: TickEnv, listed: Bot, startedAt: number,
   const base = { name: listed.name, role: listed.role };
   if (env.dryRun) return { ...base, ...report(await runKind(listed, env)) };
   const lock = new BotLock(farm.redis, farm.store.keys, listed.name);
-  if (!(await lock.acquireWithin(waitMs))) return { ...base, status: 'skipped', detail: 'busy: another run holds its lock' };
+  // The lock and a fresh read go out together (one round trip); the read counts only if the lock was won,
+  // and it must be fresh: another run may have ticked the bot since this run began.
+  const [locked, fresh] = await Promise.all([lock.acquire(), farm.store.get(listed.name)]);
+  let bot = fresh;
+  if (!locked) {
+    if (!(await lock.acquireWithin(waitMs))) return { ...base, status: 'skipped', detail: 'busy: another run holds its lock' };
+    bot = await farm.store.get(listed.name);
+  }
+  let released = false;
   try {
-    // Read again under the lock: another run may have ticked it since this run began.
-    const bot = await farm.store.get(listed.name);
     if (!bot) return { ...base, status: 'skipped', detail: 'destroyed meanwhile' };
     if ((bot.lastTickAt ?? 0) >= startedAt) return { ...base, status: 'skipped', detail: 'ticked by another run' };
     const reason = whyNot(bot, Date.now(), opts.force ?? false);
     if (reason) return { ...base, status: 'skipped', detail: reason };
     const outcome = await runKind(bot, env);
     const at = Date.now();
-    await farm.store.finish(bot.name, {
+    // finish and the release below are issued back to back, so they share a write to Redis.
+    const finished = farm.store.finish(bot.name, {
       at,
       nextDueAt: Math.max(at + bot.every * 1000, outcome.pause?.until ?? 0),
       error: outcome.error,
@@ -105,9 +113,11 @@ async function tickOne(farm: Farm, env: TickEnv, listed: Bot, startedAt: number,
       counters: outcome.counters,
       learned: outcome.learned,
     });
+    await Promise.all([finished, lock.release()]);
+    released = true;
     return { ...base, ...report(outcome) };
   } finally {
-    await lock.release();
+    if (!released) await lock.release();
   }
 }
 

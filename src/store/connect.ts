@@ -22,6 +22,8 @@ export async function connectRedis(url: string): Promise<Redis> {
     maxRetriesPerRequest: 2,
     connectTimeout: 3000,
     enableOfflineQueue: true,
+    // Many bots tick at once: commands issued in the same event-loop turn go out in one write.
+    enableAutoPipelining: true,
     retryStrategy: (times) => (times > 3 ? null : 100 * times),
   });
   // Errors are reported through the failing command; keep ioredis from printing them too.

@@ -1,6 +1,7 @@
 import type { Redis } from 'ioredis';
 import { F } from '../farm/bot.js';
 import type { Keys } from './keys.js';
+import { script } from './scripts.js';
 
 /** A tweet as the reader caches it. Ids are strings: snowflakes exceed 2^53. */
 export interface CachedTweet {
@@ -43,38 +44,11 @@ export class Timeline {
 
   /**
    * Up to `count` entries for a writer: first those it was given before and never acknowledged (a failed
-   * tick), then new ones. Entries trimmed from under it are acknowledged and dropped.
+   * tick), then new ones; one round trip (take.lua).
    */
   async take(reader: string, writer: string, count: number): Promise<TimelineEntry[]> {
-    const key = this.keys.timeline(reader);
-    const out: TimelineEntry[] = [];
-    for (const from of ['0', '>']) {
-      if (out.length >= count) break;
-      const reply = await this.readGroup(key, writer, count - out.length, from);
-      const gone: string[] = [];
-      for (const [id, flat] of reply) {
-        const e = toEntry(id, flat);
-        if (e) out.push(e);
-        else gone.push(id);
-      }
-      if (gone.length) await this.redis.xack(key, writer, ...gone);
-      // Pending entries come back even if fewer than asked: only then read new ones.
-    }
-    return out;
-  }
-
-  private async readGroup(key: string, group: string, count: number, from: string): Promise<Array<[string, string[] | null]>> {
-    const read = () => this.redis.xreadgroup('GROUP', group, group, 'COUNT', count, 'STREAMS', key, from) as Promise<Array<[string, Array<[string, string[] | null]>]> | null>;
-    let reply;
-    try {
-      reply = await read();
-    } catch (err) {
-      // The group went missing (the stream was deleted and recreated): start it again from the oldest entry.
-      if (!String(err).includes('NOGROUP')) throw err;
-      await this.redis.xgroup('CREATE', key, group, '0', 'MKSTREAM').catch(() => {});
-      reply = await read();
-    }
-    return reply?.[0]?.[1] ?? [];
+    const reply = (await script(this.redis, 'take')([this.keys.timeline(reader)], [writer, count])) as Array<[string, string[]]>;
+    return reply.map(([id, flat]) => toEntry(id, flat)!);
   }
 
   /** Marks entries processed. */

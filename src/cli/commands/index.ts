@@ -4,6 +4,7 @@ import { register as destroy } from './destroy.js';
 import { register as inflect } from './inflect.js';
 import { register as list } from './list.js';
 import { register as set } from './set.js';
+import { register as preview } from './preview.js';
 import { register as sandbox } from './sandbox.js';
 import { register as show } from './show.js';
 import { register as stats } from './stats.js';
@@ -30,6 +31,7 @@ const commands: Register[] = [
   tick,
   stats,
   cron,
+  preview,
   inflect,
   sandbox,
   exportCmd,
