@@ -167,8 +167,8 @@ describe('tfctl export / import', () => {
       writeFileSync(file, data);
       const r = await tfctl(['import', file], env);
       expect(r.code, r.stderr).toBe(2);
-      expect(r.stderr.trim().split('\n')).toHaveLength(1);
-      expect(r.stderr).toMatch(message);
+      expect(r.stderr.trim().split('\n'), r.stderr).toHaveLength(1);
+      expect(r.stderr, name).toMatch(message);
       expect(await snapshot()).toBe(before);
     }
     await ok(['import', control]);
