@@ -64,6 +64,7 @@ export async function startRedis(): Promise<PrivateRedis> {
     port,
     client() {
       const c = new Redis(url);
+      c.on('error', () => {}); // after stop() a client may still try to reconnect; that is expected
       clients.push(c);
       return c;
     },
