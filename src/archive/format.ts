@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { Redis } from 'ioredis';
 import { UsageError } from '../errors.js';
+import { compareStreamIds } from '../store/stream-id.js';
 
 /**
  * The farm archive: a gzip'd tar holding `manifest.json` and `keys.jsonl`, one JSON record per Redis
@@ -233,14 +234,6 @@ const isCount = (v: unknown): v is number => typeof v === 'number' && Number.isS
 
 const isScore = (s: string): boolean => /^[+-]?inf$/i.test(s) || (s.trim() !== '' && !Number.isNaN(Number(s)));
 
-/** Compares stream ids numerically ("ms-seq"). */
-export function compareStreamIds(a: string, b: string): number {
-  const [am, as] = a.split('-').map(BigInt);
-  const [bm, bs] = b.split('-').map(BigInt);
-  if (am! !== bm!) return am! < bm! ? -1 : 1;
-  if (as! !== bs!) return as! < bs! ? -1 : 1;
-  return 0;
-}
 
 /** Parses and checks one line of keys.jsonl; `where` names it in errors. */
 export function parseRecord(line: string, where: string): KeyRecord {

@@ -1,5 +1,5 @@
 import { OperationalError, UsageError } from '../errors.js';
-import { botName, F } from './bot.js';
+import { botName } from './bot.js';
 import type { Farm } from './farm.js';
 
 /** How the PIN flow talks to the operator: show the authorize URL, then read the PIN they type. */
@@ -46,9 +46,8 @@ export async function authorizeBot(farm: Farm, nameInput: string, prompt: PinPro
   } catch (err) {
     throw new OperationalError(`authorization failed: X did not accept the PIN (${describe(err)})`);
   }
-  await farm.set(name, [`token=${login.accessToken}`, `secret=${login.accessSecret}`]);
-  // Who the tokens belong to is state the tick would otherwise learn with an extra call.
-  await farm.redis.hset(farm.store.keys.bot(name), F.userId, login.userId, F.username, login.screenName);
+  // Who the tokens belong to is stored with them: the tick would otherwise learn it with an extra call.
+  await farm.setCredentials(name, { token: login.accessToken, secret: login.accessSecret, userId: login.userId, username: login.screenName });
   return { name, userId: login.userId, username: login.screenName };
 }
 

@@ -102,12 +102,28 @@ export class Farm {
           throw new UsageError(`unknown setting "${key}": use template, every, per-tick, grab, paused, reader, token or secret`);
       }
     }
+    if (changes.token !== undefined) {
+      // New tokens may belong to another account: what was learned about the old one is dropped.
+      (changes.clear ??= []).push(F.userId, F.username);
+    }
     if (changes.paused === false || (changes.token !== undefined && bot.failing)) {
       // Unpausing or new credentials give a failing bot a fresh start.
       (changes.clear ??= []).push(F.failing, F.lastError);
     }
     await this.store.update(bot, changes);
     return this.store.require(name);
+  }
+
+  /** Stores an account's tokens with who they belong to, in one step (after `tfctl auth`). */
+  async setCredentials(nameInput: string, account: { token: string; secret: string; userId: string; username: string }): Promise<Bot> {
+    const bot = await this.store.require(botName(nameInput));
+    await this.store.update(bot, {
+      token: nonEmpty(account.token, 'token'),
+      secret: nonEmpty(account.secret, 'secret'),
+      state: { [F.userId]: account.userId, [F.username]: account.username },
+      clear: [F.failing, F.lastError],
+    });
+    return this.store.require(bot.name);
   }
 
   /** Checks before asking for confirmation; the destroy script checks again atomically. */

@@ -10,7 +10,7 @@ import {
   notFoundProblem, parseJson, type Reply,
 } from './http.js';
 import { baseString, checkHeader, hmacSha1, parseAuthHeader, safeEqual, signedParams, signingKey } from './oauth.js';
-import { parseFields, renderTweet, renderTweets, renderUser, type Fields } from './render.js';
+import { parseFields, renderTweets, renderUser, type Fields } from './render.js';
 import { cmpId, normalizeUsername, type Account, type Tweet } from './state.js';
 
 // twitter-text is CommonJS without types; only parseTweet is needed.

@@ -132,8 +132,8 @@ export class FarmStore {
   }
 
   /** Changes settings; `reader` moves a writer to another reader. */
-  async update(bot: Bot, changes: Partial<BotSettings> & { clear?: string[] }): Promise<void> {
-    const fields: Record<string, string> = settingsToHash(changes);
+  async update(bot: Bot, changes: Partial<BotSettings> & { clear?: string[]; state?: Record<string, string> }): Promise<void> {
+    const fields: Record<string, string> = { ...settingsToHash(changes), ...changes.state };
     for (const f of changes.clear ?? []) fields[f] = '';
     const newReader = changes.reader && changes.reader !== bot.reader ? changes.reader : '';
     const self = this.keys.bot(bot.name);

@@ -2,6 +2,7 @@ import type { Redis } from 'ioredis';
 import { F } from '../farm/bot.js';
 import type { Keys } from './keys.js';
 import { script } from './scripts.js';
+import { compareStreamIds } from './stream-id.js';
 
 /** A tweet as the reader caches it. Ids are strings: snowflakes exceed 2^53. */
 export interface CachedTweet {
@@ -99,7 +100,7 @@ export class Timeline {
       const summary = (await this.redis.xpending(key, name)) as [number, string | null, string | null, unknown];
       const last = String(g[g.indexOf('last-delivered-id') + 1]);
       const needed = summary[0] > 0 && summary[1] ? summary[1] : nextId(last);
-      if (!min || compareIds(needed, min) < 0) min = needed;
+      if (!min || compareStreamIds(needed, min) < 0) min = needed;
     }
     if (min) await this.redis.xtrim(key, 'MINID', min);
     await this.redis.xtrim(key, 'MAXLEN', '~', cap);
@@ -109,12 +110,4 @@ export class Timeline {
 function nextId(id: string): string {
   const [ms, seq] = id.split('-');
   return `${ms}-${BigInt(seq ?? '0') + 1n}`;
-}
-
-export function compareIds(a: string, b: string): number {
-  const [am, as] = a.split('-').map(BigInt);
-  const [bm, bs] = b.split('-').map(BigInt);
-  if (am! !== bm!) return am! < bm! ? -1 : 1;
-  if (as! !== bs!) return as! < bs! ? -1 : 1;
-  return 0;
 }

@@ -106,6 +106,14 @@ describe('the bot registry through the CLI', () => {
     await expectUsageError(['create'], /missing required argument/);
   });
 
+  it('forgets the old account when a bot gets new tokens', async () => {
+    await tfctl(['create', 'r1', 'reader', '--token', '11-old', '--secret', 'old'], env);
+    await client.hset('tf:bot:{r1}', 'user_id', '11', 'username', 'old_owner');
+    const r = await tfctl(['set', 'r1', 'token=22-new', 'secret=new'], env);
+    expect(r.code, r.stderr).toBe(0);
+    expect(await client.hmget('tf:bot:{r1}', 'token', 'user_id', 'username')).toEqual(['22-new', null, null]);
+  });
+
   it('a writer cannot use a writer as its reader', async () => {
     await tfctl(['create', 'r1', 'reader'], env);
     await tfctl(['create', 'w1', 'writer', '--reader', 'r1', '--template', '%s'], env);

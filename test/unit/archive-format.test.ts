@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { compareStreamIds, hashTag, parseManifest, parseRecord, restoreCommands, type KeyRecord } from '../../src/archive/format.js';
+import { hashTag, parseManifest, parseRecord, restoreCommands, type KeyRecord } from '../../src/archive/format.js';
+import { compareStreamIds } from '../../src/store/stream-id.js';
 import { UsageError } from '../../src/errors.js';
 
 const line = (o: unknown) => JSON.stringify(o);
