@@ -156,6 +156,9 @@ export interface Analysis {
   topIsNoun: boolean;
   /** The word was written with е where its dictionary spelling has ё (so its writer omits ё). */
   yoOmitted: boolean;
+  /** Score, on the lexemes' scale, of the word's best reading as an abbreviation of another noun
+   *  (чел: человек), 0 when it has none. We never answer for an abbreviation, but it competes. */
+  abbreviation: number;
 }
 
 const paradigmForms = new Map<string, Form[]>();
@@ -221,10 +224,16 @@ export function analyze(word: string): Analysis {
   const byKey = new Map<string, Lexeme>();
   const typedYo = lower.includes('ё');
   let yoOmitted = false;
+  let abbreviation = 0;
   for (const p of parses) {
     if (!p.tag.NOUN || p.paradigmIdx === undefined) continue;
-    // A reading as an abbreviation ("г", "чел") is not a noun we can decline reliably.
-    if (has(p.tag, UNUSABLE)) continue;
+    // A reading as an abbreviation ("г", "чел") is not a noun we can decline reliably: it only
+    // stands in the way of the word's other readings (чел is rather человек than чело).
+    if (has(p.tag, UNUSABLE)) {
+      const forms = formsOf(p);
+      abbreviation = Math.max(abbreviation, p.score * (corpusMass(`${p.paradigmIdx}:${forms[0]?.word}`, forms) + MASS_FLOOR));
+      continue;
+    }
     const exact = p.word === lower;
     if (!typedYo && !exact) yoOmitted = true;
     const forms = formsOf(p);
@@ -252,7 +261,7 @@ export function analyze(word: string): Analysis {
   if (nouns.some((l) => l.standard)) nouns = nouns.filter((l) => l.standard);
   for (const l of nouns) l.score *= corpusMass(l.key, l.forms) + MASS_FLOOR;
   nouns.sort((a, b) => b.score - a.score);
-  return { nouns, topIsNoun: !!parses[0]?.tag.NOUN, yoOmitted };
+  return { nouns, topIsNoun: !!parses[0]?.tag.NOUN, yoOmitted, abbreviation };
 }
 
 /**
@@ -272,8 +281,17 @@ function formProbability(f: Form): number {
   return f.p;
 }
 
-/** The standard form of a lexeme for a case and number, or null when the paradigm has none. */
+/** Marks a slot the lexeme has two answers for and we cannot tell which (о лесе / в лесу). */
+const AMBIGUOUS = Symbol('ambiguous');
+
+/** The standard form of a lexeme for a case and number, or null when the paradigm has none or two. */
 export function formOf(lex: Lexeme, want: Want): string | null {
+  const form = slotForm(lex, want);
+  return form === AMBIGUOUS ? null : form;
+}
+
+/** Like formOf, but tells "no such form" (null) from "two forms, no way to choose" (AMBIGUOUS). */
+function slotForm(lex: Lexeme, want: Want): string | null | typeof AMBIGUOUS {
   const forms = lex.forms;
   let number: NumberGram = want.number ?? lex.number;
   // Plural-only nouns (ножницы, сутки) answer singular slots with the plural: it is the only form there is.
@@ -289,7 +307,15 @@ export function formOf(lex: Lexeme, want: Want): string | null {
   };
   if (want.case === 'loc2') return tryCase('loc2') ?? tryCase('loct');
   if (want.case === 'gen2') return tryCase('gen2') ?? tryCase('gent');
-  return tryCase(want.case);
+  const form = tryCase(want.case);
+  // A noun with a second locative has two prepositional forms, о лесе and в лесу, and which one a
+  // slot needs depends on the preposition, which we are not told: decline (ask loc2 for "в лесу").
+  // Only a standard loc2 counts: the colloquial на столу, на языку (Infr) leave столе, языке alone.
+  if (want.case === 'loct' && form !== null) {
+    const loc2 = forms.some((f) => f.tag.loc2 === true && !!f.tag[number] && !f.nonstandard && !f.unusable && f.word !== form);
+    if (loc2) return AMBIGUOUS;
+  }
+  return form;
 }
 
 /** Copies the capitalisation pattern of `model` (lower, Capitalised, UPPER) onto `word`. */
@@ -331,8 +357,8 @@ export function inflect(word: string, want: Want | string): string | null {
 /** For the benchmark: the same answer without the memo. */
 export function inflectUncached(word: string, want: Want): string | null {
   if (!/^[\p{L}-]+$/u.test(word)) return null;
-  const { nouns, yoOmitted } = analyze(word);
-  const form = chooseForm(nouns, want);
+  const { nouns, yoOmitted, abbreviation } = analyze(word);
+  const form = chooseForm(nouns, want, abbreviation);
   if (form === null) return null;
   return matchCase(word, yoOmitted ? dropYo(form) : form);
 }
@@ -340,18 +366,22 @@ export function inflectUncached(word: string, want: Want): string | null {
 /** Lexemes whose answers differ need one to clearly outweigh the rest; otherwise we decline. */
 const CLEAR_LEAD = 3;
 
-export function chooseForm(nouns: Lexeme[], want: Want): string | null {
-  const answers: { form: string; score: number }[] = [];
+export function chooseForm(nouns: Lexeme[], want: Want, abbreviation = 0): string | null {
+  // An ambiguous slot competes like an answer of its own that we never give: лес's loct must not
+  // leave the field to the scaffolding (леса → лесе).
+  const answers: { form: string | typeof AMBIGUOUS; score: number }[] = [];
   for (const lex of nouns) {
-    const form = formOf(lex, want);
+    const form = slotForm(lex, want);
     if (form === null) continue;
     const same = answers.find((a) => a.form === form);
     if (same) same.score += lex.score;
     else answers.push({ form, score: lex.score });
   }
   if (answers.length === 0) return null;
+  if (abbreviation > 0) answers.push({ form: AMBIGUOUS, score: abbreviation });
   answers.sort((a, b) => b.score - a.score);
   const [best, second] = answers;
+  if (best!.form === AMBIGUOUS) return null;
   if (!second) return best!.form;
   return best!.score >= CLEAR_LEAD * second.score && best!.score > 0 ? best!.form : null;
 }

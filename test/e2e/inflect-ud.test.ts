@@ -8,17 +8,22 @@ import { tfctl } from '../helpers/cli.js';
  * `tfctl inflect` batch mode over the UD noun pairs (../shared/morph): at most 5% declined, and
  * agreement with the annotators on the cases attempted. Figures are printed for the record.
  *
- * Agreement is counted twice. Strictly, and with е and ё taken as the same letter: ё is optional in
- * Russian spelling, and the treebank writes it or not token by token (объём / объемом for one word),
- * so strict equality measures the annotators' keyboards as much as our grammar. The remaining
- * disagreements are mostly UD conventions we do not follow (UD's Loc merges в лесу with о лесе; we
- * answer loct with the prepositional and keep loc2 for "в лесу"), poetic forms (травою), and
- * annotation slips (местом annotated as "место").
+ * Agreement is counted twice, and both figures are printed. The asserted one takes е and ё as the
+ * same letter: ё is optional in standard Russian spelling, and the treebank writes it or not token by
+ * token (объём / объемом for one word), so strict equality measures the annotators' keyboards as much
+ * as our grammar (we give е back to a writer who typed е; a word with no ё to give the writer away,
+ * путь → путём, gets the dictionary's ё, which the treebank often spells путем).
+ *
+ * What we decline on purpose: words whose readings belong to nouns with different answers and no clear
+ * favourite; words that are most likely abbreviations (чел); and loct of a noun with a second locative
+ * (UD's Loc merges о лесе with в лесу, and so does a slot that does not say its preposition). The
+ * remaining disagreements are mostly annotation slips (местом annotated as "место", дням as "дней"),
+ * poetic forms (травою, дерев), and variant plurals the corpus cannot tell apart (образа / образы).
  */
 const UD = new URL('../../../shared/morph/ud-ru-noun-pairs.dev.jsonl', import.meta.url);
 const MAX_DECLINED = 0.05;
-/** The issue asks 98.5%; we reach 98.1% (see the report). This floor guards against regressions. */
-const MIN_AGREEMENT = 0.98;
+/** Agreement on the cases attempted, е = ё (see above). */
+const MIN_AGREEMENT = 0.985;
 
 interface Pair {
   from: string;

@@ -7,7 +7,9 @@ import { inflect, loadMorph } from '../../src/text/morph.js';
  * ё: a word typed with ё, or with no ё to give the writer away (время), gets dictionary ё (времён);
  * a word typed with е where the dictionary has ё (ребенок) gets е back.
  * Plural-only nouns (ножницы, сутки) answer singular slots with the plural: it is the only form there is.
- * "—" marks a slot we expect declined (null): the dictionary has two nouns that answer it differently.
+ * "—" marks a slot we expect declined (null): the dictionary has two nouns that answer it differently,
+ * or the noun has two prepositionals (loct of a noun with a second locative: о лесе / в лесу, and the
+ * slot does not say which preposition it follows; loc2 asks for "в лесу").
  */
 const CASES = ['nomn', 'gent', 'datv', 'accs', 'ablt', 'loct'] as const;
 
@@ -23,9 +25,10 @@ const GOLDEN: Record<string, string> = {
   метро: 'метро метро метро метро метро метро | метро метро метро метро метро метро',
   ножницы: 'ножницы ножниц ножницам ножницы ножницами ножницах | ножницы ножниц ножницам ножницы ножницами ножницах',
   сутки: 'сутки суток суткам сутки сутками сутках | сутки суток суткам сутки сутками сутках',
-  лес: 'лес леса лесу лес лесом лесе | леса лесов лесам леса лесами лесах',
-  сад: 'сад сада саду сад садом саде | сады садов садам сады садами садах',
-  шкаф: 'шкаф шкафа шкафу шкаф шкафом шкафе | шкафы шкафов шкафам шкафы шкафами шкафах',
+  // loct sing "—" here and below: о лесе or в лесу, о глазе or в глазу, о доме or на дому, о дне or на дню.
+  лес: 'лес леса лесу лес лесом — | леса лесов лесам леса лесами лесах',
+  сад: 'сад сада саду сад садом — | сады садов садам сады садами садах',
+  шкаф: 'шкаф шкафа шкафу шкаф шкафом — | шкафы шкафов шкафам шкафы шкафами шкафах',
   кошка: 'кошка кошки кошке кошку кошкой кошке | кошки кошек кошкам кошек кошками кошках',
   собака: 'собака собаки собаке собаку собакой собаке | собаки собак собакам собак собаками собаках',
   стол: 'стол стола столу стол столом столе | столы столов столам столы столами столах',
@@ -37,7 +40,7 @@ const GOLDEN: Record<string, string> = {
   месяц: 'месяц месяца месяцу месяц месяцем месяце | месяцы месяцев месяцам месяцы месяцами месяцах',
   море: 'море моря морю море морем море | моря морей морям моря морями морях',
   // gent plur: лет, the form counting and quantity use (пять лет); годов lives on in "90-х годов".
-  год: 'год года году год годом годе | годы лет годам годы годами годах',
+  год: 'год года году год годом — | годы лет годам годы годами годах',
   имя: 'имя имени имени имя именем имени | имена имён именам имена именами именах',
   дерево: 'дерево дерева дереву дерево деревом дереве | деревья деревьев деревьям деревья деревьями деревьях',
   // accs plur: звёзд (film stars, animate) or звёзды (in the sky): the dictionary has both, we decline.
@@ -48,9 +51,9 @@ const GOLDEN: Record<string, string> = {
   армия: 'армия армии армии армию армией армии | армии армий армиям армии армиями армиях',
   здание: 'здание здания зданию здание зданием здании | здания зданий зданиям здания зданиями зданиях',
   учитель: 'учитель учителя учителю учителя учителем учителе | учителя учителей учителям учителей учителями учителях',
-  глаз: 'глаз глаза глазу глаз глазом глазе | глаза глаз глазам глаза глазами глазах',
+  глаз: 'глаз глаза глазу глаз глазом — | глаза глаз глазам глаза глазами глазах',
   ухо: 'ухо уха уху ухо ухом ухе | уши ушей ушам уши ушами ушах',
-  день: 'день дня дню день днём дне | дни дней дням дни днями днях',
+  день: 'день дня дню день днём — | дни дней дням дни днями днях',
   мышь: 'мышь мыши мыши мышь мышью мыши | мыши мышей мышам мышей мышами мышах',
   телефон: 'телефон телефона телефону телефон телефоном телефоне | телефоны телефонов телефонам телефоны телефонами телефонах',
   неделя: 'неделя недели неделе неделю неделей неделе | недели недель неделям недели неделями неделях',
@@ -60,7 +63,7 @@ const GOLDEN: Record<string, string> = {
   ёж: 'ёж ежа ежу — ежом еже | ежи ежей ежам — ежами ежах',
   рубль: 'рубль рубля рублю рубль рублём рубле | рубли рублей рублям рубли рублями рублях',
   семья: 'семья семьи семье семью семьёй семье | семьи семей семьям семьи семьями семьях',
-  дом: 'дом дома дому дом домом доме | дома домов домам дома домами домах',
+  дом: 'дом дома дому дом домом — | дома домов домам дома домами домах',
 };
 
 beforeAll(async () => {
@@ -123,8 +126,15 @@ describe('loc2 ("в лесу")', () => {
     expect(inflect('лес', 'loc2,plur')).toBe('лесах');
   });
 
-  it('keeps loct the plain prepositional (о лесе)', () => {
-    expect(inflect('лес', 'loct,sing')).toBe('лесе');
+  it('declines loct for a noun with a second locative: о лесе or в лесу depends on the preposition', () => {
+    expect(inflect('лес', 'loct,sing')).toBeNull();
+    expect(inflect('лесу', 'пред')).toBeNull();
+    expect(inflect('году', 'loct')).toBeNull();
+    // Nouns without a (standard) second locative keep their one prepositional.
+    expect(inflect('город', 'loct,sing')).toBe('городе');
+    expect(inflect('стол', 'loct,sing')).toBe('столе'); // на столу is colloquial (Infr): not a second answer
+    expect(inflect('язык', 'loct,sing')).toBe('языке');
+    expect(inflect('лес', 'loct,plur')).toBe('лесах');
   });
 });
 
@@ -180,5 +190,13 @@ describe('the az traps', () => {
 
   it('declines a lemma that is genuinely ambiguous (дне: день or дно)', () => {
     expect(inflect('дне', 'nomn,sing')).toBeNull();
+  });
+
+  it('declines a word that is most likely an abbreviation of another noun (чел: человек, not чело)', () => {
+    expect(inflect('чел', 'gent,sing')).toBeNull();
+    expect(inflect('чел', 'nomn,plur')).toBeNull();
+    // An abbreviation reading that is far less likely than the word's own noun does not get in the way.
+    expect(inflect('гор', 'nomn,sing')).toBe('гора'); // not "г." for город
+    expect(inflect('тел', 'nomn,sing')).toBe('тело'); // not "тел." for телефон
   });
 });

@@ -52,7 +52,10 @@ describe('parseTemplate', () => {
 describe('renderTemplate', () => {
   it('fills every slot with the same noun in the asked form', () => {
     const t = parseTemplate('Нет {noun:gent,plur} — нет проблем. Мечтаю о {noun:loct}, гуляю в {noun:loc2}.');
-    expect(renderTemplate(t, 'лесу')).toBe('Нет лесов — нет проблем. Мечтаю о лесе, гуляю в лесу.');
+    expect(renderTemplate(t, 'городу')).toBe('Нет городов — нет проблем. Мечтаю о городе, гуляю в городе.');
+    // лес has two prepositionals (о лесе, в лесу): {noun:loct} declines it, so the whole text does.
+    expect(renderTemplate(t, 'лесу')).toBeNull();
+    expect(renderTemplate(parseTemplate('Нет {noun:gent,plur}, гуляю в {noun:loc2}.'), 'лесу')).toBe('Нет лесов, гуляю в лесу.');
     // A slot that names no number keeps the noun's own.
     expect(renderTemplate(t, 'кошками')).toBe('Нет кошек — нет проблем. Мечтаю о кошках, гуляю в кошках.');
   });
