@@ -64,69 +64,35 @@ export class FarmStore {
     return (await this.redis.smembers(this.keys.bots())).sort();
   }
 
-  /** All bots (or the named ones), sorted by name, in one round trip after the name lookup. */
+  /** All bots (or the named ones), sorted by name, in one round trip (read-bots.lua). */
   async all(names?: string[]): Promise<Bot[]> {
-    const list = names ?? (await this.names());
-    if (list.length === 0) return [];
-    const pipe = this.redis.pipeline();
-    for (const n of list) pipe.hgetall(this.keys.bot(n));
-    const replies = (await pipe.exec()) ?? [];
-    const bots: Bot[] = [];
-    replies.forEach(([err, h], i) => {
-      if (err) throw err;
-      const hash = h as Record<string, string>;
-      if (hash[F.role]) bots.push(botFromHash(list[i]!, hash));
-    });
-    return bots;
+    const rows = (await script(this.redis, 'read-bots')([this.keys.bots()], [this.keys.prefix, ...(names ?? [])])) as string[];
+    return rows
+      .map((row) => JSON.parse(row) as { name: string; h: Record<string, string> })
+      .filter((r) => r.h[F.role])
+      .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
+      .map((r) => botFromHash(r.name, r.h));
   }
 
   /**
-   * Backlogs of many bots at once: one XINFO GROUPS per reader answers for the reader (its length)
+   * Backlogs of many bots at once: one script call per reader answers for the reader (its length)
    * and every writer on it (the group's lag plus what it holds pending).
    */
   async backlogs(bots: Bot[]): Promise<Map<string, Backlog>> {
     const readers = [...new Set(bots.flatMap((b) => (b.role === 'reader' ? [b.name] : b.reader ? [b.reader] : [])))];
+    const replies = await Promise.all(readers.map((r) => script(this.redis, 'backlog')([this.keys.timeline(r)], []) as Promise<Array<number | string>>));
+    const byReader = new Map(
+      readers.map((r, i) => {
+        const [cached, ...flat] = replies[i]!;
+        const groups: Record<string, number> = {};
+        for (let j = 0; j + 1 < flat.length; j += 2) groups[String(flat[j])] = Number(flat[j + 1]);
+        return [r, { cached: Number(cached), groups }];
+      }),
+    );
     const out = new Map<string, Backlog>();
-    if (readers.length === 0) return out;
-    const pipe = this.redis.pipeline();
-    for (const r of readers) {
-      pipe.xlen(this.keys.timeline(r));
-      pipe.xinfo('GROUPS', this.keys.timeline(r));
-    }
-    const replies = (await pipe.exec()) ?? [];
-    const groups = new Map<string, { lag: number | null; pending: number; last: string }>();
-    const lengths = new Map<string, number>();
-    readers.forEach((r, i) => {
-      const [lenErr, len] = replies[2 * i]!;
-      const [infoErr, info] = replies[2 * i + 1]!;
-      lengths.set(r, lenErr ? 0 : Number(len));
-      if (infoErr) return; // no stream yet
-      for (const g of info as unknown[][]) {
-        const rec = pairs(g);
-        groups.set(`${r}\u0000${rec.name}`, {
-          lag: rec.lag === null || rec.lag === undefined ? null : Number(rec.lag),
-          pending: Number(rec.pending ?? 0),
-          last: String(rec['last-delivered-id'] ?? '0-0'),
-        });
-      }
-    });
-    const unknownLag: Array<[string, string, string]> = [];
     for (const b of bots) {
-      if (b.role === 'reader') out.set(b.name, { cached: lengths.get(b.name) ?? 0 });
-      else if (b.reader) {
-        const g = groups.get(`${b.reader}\u0000${b.name}`);
-        if (!g) out.set(b.name, { unprocessed: 0 });
-        else if (g.lag !== null) out.set(b.name, { unprocessed: g.lag + g.pending });
-        else {
-          out.set(b.name, { unprocessed: g.pending });
-          unknownLag.push([b.name, b.reader, g.last]);
-        }
-      }
-    }
-    // Redis cannot always tell a group's lag (after deletions); count the entries past its position.
-    for (const [name, reader, last] of unknownLag) {
-      const after = await this.redis.xrange(this.keys.timeline(reader), `(${last}`, '+');
-      out.get(name)!.unprocessed! += after.length;
+      if (b.role === 'reader') out.set(b.name, { cached: byReader.get(b.name)?.cached ?? 0 });
+      else if (b.reader) out.set(b.name, { unprocessed: byReader.get(b.reader)?.groups[b.name] ?? 0 });
     }
     return out;
   }
@@ -185,11 +151,4 @@ export class FarmStore {
     if (msg.startsWith('CHANGED')) return new UsageError(`bot "${name}" changed while updating; try again`);
     return err instanceof Error ? err : new Error(msg);
   }
-}
-
-/** XINFO replies are flat [key, value, key, value…] arrays. */
-function pairs(flat: unknown[]): Record<string, unknown> {
-  const rec: Record<string, unknown> = {};
-  for (let i = 0; i + 1 < flat.length; i += 2) rec[String(flat[i])] = flat[i + 1];
-  return rec;
 }
