@@ -151,7 +151,9 @@ summary() {
   summarised=1
   local extra=""
   [ "$skipped" -gt 0 ] && extra=", $skipped skipped"
-  echo "deploy: $passed passed, $failed failed$extra ($(($(date +%s) - started))s)"
+  # The summary stands alone on its line ("deploy: N passed, N failed"), as CI reads it; the time goes first.
+  echo "deploy test took $(($(date +%s) - started))s"
+  echo "deploy: $passed passed, $failed failed$extra"
 }
 
 on_exit() {
