@@ -13,7 +13,8 @@ export class OperationalError extends Error {
   readonly exitCode = 1;
 }
 
+/** Read from the error itself, not by class: the bundled CLI and lazily loaded modules may hold two copies of it. */
 export function exitCodeOf(err: unknown): number {
-  if (err instanceof UsageError) return 2;
-  return 1;
+  const code = (err as { exitCode?: unknown } | null)?.exitCode;
+  return code === 2 ? 2 : 1;
 }

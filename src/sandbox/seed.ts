@@ -17,7 +17,7 @@ let cached: SeedFile | undefined;
 
 export function seedFile(): SeedFile {
   // Resolved next to this module: src/sandbox/fixtures under vitest, dist/sandbox/fixtures when built.
-  cached ??= JSON.parse(readFileSync(new URL('./fixtures/seed.json', import.meta.url), 'utf8')) as SeedFile;
+  cached ??= JSON.parse(readFileSync(new URL('../sandbox/fixtures/seed.json', import.meta.url), 'utf8')) as SeedFile;
   return cached;
 }
 

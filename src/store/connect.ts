@@ -1,10 +1,6 @@
-import { createRequire } from 'node:module';
-import type { Redis as RedisClient } from 'ioredis';
+import { Redis } from 'ioredis';
 import { OperationalError } from '../errors.js';
 
-// ioredis is CommonJS: loading it with require skips the ESM loader's scan of its exports, which
-// costs a cold `tfctl list` ~25 ms on this machine.
-const { Redis } = createRequire(import.meta.url)('ioredis') as typeof import('ioredis');
 /** The URL with any password hidden, for messages. */
 export function safeUrl(url: string): string {
   try {
@@ -20,7 +16,7 @@ export function safeUrl(url: string): string {
  * Connects to Redis and fails fast with one clear line when it cannot be reached: a CLI run from
  * cron must not hang retrying. Commands after the first still get ioredis's normal reconnects.
  */
-export async function connectRedis(url: string): Promise<RedisClient> {
+export async function connectRedis(url: string): Promise<Redis> {
   const redis = new Redis(url, {
     lazyConnect: true,
     maxRetriesPerRequest: 2,

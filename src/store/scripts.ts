@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs';
 import type { Redis } from 'ioredis';
 
 /**
- * Lua scripts live as .lua files beside this module (copied into dist/ by the build) and are
+ * Lua scripts live as .lua files beside this module (the path is written from the parent folder so it
+ * also holds inside the bundle in dist/bundle/) (copied into dist/ by the build) and are
  * registered on a connection the first time they are needed; ioredis then runs them by EVALSHA.
  */
 const loaded = new WeakMap<Redis, Set<string>>();
@@ -12,7 +13,7 @@ export function script(redis: Redis, name: string): (keys: string[], args: (stri
   if (!names) loaded.set(redis, (names = new Set()));
   const command = `tf_${name.replace(/-/g, '_')}`;
   if (!names.has(name)) {
-    const lua = readFileSync(new URL(`./scripts/${name}.lua`, import.meta.url), 'utf8');
+    const lua = readFileSync(new URL(`../store/scripts/${name}.lua`, import.meta.url), 'utf8');
     redis.defineCommand(command, { lua });
     names.add(name);
   }

@@ -1,9 +1,10 @@
-import { createInterface } from 'node:readline';
 import type { Command } from 'commander';
 import { withFarm } from '../context.js';
 
 /** The first line on stdin, whether a terminal or a pipe; undefined when stdin ends first. */
-function readLine(): Promise<string | undefined> {
+async function readLine(): Promise<string | undefined> {
+  // readline is loaded here, not at start-up: every command would pay for it otherwise.
+  const { createInterface } = await import('node:readline');
   return new Promise((resolve) => {
     const rl = createInterface({ input: process.stdin, terminal: false });
     let done = false;

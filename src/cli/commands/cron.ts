@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { existsSync, mkdirSync, realpathSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DEFAULT_PREFIX, loadConfig } from '../../config.js';
 import { UsageError } from '../../errors.js';
@@ -80,9 +80,15 @@ function cronPlan(): import('../../farm/crontab.js').CronPlan {
   };
 }
 
-/** The package's own bin/tfctl (dist/cli/commands → ../../../bin), symlinks resolved, so cron runs this very install. */
+/**
+ * The package's own bin/tfctl, symlinks resolved, so cron runs this very install. Found by walking up
+ * from this module: it sits at a different depth in dist/ and in the bundle.
+ */
 function tfctlBin(): string {
-  const own = fileURLToPath(new URL('../../../bin/tfctl', import.meta.url));
-  if (existsSync(own)) return realpathSync(own);
-  return realpathSync(process.argv[1] ?? own);
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (let up = 0; up < 4; up++, dir = dirname(dir)) {
+    const own = join(dir, 'bin', 'tfctl');
+    if (existsSync(own)) return realpathSync(own);
+  }
+  return realpathSync(process.argv[1] ?? 'tfctl');
 }

@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import { createInterface } from 'node:readline/promises';
 import { botName } from '../../farm/bot.js';
 import { OperationalError, UsageError } from '../../errors.js';
 import { withFarm } from '../context.js';
@@ -16,6 +15,7 @@ export function register(program: Command): void {
         await farm.assertDestroyable(name);
         if (!opts.yes) {
           if (!process.stdin.isTTY) throw new UsageError(`destroy ${name}: pass --yes to confirm (stdin is not a terminal)`);
+          const { createInterface } = await import('node:readline/promises');
           const rl = createInterface({ input: process.stdin, output: process.stderr });
           const answer = await rl.question(`destroy ${name} and all its data? [y/N] `);
           rl.close();

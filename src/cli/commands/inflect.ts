@@ -1,4 +1,3 @@
-import { createInterface } from 'node:readline';
 import type { Command } from 'commander';
 import { UsageError } from '../../errors.js';
 
@@ -47,6 +46,7 @@ type TryParseWant = (typeof import('../../text/grammemes.js'))['tryParseWant'];
 
 /** Streams stdin to stdout line by line, buffering output in chunks and honouring backpressure. */
 async function batch(inflect: Inflect, tryParseWant: TryParseWant): Promise<void> {
+  const { createInterface } = await import('node:readline'); // loaded on use: start-up stays lean
   const rl = createInterface({ input: process.stdin, crlfDelay: Infinity });
   let out = '';
   let bad = 0;
