@@ -3,6 +3,7 @@ import type { Redis } from 'ioredis';
 import type { Keys } from './keys.js';
 
 const RELEASE = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0`;
+const RENEW = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end return 0`;
 
 /**
  * A per-bot lock (SET NX PX) so overlapping cron runs, or several hosts on one Redis, never tick one
@@ -14,8 +15,21 @@ export class BotLock {
 
   constructor(private readonly redis: Redis, private readonly keys: Keys, readonly name: string, private readonly ttlMs = 120_000) {}
 
+  private renewal: NodeJS.Timeout | undefined;
+
+  /**
+   * Takes the lock if it is free. While held it is renewed every third of its TTL, so a slow tick (a
+   * reader paging through a timeline) keeps it, while a crashed holder's lock still lapses within a TTL.
+   */
   async acquire(): Promise<boolean> {
-    return (await this.redis.set(this.keys.lock(this.name), this.token, 'PX', this.ttlMs, 'NX')) === 'OK';
+    const won = (await this.redis.set(this.keys.lock(this.name), this.token, 'PX', this.ttlMs, 'NX')) === 'OK';
+    if (won && !this.renewal) {
+      this.renewal = setInterval(() => {
+        this.redis.eval(RENEW, 1, this.keys.lock(this.name), this.token, this.ttlMs).catch(() => {});
+      }, Math.max(1000, Math.floor(this.ttlMs / 3)));
+      this.renewal.unref();
+    }
+    return won;
   }
 
   /** Tries until `waitMs` has passed: readers wait for a run already fetching, so writers see its tweets. */
@@ -29,6 +43,8 @@ export class BotLock {
   }
 
   async release(): Promise<void> {
+    clearInterval(this.renewal);
+    this.renewal = undefined;
     await this.redis.eval(RELEASE, 1, this.keys.lock(this.name), this.token);
   }
 }
