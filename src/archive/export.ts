@@ -5,7 +5,7 @@ import { chmod, mkdtemp, open, rename, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { Redis } from 'ioredis';
 import { OperationalError } from '../errors.js';
-import { F } from '../farm/bot.js';
+import { F } from '../store/bot-record.js';
 import { Keys } from '../store/keys.js';
 import {
   dumpKeys, FORMAT, FORMAT_VERSION, hashTag, KEYS_FILE, MANIFEST, redisVersion, tfctlVersion,

@@ -1,5 +1,5 @@
 import type { TwitterApi } from 'twitter-api-v2';
-import { F, type Bot } from '../farm/bot.js';
+import { F, type Bot } from '../store/bot-record.js';
 
 /**
  * The X user id behind a bot's tokens. An OAuth 1.0a access token starts with the user's id

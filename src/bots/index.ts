@@ -1,4 +1,4 @@
-import type { Role } from '../farm/bot.js';
+import type { Role } from '../store/bot-record.js';
 import { reader } from './reader.js';
 import type { BotKind } from './types.js';
 import { writer } from './writer.js';

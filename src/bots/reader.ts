@@ -1,4 +1,4 @@
-import type { Bot } from '../farm/bot.js';
+import type { Bot } from '../store/bot-record.js';
 import type { CachedTweet } from '../store/timeline.js';
 import { ENDPOINT } from './endpoints.js';
 import { outcomeOfError } from './failure.js';

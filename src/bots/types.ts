@@ -1,5 +1,5 @@
 import type { TwitterApi } from 'twitter-api-v2';
-import type { Bot, Role } from '../farm/bot.js';
+import type { Bot, Role } from '../store/bot-record.js';
 import type { Keys } from '../store/keys.js';
 import type { FarmStore } from '../store/farm-store.js';
 import type { Post, Posts } from '../store/posts.js';

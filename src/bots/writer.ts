@@ -1,5 +1,5 @@
 import type { TwitterApi } from 'twitter-api-v2';
-import type { Bot } from '../farm/bot.js';
+import type { Bot } from '../store/bot-record.js';
 import { loadMorph } from '../text/morph.js';
 import { extractNouns } from '../text/nouns.js';
 import { parseTemplate, renderTemplate, type Template } from '../text/template.js';

@@ -1,41 +1,8 @@
 import { UsageError } from '../errors.js';
+import { ROLES, type Role } from '../store/bot-record.js';
 
-export const ROLES = ['reader', 'writer'] as const;
-export type Role = (typeof ROLES)[number];
+export * from '../store/bot-record.js';
 
-/** What an operator sets. Durations are seconds. */
-export interface BotSettings {
-  name: string;
-  role: Role;
-  every: number;
-  paused: boolean;
-  /** Writers only. */
-  reader?: string;
-  template?: string;
-  perTick?: number;
-  grab?: number;
-  token?: string;
-  secret?: string;
-}
-
-/** What the farm records as a bot runs. Times are epoch milliseconds. */
-export interface BotState {
-  createdAt: number;
-  lastTickAt?: number;
-  nextDueAt: number;
-  lastError?: string;
-  failing: boolean;
-  userId?: string;
-  username?: string;
-  sinceId?: string;
-  counters: Record<string, number>;
-  /** Rate-limit pauses by endpoint: no call to it before this time (epoch ms). */
-  pauses: Record<string, number>;
-}
-
-export interface Bot extends BotSettings, BotState {}
-
-export const DEFAULTS = { every: 3600, perTick: 1, grab: 3 } as const;
 export const LIMITS = { perTick: [1, 50], grab: [1, 100] } as const;
 
 const NAME_RE = /^@?[A-Za-z0-9_]{1,32}$/;
@@ -51,88 +18,6 @@ export function botName(input: string): string {
 export function parseRole(input: string): Role {
   if ((ROLES as readonly string[]).includes(input)) return input as Role;
   throw new UsageError(`unknown role "${input}": use one of ${ROLES.join(', ')}`);
-}
-
-/** Counters every bot keeps in its hash; others may appear as bot kinds grow. */
-export const COUNTERS = ['ticks', 'posted', 'fetched', 'errors', 'rate_limited', 'skipped', 'duplicates'] as const;
-
-/** Hash field names of the settings and state, in one place. */
-export const F = {
-  role: 'role',
-  reader: 'reader',
-  template: 'template',
-  every: 'every_s',
-  perTick: 'per_tick',
-  grab: 'grab',
-  paused: 'paused',
-  token: 'token',
-  secret: 'secret',
-  createdAt: 'created_at',
-  lastTickAt: 'last_tick_at',
-  nextDueAt: 'next_due_at',
-  lastError: 'last_error',
-  failing: 'failing',
-  userId: 'user_id',
-  username: 'username',
-  sinceId: 'since_id',
-} as const;
-
-/** Hash fields `rl:<endpoint>` hold rate-limit pauses; `n_<counter>` hold counters. */
-export const PAUSE_PREFIX = 'rl:';
-
-/** Turns settings into hash fields (strings), leaving out what is unset. */
-export function settingsToHash(s: Partial<BotSettings>): Record<string, string> {
-  const h: Record<string, string> = {};
-  if (s.role !== undefined) h[F.role] = s.role;
-  if (s.reader !== undefined) h[F.reader] = s.reader;
-  if (s.template !== undefined) h[F.template] = s.template;
-  if (s.every !== undefined) h[F.every] = String(s.every);
-  if (s.perTick !== undefined) h[F.perTick] = String(s.perTick);
-  if (s.grab !== undefined) h[F.grab] = String(s.grab);
-  if (s.paused !== undefined) h[F.paused] = s.paused ? '1' : '0';
-  if (s.token !== undefined) h[F.token] = s.token;
-  if (s.secret !== undefined) h[F.secret] = s.secret;
-  return h;
-}
-
-const num = (v: string | undefined): number | undefined => (v === undefined || v === '' ? undefined : Number(v));
-
-/** Reads a bot back from its hash. */
-export function botFromHash(name: string, h: Record<string, string>): Bot {
-  const counters: Record<string, number> = {};
-  for (const c of COUNTERS) counters[c] = Number(h[`n_${c}`] ?? 0);
-  const pauses: Record<string, number> = {};
-  for (const [k, v] of Object.entries(h)) {
-    if (k.startsWith('n_')) counters[k.slice(2)] = Number(v);
-    else if (k.startsWith(PAUSE_PREFIX)) pauses[k.slice(PAUSE_PREFIX.length)] = Number(v);
-  }
-  const role = (h[F.role] ?? 'reader') as Role;
-  const bot: Bot = {
-    name,
-    role,
-    every: Number(h[F.every] ?? DEFAULTS.every),
-    paused: h[F.paused] === '1',
-    createdAt: Number(h[F.createdAt] ?? 0),
-    nextDueAt: Number(h[F.nextDueAt] ?? 0),
-    failing: h[F.failing] === '1',
-    counters,
-    pauses,
-  };
-  if (role === 'writer') {
-    bot.reader = h[F.reader];
-    bot.template = h[F.template];
-    bot.perTick = Number(h[F.perTick] ?? DEFAULTS.perTick);
-    bot.grab = Number(h[F.grab] ?? DEFAULTS.grab);
-  }
-  if (h[F.token]) bot.token = h[F.token];
-  if (h[F.secret]) bot.secret = h[F.secret];
-  const lastTickAt = num(h[F.lastTickAt]);
-  if (lastTickAt !== undefined) bot.lastTickAt = lastTickAt;
-  if (h[F.lastError]) bot.lastError = h[F.lastError];
-  if (h[F.userId]) bot.userId = h[F.userId];
-  if (h[F.username]) bot.username = h[F.username];
-  if (h[F.sinceId]) bot.sinceId = h[F.sinceId];
-  return bot;
 }
 
 /** The shape shown to operators: secrets become "set" or "missing", never their value. */

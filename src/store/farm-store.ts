@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 import { UsageError } from '../errors.js';
-import { botFromHash, F, PAUSE_PREFIX, settingsToHash, type Bot, type BotSettings } from '../farm/bot.js';
+import { botFromHash, F, PAUSE_PREFIX, settingsToHash, type Bot, type BotSettings } from './bot-record.js';
 import { Keys } from './keys.js';
 import { script } from './scripts.js';
 

@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import { F } from '../farm/bot.js';
+import { F } from './bot-record.js';
 import type { Keys } from './keys.js';
 import { script } from './scripts.js';
 import { compareStreamIds } from './stream-id.js';
