@@ -28,6 +28,11 @@ function packageVersion(): string {
 }
 
 export async function main(argv: string[]): Promise<void> {
+  // `tfctl list | head` closes the pipe early: that is the reader's choice, not an error to report.
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') process.exit(0);
+    throw err;
+  });
   const program = buildProgram();
   try {
     await program.parseAsync(argv);

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Redis } from 'ioredis';
 import { startRedis, type PrivateRedis } from '../helpers/redis.js';
-import { tfctl } from '../helpers/cli.js';
+import { BIN, tfctl } from '../helpers/cli.js';
 
 let redis: PrivateRedis;
 let client: Redis;
@@ -134,6 +134,23 @@ describe('the bot registry through the CLI', () => {
     await tfctl(['create', 'r1', 'reader'], { ...env, TFCTL_PREFIX: 'farmA' });
     const r = await tfctl(['list', '--json'], { ...env, TFCTL_PREFIX: 'farmB' });
     expect(JSON.parse(r.stdout)).toEqual([]);
+  });
+
+  it('stops quietly when its reader closes the pipe (tfctl list | head)', async () => {
+    await tfctl(['create', 'r1', 'reader'], env);
+    // Enough bots that the listing overflows the pipe's buffer, so the child is still writing when it closes.
+    const pipe = client.pipeline();
+    for (let i = 0; i < 3000; i++) pipe.hset(`tf:bot:{w${i}}`, 'role', 'writer', 'reader', 'r1', 'template', '%s').sadd('tf:bots', `w${i}`);
+    await pipe.exec();
+    // A real shell pipe into head, as users hit it (a child's stdio socket buffers too much to show it).
+    const { spawnSync } = await import('node:child_process');
+    const r = spawnSync('bash', ['-c', 'err=$(mktemp); "$0" "$1" list 2>"$err" | head -1 >/dev/null; echo "${PIPESTATUS[0]}"; cat "$err"; rm -f "$err"', process.execPath, BIN], {
+      env: { ...process.env, ...env },
+      encoding: 'utf8',
+    });
+    const [code, ...stderr] = r.stdout.split('\n');
+    expect(stderr.join('\n').trim()).toBe('');
+    expect(code).toBe('0');
   });
 
   it('exits 1 with one line naming the URL when Redis cannot be reached', async () => {

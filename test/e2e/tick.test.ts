@@ -103,6 +103,8 @@ describe('tfctl tick', () => {
     expect(await onX('w_gent')).toContain('Жизнь без книг не та.'); // from the next tweet: its batch (grab 1) was used up
     const list = JSON.parse((await ok(['list', '--json'])).stdout) as Array<{ name: string; posted: number; unprocessed: number | null; cached: number | null }>;
     expect(list.find((b) => b.name === 'w_gent')).toMatchObject({ posted: 2, unprocessed: 3 });
+    const shown = JSON.parse((await ok(['show', 'w_gent', '--json'])).stdout) as { recent_posts: Array<{ text: string }> };
+    expect(shown.recent_posts.map((p) => p.text)).toEqual(['Жизнь без книг не та.', 'Жизнь без кошек не та.']);
     // The first tweet, processed by every writer, has been trimmed from the cache.
     expect(list.find((b) => b.name === 'r1')).toMatchObject({ cached: 4 });
   });

@@ -1,13 +1,14 @@
 import type { Command } from 'commander';
 import { botName } from '../../farm/bot.js';
 import { botDetail } from '../../farm/view.js';
+import { Posts } from '../../store/posts.js';
 import { withFarm } from '../context.js';
 import { printJson } from '../output.js';
 
 export function register(program: Command): void {
   program
     .command('show')
-    .description("one bot's settings and state (secrets redacted)")
+    .description("one bot's settings and state (secrets redacted); a writer's recent posts")
     .argument('<name>')
     .option('--json', 'print JSON')
     .action(async (nameInput: string, opts: { json?: boolean }) => {
@@ -15,16 +16,21 @@ export function register(program: Command): void {
       const detail = await withFarm(async (farm) => {
         const bot = await farm.store.require(name);
         const backlog = (await farm.store.backlogs([bot])).get(name);
-        return botDetail(bot, backlog);
+        const recent = bot.role === 'writer' ? await new Posts(farm.redis, farm.store.keys).recent(name, 5) : [];
+        return { ...botDetail(bot, backlog), recent_posts: recent.map((p) => ({ id: p.id, at: new Date(p.at).toISOString(), text: p.text })) };
       });
       if (opts.json) return printJson(detail);
       const lines: string[] = [];
       for (const [key, value] of Object.entries(detail)) {
-        if (value === null || value === undefined) continue;
+        if (value === null || value === undefined || key === 'recent_posts') continue;
         if (typeof value === 'object') {
           const parts = Object.entries(value as Record<string, unknown>).map(([k, v]) => `${k}=${v}`);
-          lines.push(`${key}: ${parts.join(' ')}`);
+          if (parts.length) lines.push(`${key}: ${parts.join(' ')}`);
         } else lines.push(`${key}: ${value}`);
+      }
+      if (detail.recent_posts.length) {
+        lines.push('recent posts:');
+        for (const p of detail.recent_posts) lines.push(`  ${p.at}  ${p.id}  ${p.text}`);
       }
       process.stdout.write(`${lines.join('\n')}\n`);
     });
