@@ -43,8 +43,9 @@ export async function main(argv: string[]): Promise<void> {
 
 function handleError(err: unknown, verbose: boolean): number {
   if (err instanceof CommanderError) {
-    // Commander has already printed its message; help and version exit cleanly.
-    if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') return 0;
+    // Commander has already printed its message. --help and --version exit cleanly; help shown because
+    // no command was given is a usage error like any other.
+    if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version') return 0;
     return 2;
   }
   const debug = verbose || process.env.TFCTL_DEBUG === '1';

@@ -28,13 +28,15 @@ export async function connectRedis(url: string): Promise<Redis> {
     enableAutoPipelining: true,
     retryStrategy: (times) => (times > 3 ? null : 100 * times),
   });
-  // Errors are reported through the failing command; keep ioredis from printing them too.
-  redis.on('error', () => {});
+  // Errors are reported through the failing command; keep ioredis from printing them too, but remember
+  // the socket's own reason (ECONNREFUSED…), which says more than "Connection is closed".
+  let lastError: Error | undefined;
+  redis.on('error', (err: Error) => (lastError = err));
   try {
     await redis.connect();
   } catch (err) {
     redis.disconnect();
-    const reason = err instanceof Error ? err.message : String(err);
+    const reason = (lastError ?? (err instanceof Error ? err : new Error(String(err)))).message;
     throw new OperationalError(`cannot reach Redis at ${safeUrl(url)}: ${reason}`);
   }
   return redis;

@@ -104,6 +104,8 @@ describe('the bot registry through the CLI', () => {
     await expectUsageError(['create', 'r2', 'reader', '--token', 'only-token'], /go together/);
     await expectUsageError(['destroy', 'ghost', '--yes'], /unknown bot "ghost"/);
     await expectUsageError(['create'], /missing required argument/);
+    expect((await tfctl([], env)).code).toBe(2); // no command at all
+    expect((await tfctl(['--help'], env)).code).toBe(0);
   });
 
   it('forgets the old account when a bot gets new tokens', async () => {
@@ -159,6 +161,7 @@ describe('the bot registry through the CLI', () => {
       expect(r.code).toBe(1);
       expect(r.stderr.trim().split('\n')).toHaveLength(1);
       expect(r.stderr).toContain('redis://127.0.0.1:1/0');
+      expect(r.stderr).toContain('ECONNREFUSED');
     }
   });
 });
