@@ -66,35 +66,45 @@ export class FarmStore {
 
   /** All bots (or the named ones), sorted by name, in one round trip (read-bots.lua). */
   async all(names?: string[]): Promise<Bot[]> {
-    const rows = (await script(this.redis, 'read-bots')([this.keys.bots()], [this.keys.prefix, ...(names ?? [])])) as string[];
-    return rows
-      .map((row) => JSON.parse(row) as { name: string; h: Record<string, string> })
-      .filter((r) => r.h[F.role])
-      .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
-      .map((r) => botFromHash(r.name, r.h));
+    return (await this.read(false, names)).bots;
   }
 
   /**
-   * Backlogs of many bots at once: one script call per reader answers for the reader (its length)
-   * and every writer on it (the group's lag plus what it holds pending).
+   * Bots and the work behind them in one round trip: a reader's cached tweets, a writer's unprocessed
+   * ones (its consumer group's lag plus what it holds pending). What list, show and stats print.
    */
-  async backlogs(bots: Bot[]): Promise<Map<string, Backlog>> {
-    const readers = [...new Set(bots.flatMap((b) => (b.role === 'reader' ? [b.name] : b.reader ? [b.reader] : [])))];
-    const replies = await Promise.all(readers.map((r) => script(this.redis, 'backlog')([this.keys.timeline(r)], []) as Promise<Array<number | string>>));
-    const byReader = new Map(
-      readers.map((r, i) => {
-        const [cached, ...flat] = replies[i]!;
-        const groups: Record<string, number> = {};
-        for (let j = 0; j + 1 < flat.length; j += 2) groups[String(flat[j])] = Number(flat[j + 1]);
-        return [r, { cached: Number(cached), groups }];
-      }),
-    );
-    const out = new Map<string, Backlog>();
-    for (const b of bots) {
-      if (b.role === 'reader') out.set(b.name, { cached: byReader.get(b.name)?.cached ?? 0 });
-      else if (b.reader) out.set(b.name, { unprocessed: byReader.get(b.reader)?.groups[b.name] ?? 0 });
+  async overview(names?: string[]): Promise<{ bots: Bot[]; backlogs: Map<string, Backlog> }> {
+    return this.read(true, names);
+  }
+
+  private async read(withBacklogs: boolean, names?: string[]): Promise<{ bots: Bot[]; backlogs: Map<string, Backlog> }> {
+    const [rows, flat] = (await script(this.redis, 'read-bots')([this.keys.bots()], [this.keys.prefix, withBacklogs ? '1' : '0', ...(names ?? [])])) as [
+      string[],
+      Array<string | number>,
+    ];
+    const bots: Bot[] = [];
+    for (const row of rows) {
+      const { name, h } = JSON.parse(row) as { name: string; h: Record<string, string> };
+      if (h[F.role]) bots.push(botFromHash(name, h));
     }
-    return out;
+    // flat: reader, cached, group count, then that many (writer, unprocessed) pairs; repeated per reader.
+    const cached = new Map<string, number>();
+    const unprocessed = new Map<string, number>();
+    for (let i = 0; i < flat.length; ) {
+      const reader = String(flat[i]);
+      cached.set(reader, Number(flat[i + 1]));
+      const groups = Number(flat[i + 2]);
+      for (let g = 0; g < groups; g++) unprocessed.set(`${reader}\u0000${flat[i + 3 + 2 * g]}`, Number(flat[i + 4 + 2 * g]));
+      i += 3 + 2 * groups;
+    }
+    const backlogs = new Map<string, Backlog>();
+    if (withBacklogs) {
+      for (const b of bots) {
+        if (b.role === 'reader') backlogs.set(b.name, { cached: cached.get(b.name) ?? 0 });
+        else if (b.reader) backlogs.set(b.name, { unprocessed: unprocessed.get(`${b.reader}\u0000${b.name}`) ?? 0 });
+      }
+    }
+    return { bots, backlogs };
   }
 
   /** Changes settings; `reader` moves a writer to another reader. */

@@ -150,7 +150,7 @@ describe('archive round trip on a real Redis', () => {
     expect(after).toEqual(renamed);
     const store = new FarmStore(client, 'new');
     expect((await store.require('w1')).reader).toBe('r1');
-    const backlog = await store.backlogs(await store.all());
+    const { backlogs: backlog } = await store.overview();
     expect(backlog.get('w1')).toEqual({ unprocessed: 5 });
   });
 

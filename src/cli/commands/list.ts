@@ -11,8 +11,7 @@ export function register(program: Command): void {
     .action(async (opts: { json?: boolean }) => {
       const now = Date.now();
       const views = await withFarm(async (farm) => {
-        const bots = await farm.store.all();
-        const backlogs = await farm.store.backlogs(bots);
+        const { bots, backlogs } = await farm.store.overview();
         return bots.map((b) => botView(b, backlogs.get(b.name), now));
       });
       if (opts.json) return printJson(views);

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { botName } from '../../farm/bot.js';
 import { botDetail } from '../../farm/view.js';
+import { UsageError } from '../../errors.js';
 import { Posts } from '../../store/posts.js';
 import { withFarm } from '../context.js';
 import { printJson } from '../output.js';
@@ -14,8 +15,10 @@ export function register(program: Command): void {
     .action(async (nameInput: string, opts: { json?: boolean }) => {
       const name = botName(nameInput);
       const detail = await withFarm(async (farm) => {
-        const bot = await farm.store.require(name);
-        const backlog = (await farm.store.backlogs([bot])).get(name);
+        const { bots, backlogs } = await farm.store.overview([name]);
+        const bot = bots[0];
+        if (!bot) throw new UsageError(`unknown bot "${name}" (see tfctl list)`);
+        const backlog = backlogs.get(name);
         const recent = bot.role === 'writer' ? await new Posts(farm.redis, farm.store.keys).recent(name, 5) : [];
         return { ...botDetail(bot, backlog), recent_posts: recent.map((p) => ({ id: p.id, at: new Date(p.at).toISOString(), text: p.text })) };
       });

@@ -1,22 +1,52 @@
 #!lua flags=no-writes
--- Every bot's hash (or the named ones): one JSON string {"name", "h": {field: value}} per bot. A thousand
--- short strings are far cheaper for a short-lived CLI to parse than a thousand HGETALL replies; they are
--- kept one per bot because one huge string makes the client's parser hold a timer for a second.
+-- Every bot's hash (or the named ones), sorted by name, as one short JSON string {"name", "h": {…}} per
+-- bot; and, when asked, the backlog behind them: for each reader of those bots, its cache length and each
+-- writer's unprocessed count (its group's lag plus what it holds pending). One call answers `tfctl list`.
+-- Short strings, not one big one: a huge reply makes the client's parser hold a timer for a second.
 -- It reads keys it cannot declare in advance: on Redis Cluster this read needs a per-slot pipeline.
--- KEYS: 1 bots set; ARGV: 1 key prefix, 2.. names (none: every bot)
+-- KEYS: 1 bots set; ARGV: 1 key prefix, 2 '1' to add backlogs, 3.. names (none: every bot)
+-- Reply: { {bot JSON…}, {reader, cached, group count, group, unprocessed, …, next reader…} }
+local prefix, withBacklogs = ARGV[1], ARGV[2] == '1'
 local names = {}
-if #ARGV > 1 then
-  for i = 2, #ARGV do names[#names + 1] = ARGV[i] end
+if #ARGV > 2 then
+  for i = 3, #ARGV do names[#names + 1] = ARGV[i] end
 else
   names = redis.call('SMEMBERS', KEYS[1])
 end
-local out = {}
+table.sort(names)
+local rows, readers, seen = {}, {}, {}
 for _, name in ipairs(names) do
-  local flat = redis.call('HGETALL', ARGV[1] .. ':bot:{' .. name .. '}')
+  local flat = redis.call('HGETALL', prefix .. ':bot:{' .. name .. '}')
   if #flat > 0 then
     local h = {}
     for i = 1, #flat, 2 do h[flat[i]] = flat[i + 1] end
-    out[#out + 1] = cjson.encode({ name = name, h = h })
+    rows[#rows + 1] = cjson.encode({ name = name, h = h })
+    local reader = h['role'] == 'reader' and name or h['reader']
+    if reader and not seen[reader] then
+      seen[reader] = true
+      readers[#readers + 1] = reader
+    end
   end
 end
-return out
+local backlogs = {}
+if withBacklogs then
+  for _, reader in ipairs(readers) do
+    local key = prefix .. ':{' .. reader .. '}:timeline'
+    local groups = redis.call('EXISTS', key) == 1 and redis.call('XINFO', 'GROUPS', key) or {}
+    backlogs[#backlogs + 1] = reader
+    backlogs[#backlogs + 1] = redis.call('XLEN', key)
+    backlogs[#backlogs + 1] = #groups
+    for _, g in ipairs(groups) do
+      local info = {}
+      for i = 1, #g, 2 do info[g[i]] = g[i + 1] end
+      local lag = info['lag']
+      if type(lag) ~= 'number' then
+        -- Redis cannot always tell the lag (after deletions): count the entries past the group's position.
+        lag = #redis.call('XRANGE', key, '(' .. info['last-delivered-id'], '+')
+      end
+      backlogs[#backlogs + 1] = info['name']
+      backlogs[#backlogs + 1] = lag + info['pending']
+    end
+  end
+end
+return { rows, backlogs }
