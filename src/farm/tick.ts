@@ -63,7 +63,7 @@ export async function runTick(farm: Farm, opts: TickOptions = {}): Promise<TickR
     for (const roles of PHASES) {
       const phase = runnable.filter((b) => roles.includes(b.role));
       const waitMs = roles.includes('reader') ? opts.readerWaitMs ?? 15_000 : 0;
-      reports.push(...(await pool(phase, opts.concurrency ?? 16, (bot) => tickOne(farm, env, bot, startedAt, opts, waitMs))));
+      reports.push(...(await pool(phase, opts.concurrency ?? 16, (bot) => tickOne(farm, env, bot, opts, waitMs))));
     }
   }
 
@@ -83,7 +83,7 @@ function whyNot(bot: Bot, now: number, force: boolean): string | null {
   return null;
 }
 
-async function tickOne(farm: Farm, env: TickEnv, listed: Bot, startedAt: number, opts: TickOptions, waitMs: number): Promise<BotReport> {
+async function tickOne(farm: Farm, env: TickEnv, listed: Bot, opts: TickOptions, waitMs: number): Promise<BotReport> {
   const base = { name: listed.name, role: listed.role };
   if (env.dryRun) return { ...base, ...report(await runKind(listed, env)) };
   const lock = new BotLock(farm.redis, farm.store.keys, listed.name);
@@ -98,7 +98,9 @@ async function tickOne(farm: Farm, env: TickEnv, listed: Bot, startedAt: number,
   let released = false;
   try {
     if (!bot) return { ...base, status: 'skipped', detail: 'destroyed meanwhile' };
-    if ((bot.lastTickAt ?? 0) >= startedAt) return { ...base, status: 'skipped', detail: 'ticked by another run' };
+    // Every finished tick bumps the bot's tick counter: a change since this run read it means another run
+    // (another cron job or host) ticked it meanwhile. Exact, where comparing clocks is not.
+    if ((bot.counters.ticks ?? 0) !== (listed.counters.ticks ?? 0)) return { ...base, status: 'skipped', detail: 'ticked by another run' };
     const reason = whyNot(bot, Date.now(), opts.force ?? false);
     if (reason) return { ...base, status: 'skipped', detail: reason };
     const outcome = await runKind(bot, env);

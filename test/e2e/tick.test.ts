@@ -71,7 +71,7 @@ async function farm(writers: Array<[string, string, string[]?]>) {
 describe('tfctl tick', () => {
   it('reads once, posts correctly inflected texts, and spends the minimum of API calls', async () => {
     await farm([['w_gent', 'Жизнь без {noun:gent,plur} не та.'], ['w_loct', 'Всю ночь думал о {noun:loct}.'], ['w_nomn', '%s – это когда тебя любят.']]);
-    await fetch(`${sandbox.url}/sandbox/requests`, { method: 'DELETE' });
+    await admin.resetRequests();
     const first = await tickJson();
     expect(first.code, first.stderr).toBe(0);
     expect(first.report.summary).toMatchObject({ fetched: 5, posted: 3, failed: 0 });
@@ -87,7 +87,7 @@ describe('tfctl tick', () => {
     expect(calls['GET /2/users/me'] ?? 0).toBe(0);
 
     // Nothing is due a second later: no bot runs and no API call is made.
-    await fetch(`${sandbox.url}/sandbox/requests`, { method: 'DELETE' });
+    await admin.resetRequests();
     const second = await tickJson();
     expect(second.report.summary).toMatchObject({ ran: 0, posted: 0 });
     expect(total(await admin.requests())).toBe(0);
@@ -124,7 +124,7 @@ describe('tfctl tick', () => {
   it('keeps every tweet through 503s and posts nothing twice once the fault clears', async () => {
     await farm([['w_gent', 'Снова без {noun:gent}.']]);
     await ok(['tick', 'r1']);
-    await admin.faults('/2/tweets', 503, 2, 'POST');
+    await admin.fault('/2/tweets', 503, 2, 'POST');
     const failed = await tickJson(['--force', 'w_gent']);
     expect(failed.code).toBe(1);
     expect(failed.report.bots[0]).toMatchObject({ name: 'w_gent', status: 'failed' });
@@ -167,7 +167,7 @@ describe('tfctl tick', () => {
   it("one bot's 429 pauses only that bot, and a revoked token marks only that bot failing", async () => {
     await farm([['w_gent', 'Ещё немного {noun:gent}.'], ['w_loct', 'Снова о {noun:loct}.']]);
     await ok(['tick', 'r1']);
-    await admin.faults('/2/tweets', 429, 1, 'POST');
+    await admin.fault('/2/tweets', 429, 1, 'POST');
     const limited = await tickJson(['--force', '--concurrency', '1', 'w_gent', 'w_loct']);
     expect(limited.code).toBe(0);
     expect(limited.report.bots.map((b) => b.status).sort()).toEqual(['ok', 'rate_limited']);
@@ -179,7 +179,7 @@ describe('tfctl tick', () => {
     // Revoke the other writer's tokens: it fails, is marked failing with the reason, and keeps its data.
     const other = paused === 'w_gent' ? 'w_loct' : 'w_gent';
     const postsBefore = await postedTexts(other);
-    await fetch(`${sandbox.url}/sandbox/revoke`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: other }) });
+    await admin.revoke(other);
     const revoked = await tickJson(['--force', other]);
     expect(revoked.code).toBe(1);
     const shown = JSON.parse((await ok(['show', other, '--json'])).stdout);

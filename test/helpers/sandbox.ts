@@ -1,25 +1,11 @@
+import { SandboxAdmin, type SandboxAccount, type SandboxTweet } from '../../src/sandbox/admin-client.js';
 import { startSandbox, type Sandbox, type SandboxOptions } from '../../src/sandbox/server.js';
 import { createXClient } from '../../src/x/client.js';
 import type { TwitterApi } from 'twitter-api-v2';
 
-export interface Creds {
-  id: string;
-  username: string;
-  name: string;
-  token: string;
-  secret: string;
-}
-
-export interface AdminTweet {
-  id: string;
-  text: string;
-  author_id: string;
-  username: string;
-  created_at: string;
-  edit_history_tweet_ids: string[];
-  public_metrics: Record<string, number>;
-  referenced_tweets?: Array<{ type: string; id: string }>;
-}
+// The sandbox's own admin client, under the names the tests use.
+export type Creds = SandboxAccount;
+export type AdminTweet = SandboxTweet;
 
 export interface TestSandbox {
   sandbox: Sandbox;
@@ -50,31 +36,22 @@ export interface TestSandbox {
 export async function startTestSandbox(opts: SandboxOptions = {}): Promise<TestSandbox> {
   const sandbox = await startSandbox({ seed: false, ...opts });
   const url = sandbox.url;
-  const admin = async <T>(method: string, path: string, body?: unknown): Promise<T> => {
-    const res = await fetch(url + path, {
-      method,
-      headers: body === undefined ? {} : { 'content-type': 'application/json' },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const data = (await res.json()) as T;
-    if (!res.ok) throw new Error(`${method} ${path} → ${res.status} ${JSON.stringify(data)}`);
-    return data;
-  };
-  const app = await admin<{ consumer_key: string; consumer_secret: string }>('GET', '/sandbox/app');
+  const api = new SandboxAdmin(url);
+  const app = await api.app();
   return {
     sandbox,
     url,
     app,
-    admin,
-    account: (username) => admin<Creds>('POST', '/sandbox/accounts', { username }),
-    follow: async (follower, followee) => void (await admin('POST', '/sandbox/follows', { follower, followee })),
-    tweet: (username, text) => admin<AdminTweet>('POST', '/sandbox/tweets', { username, text }),
-    tweets: (username) => admin<AdminTweet[]>('GET', username ? `/sandbox/tweets?username=${encodeURIComponent(username)}` : '/sandbox/tweets'),
-    requests: () => admin<Record<string, number>>('GET', '/sandbox/requests'),
-    resetRequests: async () => void (await admin('DELETE', '/sandbox/requests')),
-    advance: (seconds) => admin('POST', '/sandbox/clock', { advance: seconds }),
-    fault: async (path, status, count = 1, method) => void (await admin('POST', '/sandbox/faults', { path, status, count, method })),
-    revoke: async (username) => void (await admin('POST', '/sandbox/revoke', { username })),
+    admin: (method, path, body) => api.call(method, path, body),
+    account: (username) => api.account(username),
+    follow: (follower, followee) => api.follow(follower, followee),
+    tweet: (username, text) => api.tweet(username, text),
+    tweets: (username) => api.tweets(username),
+    requests: () => api.requests(),
+    resetRequests: () => api.resetRequests(),
+    advance: (seconds) => api.advance(seconds),
+    fault: (path, status, count, method) => api.fault(path, status, count, method),
+    revoke: (username) => api.revoke(username),
     client: (who) =>
       createXClient({ apiBase: url, appKey: app.consumer_key, appSecret: app.consumer_secret, accessToken: who.token, accessSecret: who.secret }),
     appClient: () => createXClient({ apiBase: url, appKey: app.consumer_key, appSecret: app.consumer_secret }),
