@@ -11,17 +11,30 @@ import { build } from 'esbuild';
 const external = ['az', 'twitter-api-v2', 'twitter-text', 'influx', 'tar', 'node-cron', 'pino', 'pino-pretty'];
 
 /**
- * ioredis loads node's tls module up front, though it needs it only for rediss:// connections; loading it
- * costs every cold start several milliseconds. Its connectors get it on first use instead.
+ * ioredis loads, up front, node's tls module (needed only for rediss:// connections) and its whole Cluster
+ * implementation (tfctl talks to one server); together they cost every cold start several milliseconds.
+ * These rewrites load each on first use instead. Each must match, or the build fails: a new ioredis
+ * release that changes these lines is noticed, not silently left eager.
  */
-const lazyTls = {
-  name: 'lazy-tls',
+const lazyRequires = [
+  { file: /ioredis[\\/]built[\\/]connectors[\\/]StandaloneConnector\.js$/, eager: 'const tls_1 = require("tls");', lazy: 'const tls_1 = { get connect() { return require("tls").connect; } };' },
+  { file: /ioredis[\\/]built[\\/]connectors[\\/]SentinelConnector[\\/]index\.js$/, eager: 'const tls_1 = require("tls");', lazy: 'const tls_1 = { get connect() { return require("tls").connect; } };' },
+  { file: /ioredis[\\/]built[\\/]Redis\.js$/, eager: 'const cluster_1 = require("./cluster");', lazy: 'const cluster_1 = { get default() { return require("./cluster").default; } };' },
+  { file: /ioredis[\\/]built[\\/]Redis\.js$/, eager: 'Redis.Cluster = cluster_1.default;', lazy: 'Object.defineProperty(Redis, "Cluster", { configurable: true, enumerable: true, get: () => cluster_1.default });' },
+  { file: /ioredis[\\/]built[\\/]index\.js$/, eager: 'var cluster_1 = require("./cluster");', lazy: 'var cluster_1 = { get default() { return require("./cluster").default; } };' },
+];
+const lazyIoredis = {
+  name: 'lazy-ioredis',
   setup(b) {
-    b.onLoad({ filter: /ioredis[\\/]built[\\/]connectors[\\/].*\.js$/ }, async (args) => {
-      const source = await readFile(args.path, 'utf8');
-      const eager = 'const tls_1 = require("tls");';
-      const lazy = 'const tls_1 = { get connect() { return require("tls").connect; } };';
-      return { contents: source.replace(eager, lazy), loader: 'js' };
+    b.onLoad({ filter: /ioredis[\\/]built[\\/].*\.js$/ }, async (args) => {
+      const rewrites = lazyRequires.filter((r) => r.file.test(args.path));
+      if (rewrites.length === 0) return undefined;
+      let source = await readFile(args.path, 'utf8');
+      for (const r of rewrites) {
+        if (!source.includes(r.eager)) throw new Error(`bundle: expected "${r.eager}" in ${args.path}`);
+        source = source.replace(r.eager, r.lazy);
+      }
+      return { contents: source, loader: 'js' };
     });
   },
 };
@@ -48,7 +61,7 @@ await build({
   platform: 'node',
   target: 'node20',
   external,
-  plugins: [lazyTls, dynamicImportsAsRequire],
+  plugins: [lazyIoredis, dynamicImportsAsRequire],
   // The bundle sits two folders down, like the modules it came from, so their relative asset paths hold.
   define: { 'import.meta.url': '__tfctlModuleUrl' },
   banner: { js: "const __tfctlModuleUrl = require('node:url').pathToFileURL(__filename).href;" },
