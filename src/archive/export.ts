@@ -1,3 +1,4 @@
+import { scanKeys } from '../store/scan.js';
 import { createHash } from 'node:crypto';
 import { once } from 'node:events';
 import { createWriteStream } from 'node:fs';
@@ -46,14 +47,8 @@ export async function exportFarm(redis: Redis, prefix: string, file: string, opt
       bytes += Buffer.byteLength(line);
       if (!out.write(line)) await once(out, 'drain');
     };
-    let cursor = '0';
-    const seen = new Set<string>();
-    do {
-      const [next, batch] = await redis.scan(cursor, 'MATCH', keys.scanPattern(), 'COUNT', 1000);
-      cursor = next;
-      // SCAN may return a key twice; the archive holds each once.
-      const fresh = batch.filter((k) => !seen.has(k) && !isTransientKey(keys, k));
-      for (const k of fresh) seen.add(k);
+    for await (const batch of scanKeys(redis, keys.scanPattern())) {
+      const fresh = batch.filter((k) => !isTransientKey(keys, k));
       const records = await dumpKeys(redis, fresh.sort());
       for (const rec of records) {
         if (opts.withoutSecrets) stripSecrets(keys, rec);
@@ -61,7 +56,7 @@ export async function exportFarm(redis: Redis, prefix: string, file: string, opt
         await write(`${JSON.stringify(rec)}\n`);
       }
       opts.onProgress?.(counts.keys);
-    } while (cursor !== '0');
+    }
     out.end();
     await once(out, 'finish');
 

@@ -1,3 +1,4 @@
+import { scanKeys } from '../store/scan.js';
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import type { Redis } from 'ioredis';
@@ -183,7 +184,7 @@ export async function importFarm(redis: Redis, prefix: string, archive: string |
     // With --replace, every key of a replaced bot goes, also ones the archive does not have.
     const doomed = new Set<string>(wholeKeys.filter((_, i) => exists[i]));
     if (opts.replace && taken.size) {
-      for (const k of await scanAll(redis, target.scanPattern())) {
+      for (const k of await allKeys(redis, target.scanPattern())) {
         const tag = hashTag(k);
         if (tag !== undefined && taken.has(tag) && !isTransientKey(target, k) && k !== target.bots()) doomed.add(k);
       }
@@ -243,15 +244,10 @@ async function membersOf(redis: Redis, key: string, names: string[]): Promise<bo
   });
 }
 
-async function scanAll(redis: Redis, pattern: string): Promise<string[]> {
-  const out = new Set<string>();
-  let cursor = '0';
-  do {
-    const [next, batch] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
-    cursor = next;
-    for (const k of batch) out.add(k);
-  } while (cursor !== '0');
-  return [...out];
+async function allKeys(redis: Redis, pattern: string): Promise<string[]> {
+  const out: string[] = [];
+  for await (const batch of scanKeys(redis, pattern)) out.push(...batch);
+  return out;
 }
 
 interface Backup {

@@ -18,7 +18,3 @@ export function relativeTime(at: number | undefined, now = Date.now()): string {
   if (Math.abs(delta) < 1) return 'now';
   return delta > 0 ? `in ${formatDuration(delta)}` : `${formatDuration(-delta)} ago`;
 }
-
-export function isoTime(at: number | undefined): string | null {
-  return at ? new Date(at).toISOString() : null;
-}

@@ -24,7 +24,8 @@ export function statusOf(bot: Bot, now = Date.now()): BotView['status'] {
   return bot.nextDueAt <= now ? 'due' : 'waiting';
 }
 
-const iso = (t: number | undefined) => (t ? new Date(t).toISOString() : null);
+/** Epoch milliseconds as an ISO string, or null when unset. */
+export const isoTime = (t: number | undefined): string | null => (t ? new Date(t).toISOString() : null);
 
 export function botView(bot: Bot, backlog: Backlog | undefined, now = Date.now()): BotView {
   return {
@@ -33,8 +34,8 @@ export function botView(bot: Bot, backlog: Backlog | undefined, now = Date.now()
     reader: bot.reader ?? null,
     status: statusOf(bot, now),
     every: formatDuration(bot.every),
-    next_due_at: iso(bot.nextDueAt),
-    last_tick_at: iso(bot.lastTickAt),
+    next_due_at: isoTime(bot.nextDueAt),
+    last_tick_at: isoTime(bot.lastTickAt),
     cached: bot.role === 'reader' ? backlog?.cached ?? 0 : null,
     unprocessed: bot.role === 'writer' ? backlog?.unprocessed ?? 0 : null,
     posted: bot.counters.posted ?? 0,
@@ -50,9 +51,9 @@ export function botDetail(bot: Bot, backlog: Backlog | undefined, now = Date.now
     ...botView(bot, backlog, now),
     ...rest,
     every: formatDuration(bot.every),
-    created_at: iso(createdAt),
-    last_tick_at: iso(lastTickAt),
-    next_due_at: iso(nextDueAt),
+    created_at: isoTime(createdAt),
+    last_tick_at: isoTime(lastTickAt),
+    next_due_at: isoTime(nextDueAt),
     last_error: lastError ?? null,
   };
 }

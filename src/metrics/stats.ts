@@ -1,5 +1,5 @@
 import type { Farm } from '../farm/farm.js';
-import { statusOf } from '../farm/view.js';
+import { isoTime, statusOf } from '../farm/view.js';
 import { hourOf } from '../store/posts.js';
 
 /** How many hourly buckets stats reports: the current UTC hour and the 23 before it. */
@@ -53,7 +53,6 @@ export interface FarmStats {
   bots: BotStats[];
 }
 
-const iso = (t: number | undefined) => (t ? new Date(t).toISOString() : null);
 
 /**
  * Collects every bot's figures in two round trips whatever the farm's size (bots with their
@@ -98,9 +97,9 @@ export async function collectStats(farm: Farm, now = Date.now()): Promise<FarmSt
       ticks: c.ticks ?? 0,
       skipped: c.skipped ?? 0,
       duplicates: c.duplicates ?? 0,
-      last_tick_at: iso(bot.lastTickAt),
-      next_due_at: iso(bot.nextDueAt),
-      paused_until: pauseEnd > now ? iso(pauseEnd) : null,
+      last_tick_at: isoTime(bot.lastTickAt),
+      next_due_at: isoTime(bot.nextDueAt),
+      paused_until: pauseEnd > now ? isoTime(pauseEnd) : null,
       posts_hourly: series,
     };
   });

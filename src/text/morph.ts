@@ -402,7 +402,3 @@ export function lemmaChoice(nouns: Lexeme[]): string | null {
   if (second && !(best[1] > 0 && best[1] >= CLEAR_LEAD * second[1])) return null;
   return best[0];
 }
-
-export function clearInflectCache(): void {
-  cache.clear();
-}
