@@ -51,7 +51,6 @@ export const writer: BotKind = {
     }
 
     const posts: Post[] = [];
-    const counters: Record<string, number> = {};
     const queue = [...chosen, ...candidates.filter((c) => !chosen.includes(c))];
     while (posts.length < (bot.perTick ?? 1) && queue.length > 0) {
       const c = queue.shift()!;
@@ -61,7 +60,7 @@ export const writer: BotKind = {
       try {
         id = (await client.v2.tweet(c.text)).data.id;
       } catch (err) {
-        const failure = outcomeOfError(err, ENDPOINT.post, { posts, learned, counters });
+        const failure = outcomeOfError(err, ENDPOINT.post, { posts, learned });
         if (failure.detail === 'duplicate content') {
           await env.posts.markDuplicate(bot.name, c.hash);
           continue;
@@ -76,7 +75,7 @@ export const writer: BotKind = {
       posts.push(post);
     }
     await env.timeline.ack(bot.reader!, bot.name, consumed);
-    return { status: posts.length ? 'ok' : 'idle', detail: posts.length ? `posted ${posts.length}` : 'every candidate was a duplicate', posts, learned, counters };
+    return { status: posts.length ? 'ok' : 'idle', detail: posts.length ? `posted ${posts.length}` : 'every candidate was a duplicate', posts, learned };
   },
 };
 
