@@ -11,28 +11,61 @@ import { build } from 'esbuild';
 const external = ['az', 'twitter-api-v2', 'twitter-text', 'influx', 'tar', 'node-cron', 'pino', 'pino-pretty'];
 
 /**
- * ioredis loads, up front, node's tls module (needed only for rediss:// connections) and its whole Cluster
- * implementation (tfctl talks to one server); together they cost every cold start several milliseconds.
- * These rewrites load each on first use instead. Each must match, or the build fails: a new ioredis
- * release that changes these lines is noticed, not silently left eager.
+ * Rewrites of start-up work in bundled packages, which every cold `tfctl` pays. Each module below is
+ * loaded on first use instead of up front:
+ * - ioredis: tls (only rediss:// connections use it), the whole Cluster implementation (tfctl talks to
+ *   one server) and crypto (only registered Lua scripts need a SHA-1);
+ * - commander: child_process (only executable subcommands use it; tfctl has none);
+ * - redis-errors: assert (only to check a parser error's arguments).
+ * Each rewrite must match exactly once, or the build fails: a new release that changes these lines is
+ * noticed, not silently left slow.
  */
-const lazyRequires = [
+const startupRewrites = [
   { file: /ioredis[\\/]built[\\/]connectors[\\/]StandaloneConnector\.js$/, eager: 'const tls_1 = require("tls");', lazy: 'const tls_1 = { get connect() { return require("tls").connect; } };' },
   { file: /ioredis[\\/]built[\\/]connectors[\\/]SentinelConnector[\\/]index\.js$/, eager: 'const tls_1 = require("tls");', lazy: 'const tls_1 = { get connect() { return require("tls").connect; } };' },
   { file: /ioredis[\\/]built[\\/]Redis\.js$/, eager: 'const cluster_1 = require("./cluster");', lazy: 'const cluster_1 = { get default() { return require("./cluster").default; } };' },
   { file: /ioredis[\\/]built[\\/]Redis\.js$/, eager: 'Redis.Cluster = cluster_1.default;', lazy: 'Object.defineProperty(Redis, "Cluster", { configurable: true, enumerable: true, get: () => cluster_1.default });' },
   { file: /ioredis[\\/]built[\\/]index\.js$/, eager: 'var cluster_1 = require("./cluster");', lazy: 'var cluster_1 = { get default() { return require("./cluster").default; } };' },
+  // ioredis adds ~570 command methods to Commander.prototype one by one. V8 re-shapes a prototype object
+  // on every addition, which costs over 20 ms per process; the same methods built on a plain object and
+  // put under the class's own methods cost under 1 ms. Lookups find the same functions (none of the
+  // class's own methods is a Redis command name; one that were would still be set on the prototype).
+  { file: /ioredis[\\/]built[\\/]Script\.js$/, eager: 'const crypto_1 = require("crypto");', lazy: 'const crypto_1 = { get createHash() { return require("crypto").createHash; } };' },
+  { file: /commander[\\/]lib[\\/]command\.js$/, eager: "const childProcess = require('node:child_process');", lazy: "const childProcess = { get spawn() { return require('node:child_process').spawn; } };" },
+  {
+    file: /redis-errors[\\/]lib[\\/]modern\.js$/,
+    eager: "const assert = require('assert')",
+    lazy: "const assert = Object.assign((value) => require('assert')(value), { strictEqual: (a, b) => require('assert').strictEqual(a, b) })",
+  },
+  {
+    file: /ioredis[\\/]built[\\/]utils[\\/]Commander\.js$/,
+    eager: `commands.forEach(function (commandName) {
+    Commander.prototype[commandName] = generateFunction(commandName, commandName, "utf8");
+    Commander.prototype[commandName + "Buffer"] = generateFunction(commandName + "Buffer", commandName, null);
+});`,
+    lazy: `const builtinCommands = {};
+commands.forEach(function (commandName) {
+    builtinCommands[commandName] = generateFunction(commandName, commandName, "utf8");
+    builtinCommands[commandName + "Buffer"] = generateFunction(commandName + "Buffer", commandName, null);
+});
+for (const name of Object.keys(builtinCommands)) {
+    if (Object.prototype.hasOwnProperty.call(Commander.prototype, name)) Commander.prototype[name] = builtinCommands[name];
+}
+Object.setPrototypeOf(Commander.prototype, builtinCommands);`,
+  },
 ];
-const lazyIoredis = {
-  name: 'lazy-ioredis',
+const applied = new Set();
+const lighterStartup = {
+  name: 'lighter-startup',
   setup(b) {
-    b.onLoad({ filter: /ioredis[\\/]built[\\/].*\.js$/ }, async (args) => {
-      const rewrites = lazyRequires.filter((r) => r.file.test(args.path));
+    b.onLoad({ filter: /[\\/]node_modules[\\/](ioredis|commander|redis-errors)[\\/].*\.js$/ }, async (args) => {
+      const rewrites = startupRewrites.filter((r) => r.file.test(args.path));
       if (rewrites.length === 0) return undefined;
       let source = await readFile(args.path, 'utf8');
       for (const r of rewrites) {
-        if (!source.includes(r.eager)) throw new Error(`bundle: expected "${r.eager}" in ${args.path}`);
-        source = source.replace(r.eager, r.lazy);
+        if (source.split(r.eager).length !== 2) throw new Error(`bundle: expected "${r.eager}" once in ${args.path}`);
+        source = source.replace(r.eager, () => r.lazy);
+        applied.add(r);
       }
       return { contents: source, loader: 'js' };
     });
@@ -52,6 +85,19 @@ const dynamicImportsAsRequire = {
   },
 };
 
+/**
+ * debug (ioredis's logger) tries `require('supports-color')` in a try block. The package is not installed,
+ * so at run time node would search every node_modules folder up to the root and build an error, on every
+ * start. Bundled as absent, the require answers at once with what debug gets when it is missing.
+ */
+const absentOptional = {
+  name: 'absent-optional',
+  setup(b) {
+    b.onResolve({ filter: /^supports-color$/ }, (args) => ({ path: args.path, namespace: 'absent' }));
+    b.onLoad({ filter: /.*/, namespace: 'absent' }, () => ({ contents: 'module.exports = undefined;', loader: 'js' }));
+  },
+};
+
 await rm('dist/bundle', { recursive: true, force: true });
 await build({
   entryPoints: ['dist/cli/main.js'],
@@ -60,13 +106,18 @@ await build({
   format: 'cjs',
   platform: 'node',
   target: 'node20',
+  // Less text to read and hash at every start; names are kept, so --verbose stack traces still read.
+  minifyWhitespace: true,
+  minifySyntax: true,
   external,
-  plugins: [lazyIoredis, dynamicImportsAsRequire],
+  plugins: [lighterStartup, absentOptional, dynamicImportsAsRequire],
   // The bundle sits two folders down, like the modules it came from, so their relative asset paths hold.
   define: { 'import.meta.url': '__tfctlModuleUrl' },
   banner: { js: "const __tfctlModuleUrl = require('node:url').pathToFileURL(__filename).href;" },
   logLevel: 'warning',
 });
+const missed = startupRewrites.filter((r) => !applied.has(r));
+if (missed.length > 0) throw new Error(`bundle: no file matched ${missed.map((r) => r.file).join(', ')}`);
 
 const bundle = await readFile('dist/bundle/tfctl.cjs', 'utf8');
 if (/\bimport\(/.test(bundle.replace(/["'`][^"'`\n]*import\([^"'`\n]*["'`]/g, ''))) {

@@ -84,12 +84,13 @@ const num = (v: string | undefined): number | undefined => (v === undefined || v
 
 /** Reads a bot back from its hash. */
 export function botFromHash(name: string, h: Record<string, string>): Bot {
+  // `tfctl list` maps every bot through here in a fresh process: no per-field arrays or strings.
   const counters: Record<string, number> = {};
-  for (const c of COUNTERS) counters[c] = Number(h[`n_${c}`] ?? 0);
+  for (const c of COUNTERS) counters[c] = 0;
   const pauses: Record<string, number> = {};
-  for (const [k, v] of Object.entries(h)) {
-    if (k.startsWith('n_')) counters[k.slice(2)] = Number(v);
-    else if (k.startsWith(PAUSE_PREFIX)) pauses[k.slice(PAUSE_PREFIX.length)] = Number(v);
+  for (const k in h) {
+    if (k.startsWith('n_')) counters[k.slice(2)] = Number(h[k]);
+    else if (k.startsWith(PAUSE_PREFIX)) pauses[k.slice(PAUSE_PREFIX.length)] = Number(h[k]);
   }
   const role = (h[F.role] ?? 'reader') as Role;
   const bot: Bot = {

@@ -23,6 +23,8 @@ export async function connectRedis(url: string): Promise<Redis> {
     connectTimeout: 3000,
     // The ready check sends INFO and parses it: a round trip a short-lived CLI does not need.
     enableReadyCheck: false,
+    // CLIENT SETINFO reads ioredis's package.json and waits a round trip before the first command.
+    disableClientInfo: true,
     enableOfflineQueue: true,
     // Many bots tick at once: commands issued in the same event-loop turn go out in one write.
     enableAutoPipelining: true,

@@ -2,7 +2,7 @@ import type { Redis } from 'ioredis';
 import { UsageError } from '../errors.js';
 import { botFromHash, F, PAUSE_PREFIX, settingsToHash, type Bot, type BotSettings } from './bot-record.js';
 import { Keys } from './keys.js';
-import { script } from './scripts.js';
+import { evalOnce, script } from './scripts.js';
 
 /** What a finished tick writes back to its bot. */
 export interface TickEnd {
@@ -66,19 +66,26 @@ export class FarmStore {
 
   /** All bots (or the named ones), sorted by name, in one round trip (read-bots.lua). */
   async all(names?: string[]): Promise<Bot[]> {
-    return (await this.read(false, names)).bots;
+    return (await this.read('all', names)).bots;
   }
 
   /**
    * Bots and the work behind them in one round trip: a reader's cached tweets, a writer's unprocessed
-   * ones (its consumer group's lag plus what it holds pending). What list, show and stats print.
+   * ones (its consumer group's lag plus what it holds pending). What list and stats print: tokens,
+   * secrets and templates are left out (never fetched, so never printed by mistake).
    */
   async overview(names?: string[]): Promise<{ bots: Bot[]; backlogs: Map<string, Backlog> }> {
-    return this.read(true, names);
+    return this.read('overview', names);
   }
 
-  private async read(withBacklogs: boolean, names?: string[]): Promise<{ bots: Bot[]; backlogs: Map<string, Backlog> }> {
-    const [rows, flat] = (await script(this.redis, 'read-bots')([this.keys.bots()], [this.keys.prefix, withBacklogs ? '1' : '0', ...(names ?? [])])) as [
+  /** One bot, whole, with its backlog (what show prints), or null when there is no such bot. */
+  async detail(name: string): Promise<{ bot: Bot; backlog: Backlog | undefined } | null> {
+    const { bots, backlogs } = await this.read('detail', [name]);
+    return bots[0] ? { bot: bots[0], backlog: backlogs.get(name) } : null;
+  }
+
+  private async read(mode: 'all' | 'overview' | 'detail', names?: string[]): Promise<{ bots: Bot[]; backlogs: Map<string, Backlog> }> {
+    const [rows, flat] = (await evalOnce(this.redis, 'read-bots', [this.keys.bots()], [this.keys.prefix, mode, ...(names ?? [])])) as [
       string[],
       Array<string | number>,
     ];
@@ -98,7 +105,7 @@ export class FarmStore {
       i += 3 + 2 * groups;
     }
     const backlogs = new Map<string, Backlog>();
-    if (withBacklogs) {
+    if (mode !== 'all') {
       for (const b of bots) {
         if (b.role === 'reader') backlogs.set(b.name, { cached: cached.get(b.name) ?? 0 });
         else if (b.reader) backlogs.set(b.name, { unprocessed: unprocessed.get(`${b.reader}\u0000${b.name}`) ?? 0 });

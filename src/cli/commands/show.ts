@@ -2,7 +2,6 @@ import type { Command } from 'commander';
 import { botName } from '../../farm/bot.js';
 import { botDetail } from '../../farm/view.js';
 import { UsageError } from '../../errors.js';
-import { Posts } from '../../store/posts.js';
 import { withFarm } from '../context.js';
 import { printJson } from '../output.js';
 
@@ -15,10 +14,11 @@ export function register(program: Command): void {
     .action(async (nameInput: string, opts: { json?: boolean }) => {
       const name = botName(nameInput);
       const detail = await withFarm(async (farm) => {
-        const { bots, backlogs } = await farm.store.overview([name]);
-        const bot = bots[0];
-        if (!bot) throw new UsageError(`unknown bot "${name}" (see tfctl list)`);
-        const backlog = backlogs.get(name);
+        const found = await farm.store.detail(name);
+        if (!found) throw new UsageError(`unknown bot "${name}" (see tfctl list)`);
+        const { bot, backlog } = found;
+        // Loaded here, not at the top: posts.js brings node's crypto, which other commands' cold starts skip.
+        const { Posts } = await import('../../store/posts.js');
         const recent = bot.role === 'writer' ? await new Posts(farm.redis, farm.store.keys).recent(name, 5) : [];
         return { ...botDetail(bot, backlog), recent_posts: recent.map((p) => ({ id: p.id, at: new Date(p.at).toISOString(), text: p.text })) };
       });

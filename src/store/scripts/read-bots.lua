@@ -4,9 +4,14 @@
 -- writer's unprocessed count (its group's lag plus what it holds pending). One call answers `tfctl list`.
 -- Short strings, not one big one: a huge reply makes the client's parser hold a timer for a second.
 -- It reads keys it cannot declare in advance: on Redis Cluster this read needs a per-slot pipeline.
--- KEYS: 1 bots set; ARGV: 1 key prefix, 2 '1' to add backlogs, 3.. names (none: every bot)
+-- KEYS: 1 bots set; ARGV: 1 key prefix, 2 mode, 3.. names (none: every bot)
+-- Modes: 'all' (whole hashes), 'detail' (whole hashes and backlogs), 'overview' (backlogs, and hashes
+-- without the fields listings never show: tokens, secrets, templates. Those stay in Redis, and a
+-- listing parses ASCII only.)
 -- Reply: { {bot JSON…}, {reader, cached, group count, group, unprocessed, …, next reader…} }
-local prefix, withBacklogs = ARGV[1], ARGV[2] == '1'
+local prefix, mode = ARGV[1], ARGV[2]
+local withBacklogs = mode ~= 'all'
+local hidden = mode == 'overview' and { token = true, secret = true, template = true } or {}
 local names = {}
 if #ARGV > 2 then
   for i = 3, #ARGV do names[#names + 1] = ARGV[i] end
@@ -19,7 +24,9 @@ for _, name in ipairs(names) do
   local flat = redis.call('HGETALL', prefix .. ':bot:{' .. name .. '}')
   if #flat > 0 then
     local h = {}
-    for i = 1, #flat, 2 do h[flat[i]] = flat[i + 1] end
+    for i = 1, #flat, 2 do
+      if not hidden[flat[i]] then h[flat[i]] = flat[i + 1] end
+    end
     rows[#rows + 1] = cjson.encode({ name = name, h = h })
     local reader = h['role'] == 'reader' and name or h['reader']
     if reader and not seen[reader] then
