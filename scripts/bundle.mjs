@@ -5,7 +5,7 @@
 // 2. The bundle is run once (`--version`) to write V8's code cache for it, dist/bundle/tfctl.cjs.cache.
 //    bin/tfctl hands that cache to V8, so a cold `tfctl list` skips most parsing and compiling.
 import { execFileSync } from 'node:child_process';
-import { readFile, rm } from 'node:fs/promises';
+import { readFile, rm, writeFile } from 'node:fs/promises';
 import { build } from 'esbuild';
 
 const external = ['az', 'twitter-api-v2', 'twitter-text', 'influx', 'tar', 'node-cron', 'pino', 'pino-pretty'];
@@ -17,6 +17,9 @@ const external = ['az', 'twitter-api-v2', 'twitter-text', 'influx', 'tar', 'node
  *   one server) and crypto (only registered Lua scripts need a SHA-1);
  * - commander: child_process (only executable subcommands use it; tfctl has none);
  * - redis-errors: assert (only to check a parser error's arguments).
+ * One more keeps a cold start from waiting: after a large reply, redis-parser shrinks its buffer pool on a
+ * 50 ms interval that holds the process open for up to a second; unref'd, it still shrinks the pool while
+ * the process runs, but no longer keeps a finished `tfctl list` alive.
  * Each rewrite must match exactly once, or the build fails: a new release that changes these lines is
  * noticed, not silently left slow.
  */
@@ -31,6 +34,7 @@ const startupRewrites = [
   // put under the class's own methods cost under 1 ms. Lookups find the same functions (none of the
   // class's own methods is a Redis command name; one that were would still be set on the prototype).
   { file: /ioredis[\\/]built[\\/]Script\.js$/, eager: 'const crypto_1 = require("crypto");', lazy: 'const crypto_1 = { get createHash() { return require("crypto").createHash; } };' },
+  { file: /redis-parser[\\/]lib[\\/]parser\.js$/, eager: 'interval = setInterval(decreaseBufferPool, 50)', lazy: 'interval = setInterval(decreaseBufferPool, 50).unref()' },
   { file: /commander[\\/]lib[\\/]command\.js$/, eager: "const childProcess = require('node:child_process');", lazy: "const childProcess = { get spawn() { return require('node:child_process').spawn; } };" },
   {
     file: /redis-errors[\\/]lib[\\/]modern\.js$/,
@@ -58,7 +62,7 @@ const applied = new Set();
 const lighterStartup = {
   name: 'lighter-startup',
   setup(b) {
-    b.onLoad({ filter: /[\\/]node_modules[\\/](ioredis|commander|redis-errors)[\\/].*\.js$/ }, async (args) => {
+    b.onLoad({ filter: /[\\/]node_modules[\\/](ioredis|commander|redis-errors|redis-parser)[\\/].*\.js$/ }, async (args) => {
       const rewrites = startupRewrites.filter((r) => r.file.test(args.path));
       if (rewrites.length === 0) return undefined;
       let source = await readFile(args.path, 'utf8');
@@ -119,7 +123,11 @@ await build({
 const missed = startupRewrites.filter((r) => !applied.has(r));
 if (missed.length > 0) throw new Error(`bundle: no file matched ${missed.map((r) => r.file).join(', ')}`);
 
-const bundle = await readFile('dist/bundle/tfctl.cjs', 'utf8');
+// esbuild escapes non-ASCII text in strings but not in regular expressions. Escaped there too (\uXXXX means
+// the same character in a pattern), the bundle is pure ASCII: bin/tfctl reads it as latin1, a plain copy
+// into a one-byte string, where UTF-8 decoding would cost every start a few milliseconds.
+const bundle = (await readFile('dist/bundle/tfctl.cjs', 'utf8')).replace(/[^\x00-\x7f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+await writeFile('dist/bundle/tfctl.cjs', bundle);
 if (/\bimport\(/.test(bundle.replace(/["'`][^"'`\n]*import\([^"'`\n]*["'`]/g, ''))) {
   throw new Error('bundle: a dynamic import() is left in dist/bundle/tfctl.cjs; code run from the code cache cannot make it');
 }

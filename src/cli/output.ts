@@ -6,9 +6,16 @@ export function printJson(value: unknown): void {
 
 /** A plain aligned table: no colours, so it reads the same in cron mail and in a terminal. */
 export function printTable(headers: string[], rows: string[][]): void {
-  const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const line = (cells: string[]) => cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]!))).join('  ').trimEnd();
-  process.stdout.write(`${[line(headers), ...rows.map(line)].join('\n')}\n`);
+  const widths = headers.map((h) => h.length);
+  for (const row of rows) for (let i = 0; i < row.length; i++) if (row[i]!.length > widths[i]!) widths[i] = row[i]!.length;
+  const line = (cells: string[]) => {
+    let out = '';
+    for (let i = 0; i < cells.length - 1; i++) out += cells[i]!.padEnd(widths[i]!) + '  ';
+    return (out + (cells[cells.length - 1] ?? '')).trimEnd();
+  };
+  let text = line(headers);
+  for (const row of rows) text += `\n${line(row)}`;
+  process.stdout.write(`${text}\n`);
 }
 
 /** "in 12m", "due", "3m ago" relative to now. */

@@ -85,13 +85,12 @@ export class FarmStore {
   }
 
   private async read(mode: 'all' | 'overview' | 'detail', names?: string[]): Promise<{ bots: Bot[]; backlogs: Map<string, Backlog> }> {
-    const [rows, flat] = (await evalOnce(this.redis, 'read-bots', [this.keys.bots()], [this.keys.prefix, mode, ...(names ?? [])])) as [
-      string[],
+    const [json, flat] = (await evalOnce(this.redis, 'read-bots', [this.keys.bots()], [this.keys.prefix, mode, ...(names ?? [])])) as [
+      string,
       Array<string | number>,
     ];
     const bots: Bot[] = [];
-    for (const row of rows) {
-      const { name, h } = JSON.parse(row) as { name: string; h: Record<string, string> };
+    for (const { name, h } of JSON.parse(json) as Array<{ name: string; h: Record<string, string> }>) {
       if (h[F.role]) bots.push(botFromHash(name, h));
     }
     // flat: reader, cached, group count, then that many (writer, unprocessed) pairs; repeated per reader.

@@ -19,6 +19,11 @@ describe('durations', () => {
     expect(formatDuration(5400)).toBe('1h30m');
     expect(formatDuration(90)).toBe('1m30s');
     expect(parseDuration(formatDuration(93784))).toBe(93784);
+    expect(formatDuration(86400)).toBe('1d');
+    expect(formatDuration(90061)).toBe('1d1h1m1s');
+    expect(formatDuration(7200.4)).toBe('2h');
+    expect(formatDuration(0.4)).toBe('0s');
+    expect(formatDuration(-5)).toBe('0s');
   });
 });
 

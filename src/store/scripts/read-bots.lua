@@ -1,14 +1,14 @@
 #!lua flags=no-writes
--- Every bot's hash (or the named ones), sorted by name, as one short JSON string {"name", "h": {…}} per
--- bot; and, when asked, the backlog behind them: for each reader of those bots, its cache length and each
--- writer's unprocessed count (its group's lag plus what it holds pending). One call answers `tfctl list`.
--- Short strings, not one big one: a huge reply makes the client's parser hold a timer for a second.
+-- Every bot's hash (or the named ones), sorted by name, as one JSON array of {"name", "h": {…}}; and, when
+-- asked, the backlog behind them: for each reader of those bots, its cache length and each writer's
+-- unprocessed count (its group's lag plus what it holds pending). One call answers `tfctl list`.
+-- One JSON document, not a string per bot: the client parses it in one native call instead of a thousand.
 -- It reads keys it cannot declare in advance: on Redis Cluster this read needs a per-slot pipeline.
 -- KEYS: 1 bots set; ARGV: 1 key prefix, 2 mode, 3.. names (none: every bot)
 -- Modes: 'all' (whole hashes), 'detail' (whole hashes and backlogs), 'overview' (backlogs, and hashes
 -- without the fields listings never show: tokens, secrets, templates. Those stay in Redis, and a
 -- listing parses ASCII only.)
--- Reply: { {bot JSON…}, {reader, cached, group count, group, unprocessed, …, next reader…} }
+-- Reply: { JSON of the bots, {reader, cached, group count, group, unprocessed, …, next reader…} }
 local prefix, mode = ARGV[1], ARGV[2]
 local withBacklogs = mode ~= 'all'
 local hidden = mode == 'overview' and { token = true, secret = true, template = true } or {}
@@ -27,7 +27,7 @@ for _, name in ipairs(names) do
     for i = 1, #flat, 2 do
       if not hidden[flat[i]] then h[flat[i]] = flat[i + 1] end
     end
-    rows[#rows + 1] = cjson.encode({ name = name, h = h })
+    rows[#rows + 1] = { name = name, h = h }
     local reader = h['role'] == 'reader' and name or h['reader']
     if reader and not seen[reader] then
       seen[reader] = true
@@ -56,4 +56,5 @@ if withBacklogs then
     end
   end
 end
-return { rows, backlogs }
+-- cjson writes an empty table as {}, so no bots is spelled out.
+return { #rows > 0 and cjson.encode(rows) or '[]', backlogs }
