@@ -111,8 +111,8 @@ await build({
   platform: 'node',
   target: 'node20',
   // Less text to read and hash at every start; names are kept, so --verbose stack traces still read.
-  minifyWhitespace: true,
-  minifySyntax: true,
+  minifyWhitespace: !process.env.NOMIN,
+  minifySyntax: !process.env.NOMIN,
   external,
   plugins: [lighterStartup, absentOptional, dynamicImportsAsRequire],
   // The bundle sits two folders down, like the modules it came from, so their relative asset paths hold.
