@@ -1,6 +1,6 @@
 import type { Backlog } from '../store/farm-store.js';
 import { formatDuration } from './duration.js';
-import { redact, type Bot } from './bot.js';
+import { redact, type Bot, type BotSummary } from './bot.js';
 
 /** A bot as operators see it (list, show, stats): plain data, secrets redacted, times as ISO strings. */
 export interface BotView {
@@ -18,7 +18,7 @@ export interface BotView {
   last_error: string | null;
 }
 
-export function statusOf(bot: Bot, now = Date.now()): BotView['status'] {
+export function statusOf(bot: Pick<BotSummary, 'paused' | 'failing' | 'nextDueAt'>, now = Date.now()): BotView['status'] {
   if (bot.paused) return 'paused';
   if (bot.failing) return 'failing';
   return bot.nextDueAt <= now ? 'due' : 'waiting';
@@ -27,7 +27,7 @@ export function statusOf(bot: Bot, now = Date.now()): BotView['status'] {
 /** Epoch milliseconds as an ISO string, or null when unset. */
 export const isoTime = (t: number | undefined): string | null => (t ? new Date(t).toISOString() : null);
 
-export function botView(bot: Bot, backlog: Backlog | undefined, now = Date.now()): BotView {
+export function botView(bot: BotSummary, backlog: Backlog | undefined, now = Date.now()): BotView {
   return {
     name: bot.name,
     role: bot.role,

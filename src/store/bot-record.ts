@@ -64,6 +64,13 @@ export const F = {
 
 /** Hash fields `rl:<endpoint>` hold rate-limit pauses; `n_<counter>` hold counters. */
 export const PAUSE_PREFIX = 'rl:';
+export const COUNTER_PREFIX = 'n_';
+
+/** What listings (list, stats) show of a bot: no secrets, no template, no account details. */
+export type BotSummary = Pick<Bot, 'name' | 'role' | 'reader' | 'every' | 'paused' | 'failing' | 'nextDueAt' | 'lastTickAt' | 'lastError' | 'counters' | 'pauses'>;
+
+/** The hash fields a BotSummary is made from; `*` ends a prefix (read-bots.lua reads this list). */
+export const SUMMARY_FIELDS = [F.role, F.reader, F.every, F.paused, F.failing, F.nextDueAt, F.lastTickAt, F.lastError, `${COUNTER_PREFIX}*`, `${PAUSE_PREFIX}*`];
 
 /** Turns settings into hash fields (strings), leaving out what is unset. */
 export function settingsToHash(s: Partial<BotSettings>): Record<string, string> {
@@ -89,7 +96,7 @@ export function botFromHash(name: string, h: Record<string, string>): Bot {
   for (const c of COUNTERS) counters[c] = 0;
   const pauses: Record<string, number> = {};
   for (const k in h) {
-    if (k.startsWith('n_')) counters[k.slice(2)] = Number(h[k]);
+    if (k.startsWith(COUNTER_PREFIX)) counters[k.slice(COUNTER_PREFIX.length)] = Number(h[k]);
     else if (k.startsWith(PAUSE_PREFIX)) pauses[k.slice(PAUSE_PREFIX.length)] = Number(h[k]);
   }
   const role = (h[F.role] ?? 'reader') as Role;

@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 import { UsageError } from '../errors.js';
-import { botFromHash, F, PAUSE_PREFIX, settingsToHash, type Bot, type BotSettings } from './bot-record.js';
+import { botFromHash, F, PAUSE_PREFIX, settingsToHash, SUMMARY_FIELDS, type Bot, type BotSettings, type BotSummary } from './bot-record.js';
 import { Keys } from './keys.js';
 import { evalOnce, script } from './scripts.js';
 
@@ -71,10 +71,10 @@ export class FarmStore {
 
   /**
    * Bots and the work behind them in one round trip: a reader's cached tweets, a writer's unprocessed
-   * ones (its consumer group's lag plus what it holds pending). What list and stats print: tokens,
-   * secrets and templates are left out (never fetched, so never printed by mistake).
+   * ones (its consumer group's lag plus what it holds pending). What list and stats print: only the
+   * summary fields come back (no token, secret or template is even fetched).
    */
-  async overview(names?: string[]): Promise<{ bots: Bot[]; backlogs: Map<string, Backlog> }> {
+  async overview(names?: string[]): Promise<{ bots: BotSummary[]; backlogs: Map<string, Backlog> }> {
     return this.read('overview', names);
   }
 
@@ -84,11 +84,10 @@ export class FarmStore {
     return bots[0] ? { bot: bots[0], backlog: backlogs.get(name) } : null;
   }
 
+  /** In 'overview' mode the bots hold only their summary fields: typed as BotSummary by overview(). */
   private async read(mode: 'all' | 'overview' | 'detail', names?: string[]): Promise<{ bots: Bot[]; backlogs: Map<string, Backlog> }> {
-    const [json, flat] = (await evalOnce(this.redis, 'read-bots', [this.keys.bots()], [this.keys.prefix, mode, ...(names ?? [])])) as [
-      string,
-      Array<string | number>,
-    ];
+    const args = [this.keys.prefix, mode, SUMMARY_FIELDS.join(','), ...(names ?? [])];
+    const [json, flat] = (await evalOnce(this.redis, 'read-bots', [this.keys.bots()], args)) as [string, Array<string | number>];
     const bots: Bot[] = [];
     for (const { name, h } of JSON.parse(json) as Array<{ name: string; h: Record<string, string> }>) {
       if (h[F.role]) bots.push(botFromHash(name, h));

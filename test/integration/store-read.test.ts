@@ -24,17 +24,18 @@ describe('reading bots back', () => {
     expect(w1).toMatchObject({ name: 'w1', reader: 'r1', template: 'Жизнь без {noun:gent,plur}.', token: 'tok', secret: 'sec', perTick: 1, grab: 3 });
   });
 
-  it('overview() leaves tokens, secrets and templates in Redis, and adds the backlogs', async () => {
+  it('overview() brings only the summary fields, with counters, pauses and the backlogs', async () => {
+    const key = farm.store.keys.bot('w1');
+    await farm.redis.hset(key, 'n_posted', '4', 'rl:post', '1795000000000', 'last_error', 'boom', 'username', 'w1_account');
     const { bots, backlogs } = await farm.store.overview();
     expect(bots.map((b) => b.name)).toEqual(['r1', 'w1']);
-    for (const b of bots) {
-      expect(b.token).toBeUndefined();
-      expect(b.secret).toBeUndefined();
-      expect(b.template).toBeUndefined();
+    for (const b of bots as Array<Record<string, unknown>>) {
+      for (const hidden of ['token', 'secret', 'template', 'username']) expect(b[hidden], hidden).toBeUndefined();
     }
-    expect(bots[1]).toMatchObject({ role: 'writer', reader: 'r1', every: 3600, counters: { posted: 0 } });
+    expect(bots[1]).toMatchObject({ role: 'writer', reader: 'r1', every: 3600, paused: false, lastError: 'boom', counters: { posted: 4 }, pauses: { post: 1795000000000 } });
     expect(backlogs.get('r1')).toEqual({ cached: 0 });
     expect(backlogs.get('w1')).toEqual({ unprocessed: 0 });
+    await farm.redis.hdel(key, 'n_posted', 'rl:post', 'last_error', 'username');
   });
 
   it('detail() gives one whole bot with its backlog, and null for an unknown name', async () => {

@@ -4,17 +4,30 @@
 -- unprocessed count (its group's lag plus what it holds pending). One call answers `tfctl list`.
 -- One JSON document, not a string per bot: the client parses it in one native call instead of a thousand.
 -- It reads keys it cannot declare in advance: on Redis Cluster this read needs a per-slot pipeline.
--- KEYS: 1 bots set; ARGV: 1 key prefix, 2 mode, 3.. names (none: every bot)
--- Modes: 'all' (whole hashes), 'detail' (whole hashes and backlogs), 'overview' (backlogs, and hashes
--- without the fields listings never show: tokens, secrets, templates. Those stay in Redis, and a
--- listing parses ASCII only.)
+-- KEYS: 1 bots set; ARGV: 1 key prefix, 2 mode, 3 summary fields, 4.. names (none: every bot)
+-- Modes: 'all' (whole hashes), 'detail' (whole hashes and backlogs), 'overview' (backlogs, and of each
+-- hash only the summary fields: comma-separated names, where a trailing * makes a prefix. Tokens,
+-- secrets and templates stay in Redis, and a listing parses a third of the text.)
 -- Reply: { JSON of the bots, {reader, cached, group count, group, unprocessed, …, next reader…} }
 local prefix, mode = ARGV[1], ARGV[2]
 local withBacklogs = mode ~= 'all'
-local hidden = mode == 'overview' and { token = true, secret = true, template = true } or {}
+local fields, prefixes
+if mode == 'overview' then
+  fields, prefixes = {}, {}
+  for f in string.gmatch(ARGV[3], '[^,]+') do
+    if string.sub(f, -1) == '*' then prefixes[#prefixes + 1] = string.sub(f, 1, -2) else fields[f] = true end
+  end
+end
+local function shown(f)
+  if not fields or fields[f] then return true end
+  for _, p in ipairs(prefixes) do
+    if string.sub(f, 1, #p) == p then return true end
+  end
+  return false
+end
 local names = {}
-if #ARGV > 2 then
-  for i = 3, #ARGV do names[#names + 1] = ARGV[i] end
+if #ARGV > 3 then
+  for i = 4, #ARGV do names[#names + 1] = ARGV[i] end
 else
   names = redis.call('SMEMBERS', KEYS[1])
 end
@@ -25,7 +38,7 @@ for _, name in ipairs(names) do
   if #flat > 0 then
     local h = {}
     for i = 1, #flat, 2 do
-      if not hidden[flat[i]] then h[flat[i]] = flat[i + 1] end
+      if shown(flat[i]) then h[flat[i]] = flat[i + 1] end
     end
     rows[#rows + 1] = { name = name, h = h }
     local reader = h['role'] == 'reader' and name or h['reader']
