@@ -7,23 +7,24 @@
 -- KEYS: 1 bots set; ARGV: 1 key prefix, 2 mode, 3 summary fields, 4.. names (none: every bot)
 -- Modes: 'all' (whole hashes), 'detail' (whole hashes and backlogs), 'overview' (backlogs, and of each
 -- hash only the summary fields: comma-separated names, where a trailing * makes a prefix. Tokens,
--- secrets and templates stay in Redis, and a listing parses a third of the text.)
+-- secrets and templates stay in Redis, and a listing parses less than half the text.)
 -- Reply: { JSON of the bots, {reader, cached, group count, group, unprocessed, …, next reader…} }
 local prefix, mode = ARGV[1], ARGV[2]
 local withBacklogs = mode ~= 'all'
-local fields, prefixes
+-- In overview mode, whether a field is shown, decided once per field name (every bot has much the same
+-- few); in the others, every field is.
+local shown
 if mode == 'overview' then
-  fields, prefixes = {}, {}
+  local fields, prefixes = {}, {}
   for f in string.gmatch(ARGV[3], '[^,]+') do
     if string.sub(f, -1) == '*' then prefixes[#prefixes + 1] = string.sub(f, 1, -2) else fields[f] = true end
   end
-end
-local function shown(f)
-  if not fields or fields[f] then return true end
-  for _, p in ipairs(prefixes) do
-    if string.sub(f, 1, #p) == p then return true end
-  end
-  return false
+  shown = setmetatable({}, { __index = function(memo, f)
+    local yes = fields[f] == true
+    for _, p in ipairs(prefixes) do yes = yes or string.sub(f, 1, #p) == p end
+    memo[f] = yes
+    return yes
+  end })
 end
 local names = {}
 if #ARGV > 3 then
@@ -38,7 +39,7 @@ for _, name in ipairs(names) do
   if #flat > 0 then
     local h = {}
     for i = 1, #flat, 2 do
-      if shown(flat[i]) then h[flat[i]] = flat[i + 1] end
+      if not shown or shown[flat[i]] then h[flat[i]] = flat[i + 1] end
     end
     rows[#rows + 1] = { name = name, h = h }
     local reader = h['role'] == 'reader' and name or h['reader']
