@@ -87,26 +87,22 @@ export class FarmStore {
   /** In 'overview' mode the bots hold only their summary fields: typed as BotSummary by overview(). */
   private async read(mode: 'all' | 'overview' | 'detail', names?: string[]): Promise<{ bots: Bot[]; backlogs: Map<string, Backlog> }> {
     const args = [this.keys.prefix, mode, SUMMARY_FIELDS.join(','), ...(names ?? [])];
-    const [json, flat] = (await evalOnce(this.redis, 'read-bots', [this.keys.bots()], args)) as [string, Array<string | number>];
+    const reply = JSON.parse((await evalOnce(this.redis, 'read-bots', [this.keys.bots()], args)) as string) as {
+      bots: Array<{ name: string; h: Record<string, string> }>;
+      backlogs: Record<string, { cached: number; writers: Record<string, number> }>;
+    };
     const bots: Bot[] = [];
-    for (const { name, h } of JSON.parse(json) as Array<{ name: string; h: Record<string, string> }>) {
-      if (h[F.role]) bots.push(botFromHash(name, h));
-    }
-    // flat: reader, cached, group count, then that many (writer, unprocessed) pairs; repeated per reader.
-    const cached = new Map<string, number>();
-    const unprocessed = new Map<string, number>();
-    for (let i = 0; i < flat.length; ) {
-      const reader = String(flat[i]);
-      cached.set(reader, Number(flat[i + 1]));
-      const groups = Number(flat[i + 2]);
-      for (let g = 0; g < groups; g++) unprocessed.set(`${reader}\u0000${flat[i + 3 + 2 * g]}`, Number(flat[i + 4 + 2 * g]));
-      i += 3 + 2 * groups;
-    }
+    for (const { name, h } of reply.bots) if (h[F.role]) bots.push(botFromHash(name, h));
     const backlogs = new Map<string, Backlog>();
     if (mode !== 'all') {
+      // Bot names are keys here: read them as own properties only (a bot may be called "constructor").
+      const of = (reader: string) => (Object.hasOwn(reply.backlogs, reader) ? reply.backlogs[reader] : undefined);
       for (const b of bots) {
-        if (b.role === 'reader') backlogs.set(b.name, { cached: cached.get(b.name) ?? 0 });
-        else if (b.reader) backlogs.set(b.name, { unprocessed: unprocessed.get(`${b.reader}\u0000${b.name}`) ?? 0 });
+        if (b.role === 'reader') backlogs.set(b.name, { cached: of(b.name)?.cached ?? 0 });
+        else if (b.reader) {
+          const writers = of(b.reader)?.writers;
+          backlogs.set(b.name, { unprocessed: writers && Object.hasOwn(writers, b.name) ? writers[b.name]! : 0 });
+        }
       }
     }
     return { bots, backlogs };

@@ -38,6 +38,19 @@ describe('reading bots back', () => {
     await farm.redis.hdel(key, 'n_posted', 'rl:post', 'last_error', 'username');
   });
 
+  it('reads backlogs for bots whose names are also object properties', async () => {
+    await farm.create({ name: 'constructor', role: 'reader' });
+    await farm.create({ name: '__proto__', role: 'writer', reader: 'constructor', template: '%s' });
+    try {
+      const { backlogs } = await farm.store.overview();
+      expect(backlogs.get('constructor')).toEqual({ cached: 0 });
+      expect(backlogs.get('__proto__')).toEqual({ unprocessed: 0 });
+    } finally {
+      await farm.destroy('__proto__');
+      await farm.destroy('constructor');
+    }
+  });
+
   it('detail() gives one whole bot with its backlog, and null for an unknown name', async () => {
     const found = await farm.store.detail('w1');
     expect(found?.bot).toMatchObject({ template: 'Жизнь без {noun:gent,plur}.', token: 'tok' });

@@ -1,14 +1,14 @@
 #!lua flags=no-writes
--- Every bot's hash (or the named ones), sorted by name, as one JSON array of {"name", "h": {…}}; and, when
--- asked, the backlog behind them: for each reader of those bots, its cache length and each writer's
--- unprocessed count (its group's lag plus what it holds pending). One call answers `tfctl list`.
--- One JSON document, not a string per bot: the client parses it in one native call instead of a thousand.
+-- Every bot's hash (or the named ones), sorted by name, and, when asked, the backlog behind them: for
+-- each reader of those bots, its cache length and each writer's unprocessed count (its group's lag plus
+-- what it holds pending). One call answers `tfctl list`, as one JSON document: the client parses it in
+-- one native call, where a reply of many small strings costs a buffer and a conversion each.
 -- It reads keys it cannot declare in advance: on Redis Cluster this read needs a per-slot pipeline.
 -- KEYS: 1 bots set; ARGV: 1 key prefix, 2 mode, 3 summary fields, 4.. names (none: every bot)
 -- Modes: 'all' (whole hashes), 'detail' (whole hashes and backlogs), 'overview' (backlogs, and of each
 -- hash only the summary fields: comma-separated names, where a trailing * makes a prefix. Tokens,
 -- secrets and templates stay in Redis, and a listing parses less than half the text.)
--- Reply: { JSON of the bots, {reader, cached, group count, group, unprocessed, …, next reader…} }
+-- Reply: {"bots": [{"name", "h": {field: value…}}…], "backlogs": {reader: {"cached", "writers": {writer: unprocessed…}}…}}
 local prefix, mode = ARGV[1], ARGV[2]
 local withBacklogs = mode ~= 'all'
 -- In overview mode, whether a field is shown, decided once per field name (every bot has much the same
@@ -54,9 +54,7 @@ if withBacklogs then
   for _, reader in ipairs(readers) do
     local key = prefix .. ':{' .. reader .. '}:timeline'
     local groups = redis.call('EXISTS', key) == 1 and redis.call('XINFO', 'GROUPS', key) or {}
-    backlogs[#backlogs + 1] = reader
-    backlogs[#backlogs + 1] = redis.call('XLEN', key)
-    backlogs[#backlogs + 1] = #groups
+    local writers = {}
     for _, g in ipairs(groups) do
       local info = {}
       for i = 1, #g, 2 do info[g[i]] = g[i + 1] end
@@ -65,10 +63,10 @@ if withBacklogs then
         -- Redis cannot always tell the lag (after deletions): count the entries past the group's position.
         lag = #redis.call('XRANGE', key, '(' .. info['last-delivered-id'], '+')
       end
-      backlogs[#backlogs + 1] = info['name']
-      backlogs[#backlogs + 1] = lag + info['pending']
+      writers[info['name']] = lag + info['pending']
     end
+    backlogs[reader] = { cached = redis.call('XLEN', key), writers = writers }
   end
 end
--- cjson writes an empty table as {}, so no bots is spelled out.
-return { #rows > 0 and cjson.encode(rows) or '[]', backlogs }
+-- cjson writes an empty table as {}: an empty list of bots is spelled out.
+return '{"bots":' .. (#rows > 0 and cjson.encode(rows) or '[]') .. ',"backlogs":' .. cjson.encode(backlogs) .. '}'
