@@ -22,7 +22,8 @@ import { register as auth } from './auth.js';
  */
 type Register = (program: Command) => void;
 
-const commands: Register[] = [
+/** Every subcommand by its name, in the order help lists them. */
+export const commands: Record<string, Register> = {
   create,
   list,
   show,
@@ -34,12 +35,19 @@ const commands: Register[] = [
   preview,
   inflect,
   sandbox,
-  exportCmd,
-  importCmd,
+  export: exportCmd,
+  import: importCmd,
   run,
   auth,
-];
+};
 
-export function registerAll(program: Command): void {
-  for (const register of commands) register(program);
+/**
+ * Registers the subcommands. When argv names one of them, only that one: building the other fourteen
+ * would cost every cold start a few milliseconds for nothing. Anything else (no command, a typo, `help`)
+ * gets them all, for the help text and suggestions.
+ */
+export function registerCommands(program: Command, argv: string[]): void {
+  const name = argv.slice(2).find((arg) => !arg.startsWith('-'));
+  if (name !== undefined && Object.hasOwn(commands, name)) commands[name]!(program);
+  else for (const register of Object.values(commands)) register(program);
 }

@@ -1,0 +1,23 @@
+import { Command } from 'commander';
+import { describe, expect, it } from 'vitest';
+import { buildProgram } from '../../src/cli/main.js';
+import { commands } from '../../src/cli/commands/index.js';
+
+describe('registering subcommands', () => {
+  it('files each command under the name it registers', () => {
+    for (const [name, register] of Object.entries(commands)) {
+      const program = new Command('tfctl');
+      register(program);
+      expect(program.commands.map((c) => c.name())).toEqual([name]);
+    }
+  });
+
+  it('builds only the named command, and all of them for help or an unknown word', () => {
+    expect(buildProgram(['node', 'tfctl', '--verbose', 'list', '--json']).commands.map((c) => c.name())).toEqual(['list']);
+    const all = Object.keys(commands);
+    expect(buildProgram(['node', 'tfctl']).commands.map((c) => c.name())).toEqual(all);
+    expect(buildProgram(['node', 'tfctl', 'help', 'list']).commands.map((c) => c.name())).toEqual(all);
+    expect(buildProgram(['node', 'tfctl', 'lsit']).commands.map((c) => c.name())).toEqual(all);
+    expect(buildProgram(['node', 'tfctl', 'constructor']).commands.map((c) => c.name())).toEqual(all);
+  });
+});
