@@ -131,8 +131,27 @@ await writeFile('dist/bundle/tfctl.cjs', bundle);
 if (/\bimport\(/.test(bundle.replace(/["'`][^"'`\n]*import\([^"'`\n]*["'`]/g, ''))) {
   throw new Error('bundle: a dynamic import() is left in dist/bundle/tfctl.cjs; code run from the code cache cannot make it');
 }
-// One code cache per kind of command (see bin/tfctl): `--version` runs as a quick one, `tick --help` as
-// a long one.
-for (const args of [['--version'], ['tick', '--help']]) {
-  execFileSync(process.execPath, ['bin/tfctl', ...args], { env: { ...process.env, TFCTL_CODE_CACHE: 'write' }, stdio: 'ignore' });
+// One code cache per kind of command (see bin/tfctl). V8 puts in a cache the functions compiled by the
+// time it is written, so each is written by a command of its kind running: the full one by `tick --help`,
+// the quick one by `tfctl list` of a small farm on a private redis-server, so that it holds what a
+// listing runs (a cold list then takes about 8% fewer instructions than with a cache written by
+// `--version`). Without redis-server, `--version` writes the quick one.
+const tfctl = (args, env = {}) => execFileSync(process.execPath, ['bin/tfctl', ...args], { env: { ...process.env, TFCTL_CODE_CACHE: '', ...env }, stdio: 'ignore' });
+tfctl(['tick', '--help'], { TFCTL_CODE_CACHE: 'write' });
+const { startRedis } = await import('../dist/dev/redis-server.js');
+const redis = await startRedis().catch((err) => {
+  console.warn(`bundle: the quick code cache is written by --version (${err.message})`);
+  return undefined;
+});
+if (!redis) {
+  tfctl(['--version'], { TFCTL_CODE_CACHE: 'write' });
+} else {
+  try {
+    const farm = { REDIS_URL: redis.url, TFCTL_PREFIX: 'codecache' };
+    tfctl(['create', 'r1', 'reader'], farm);
+    tfctl(['create', 'w1', 'writer', '--reader', 'r1', '--template', '%s'], farm);
+    tfctl(['list'], { ...farm, TFCTL_CODE_CACHE: 'write' });
+  } finally {
+    await redis.stop();
+  }
 }
