@@ -110,9 +110,10 @@ await build({
   format: 'cjs',
   platform: 'node',
   target: 'node20',
-  // Less text to read and hash at every start; names are kept, so --verbose stack traces still read.
-  minifyWhitespace: !process.env.NOMIN,
-  minifySyntax: !process.env.NOMIN,
+  // Less text to read at every start; names are kept, so --verbose stack traces still read.
+  // TFCTL_BUNDLE_READABLE=1 keeps one module per block, marked by its path, for profiling.
+  minifyWhitespace: !process.env.TFCTL_BUNDLE_READABLE,
+  minifySyntax: !process.env.TFCTL_BUNDLE_READABLE,
   external,
   plugins: [lighterStartup, absentOptional, dynamicImportsAsRequire],
   // The bundle sits two folders down, like the modules it came from, so their relative asset paths hold.
