@@ -5,8 +5,11 @@ import type { Redis } from 'ioredis';
  * Lua scripts live as .lua files beside this module (copied into dist/ by the build; the path is written
  * from the parent folder so it also holds inside the bundle in dist/bundle/).
  */
+const sources = new Map<string, string>();
 function lua(name: string): string {
-  return readFileSync(new URL(`../store/scripts/${name}.lua`, import.meta.url), 'utf8');
+  let text = sources.get(name);
+  if (text === undefined) sources.set(name, (text = readFileSync(new URL(`../store/scripts/${name}.lua`, import.meta.url), 'utf8')));
+  return text;
 }
 
 const loaded = new WeakMap<Redis, Set<string>>();
