@@ -20,7 +20,9 @@ async function ok(args: string[], extra: Record<string, string> = {}) {
 }
 
 beforeAll(async () => {
-  [redis, influx] = await Promise.all([startRedis(), startInflux()]);
+  // One after the other, so that afterAll stops the first when the second cannot start.
+  redis = await startRedis();
+  influx = await startInflux();
   client = redis.client();
   // TFCTL_INFLUX_URL may be set on the machine running the tests: each test says what it wants.
   env = { REDIS_URL: redis.url, TFCTL_PREFIX: 'tf', TFCTL_INFLUX_URL: '' };

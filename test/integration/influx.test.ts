@@ -48,7 +48,9 @@ function series(reply: InfluxReply) {
 }
 
 beforeAll(async () => {
-  [redis, influx] = await Promise.all([startRedis(), startInflux()]);
+  // One after the other, so that afterAll stops the first when the second cannot start.
+  redis = await startRedis();
+  influx = await startInflux();
   farm = await Farm.open(loadConfig({ REDIS_URL: redis.url, TFCTL_PREFIX: 'tf' }));
   await seedFarm(farm);
 });
