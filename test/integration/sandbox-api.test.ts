@@ -281,9 +281,12 @@ describe('OAuth 1.0a', () => {
     expect(unknown.status).toBe(401);
     const stale = await signedFetch(sb, owner, 'GET', '/2/users/me', undefined, { timestamp: Math.floor(Date.now() / 1000) - 301 });
     expect(stale.status).toBe(401);
-    const nonce = 'n' + Date.now();
-    expect((await signedFetch(sb, owner, 'GET', '/2/users/me', undefined, { nonce })).status).toBe(200);
-    expect((await signedFetch(sb, owner, 'GET', '/2/users/me', undefined, { nonce })).status).toBe(401);
+    // A replay repeats the timestamp too: a nonce need only be unique per timestamp (RFC 5849), so two
+    // signings a second apart would both be fresh.
+    const replay = { nonce: 'n' + Date.now(), timestamp: Math.floor(Date.now() / 1000) };
+    expect((await signedFetch(sb, owner, 'GET', '/2/users/me', undefined, replay)).status).toBe(200);
+    expect((await signedFetch(sb, owner, 'GET', '/2/users/me', undefined, replay)).status).toBe(401);
+    expect((await signedFetch(sb, owner, 'GET', '/2/users/me', undefined, { ...replay, timestamp: replay.timestamp - 1 })).status).toBe(200);
     const noAuth = await fetch(sb.url + '/2/users/me');
     expect(noAuth.status).toBe(401);
   });
