@@ -29,10 +29,6 @@ const startupRewrites = [
   { file: /ioredis[\\/]built[\\/]Redis\.js$/, eager: 'const cluster_1 = require("./cluster");', lazy: 'const cluster_1 = { get default() { return require("./cluster").default; } };' },
   { file: /ioredis[\\/]built[\\/]Redis\.js$/, eager: 'Redis.Cluster = cluster_1.default;', lazy: 'Object.defineProperty(Redis, "Cluster", { configurable: true, enumerable: true, get: () => cluster_1.default });' },
   { file: /ioredis[\\/]built[\\/]index\.js$/, eager: 'var cluster_1 = require("./cluster");', lazy: 'var cluster_1 = { get default() { return require("./cluster").default; } };' },
-  // ioredis adds ~570 command methods to Commander.prototype one by one. V8 re-shapes a prototype object
-  // on every addition, which costs over 20 ms per process; the same methods built on a plain object and
-  // put under the class's own methods cost under 1 ms. Lookups find the same functions (none of the
-  // class's own methods is a Redis command name; one that were would still be set on the prototype).
   { file: /ioredis[\\/]built[\\/]Script\.js$/, eager: 'const crypto_1 = require("crypto");', lazy: 'const crypto_1 = { get createHash() { return require("crypto").createHash; } };' },
   { file: /redis-parser[\\/]lib[\\/]parser\.js$/, eager: 'interval = setInterval(decreaseBufferPool, 50)', lazy: 'interval = setInterval(decreaseBufferPool, 50).unref()' },
   { file: /commander[\\/]lib[\\/]command\.js$/, eager: "const childProcess = require('node:child_process');", lazy: "const childProcess = { get spawn() { return require('node:child_process').spawn; } };" },
@@ -41,6 +37,10 @@ const startupRewrites = [
     eager: "const assert = require('assert')",
     lazy: "const assert = Object.assign((value) => require('assert')(value), { strictEqual: (a, b) => require('assert').strictEqual(a, b) })",
   },
+  // ioredis adds ~570 command methods to Commander.prototype one by one. V8 re-shapes a prototype object
+  // on every addition, which costs over 20 ms per process; the same methods built on a plain object and
+  // put under the class's own methods cost under 1 ms. Lookups find the same functions (none of the
+  // class's own methods is a Redis command name; one that were would still be set on the prototype).
   {
     file: /ioredis[\\/]built[\\/]utils[\\/]Commander\.js$/,
     eager: `commands.forEach(function (commandName) {
