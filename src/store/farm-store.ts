@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 import { UsageError } from '../errors.js';
-import { botFromHash, F, PAUSE_PREFIX, settingsToHash, SUMMARY_FIELDS, type Bot, type BotSettings, type BotSummary } from './bot-record.js';
+import { botFromHash, COUNTER_PREFIX, F, PAUSE_PREFIX, settingsToHash, SUMMARY_FIELDS, type Bot, type BotSettings, type BotSummary } from './bot-record.js';
 import { Keys } from './keys.js';
 import { evalOnce, script } from './scripts.js';
 
@@ -144,7 +144,7 @@ export class FarmStore {
     } else multi.hdel(key, F.lastError);
     if (end.pause) fields[`${PAUSE_PREFIX}${end.pause.endpoint}`] = String(end.pause.until);
     multi.hset(key, fields);
-    for (const [counter, by] of Object.entries({ ticks: 1, ...end.counters })) if (by) multi.hincrby(key, `n_${counter}`, by);
+    for (const [counter, by] of Object.entries({ ticks: 1, ...end.counters })) if (by) multi.hincrby(key, `${COUNTER_PREFIX}${counter}`, by);
     await multi.exec();
   }
 
