@@ -1,6 +1,5 @@
-import type { Backlog } from '../store/farm-store.js';
 import { formatDuration } from './duration.js';
-import { redact, type Bot, type BotSummary } from './bot.js';
+import { redact, type Backlog, type Bot, type BotSummary } from './bot.js';
 
 /** A bot as operators see it (list, show, stats): plain data, secrets redacted, times as ISO strings. */
 export interface BotView {
@@ -27,7 +26,8 @@ export function statusOf(bot: Pick<BotSummary, 'paused' | 'failing' | 'nextDueAt
 /** Epoch milliseconds as an ISO string, or null when unset. */
 export const isoTime = (t: number | undefined): string | null => (t ? new Date(t).toISOString() : null);
 
-export function botView(bot: BotSummary, backlog: Backlog | undefined, now = Date.now()): BotView {
+export function botView(bot: BotSummary, now = Date.now()): BotView {
+  const { backlog } = bot;
   return {
     name: bot.name,
     role: bot.role,
@@ -36,8 +36,8 @@ export function botView(bot: BotSummary, backlog: Backlog | undefined, now = Dat
     every: formatDuration(bot.every),
     next_due_at: isoTime(bot.nextDueAt),
     last_tick_at: isoTime(bot.lastTickAt),
-    cached: bot.role === 'reader' ? backlog?.cached ?? 0 : null,
-    unprocessed: bot.role === 'writer' ? backlog?.unprocessed ?? 0 : null,
+    cached: bot.role === 'reader' ? backlog.cached ?? 0 : null,
+    unprocessed: bot.role === 'writer' ? backlog.unprocessed ?? 0 : null,
     posted: bot.counters.posted ?? 0,
     errors: bot.counters.errors ?? 0,
     last_error: bot.lastError ?? null,
@@ -45,10 +45,10 @@ export function botView(bot: BotSummary, backlog: Backlog | undefined, now = Dat
 }
 
 /** Everything `show` prints: the view plus every setting and counter, secrets as "set"/"missing". */
-export function botDetail(bot: Bot, backlog: Backlog | undefined, now = Date.now()) {
+export function botDetail(bot: Bot, backlog: Backlog, now = Date.now()) {
   const { createdAt, lastTickAt, nextDueAt, lastError, ...rest } = redact(bot);
   return {
-    ...botView(bot, backlog, now),
+    ...botView({ ...bot, backlog }, now),
     ...rest,
     every: formatDuration(bot.every),
     created_at: isoTime(createdAt),

@@ -59,7 +59,7 @@ export interface FarmStats {
  * backlogs, then the hourly post counts), so `stats --json` stays quick for a thousand bots.
  */
 export async function collectStats(farm: Farm, now = Date.now()): Promise<FarmStats> {
-  const { bots, backlogs } = await farm.store.overview();
+  const bots = await farm.store.overview();
 
   const currentHour = Number(hourOf(now));
   const hourFields = Array.from({ length: HOURS }, (_, i) => String(currentHour - (HOURS - 1) + i));
@@ -75,9 +75,8 @@ export async function collectStats(farm: Farm, now = Date.now()): Promise<FarmSt
   }
 
   const rows: BotStats[] = bots.map((bot) => {
-    const backlog = backlogs.get(bot.name);
-    const cached = bot.role === 'reader' ? backlog?.cached ?? 0 : null;
-    const unprocessed = bot.role === 'writer' ? backlog?.unprocessed ?? 0 : null;
+    const cached = bot.role === 'reader' ? bot.backlog.cached ?? 0 : null;
+    const unprocessed = bot.role === 'writer' ? bot.backlog.unprocessed ?? 0 : null;
     const series = hourly.get(bot.name) ?? new Array<number>(HOURS).fill(0);
     const pauseEnd = Math.max(0, ...Object.values(bot.pauses));
     const c = bot.counters;

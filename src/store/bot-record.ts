@@ -66,11 +66,59 @@ export const F = {
 export const PAUSE_PREFIX = 'rl:';
 export const COUNTER_PREFIX = 'n_';
 
-/** What listings (list, stats) show of a bot: no secrets, no template, no account details. */
-export type BotSummary = Pick<Bot, 'name' | 'role' | 'reader' | 'every' | 'paused' | 'failing' | 'nextDueAt' | 'lastTickAt' | 'lastError' | 'counters' | 'pauses'>;
+/** How much work waits behind a bot: a reader's cached tweets, a writer's unprocessed ones. */
+export interface Backlog {
+  cached?: number;
+  unprocessed?: number;
+}
 
-/** The hash fields a BotSummary is made from; `*` ends a prefix (read-bots.lua reads this list). */
-export const SUMMARY_FIELDS = [F.role, F.reader, F.every, F.paused, F.failing, F.nextDueAt, F.lastTickAt, F.lastError, `${COUNTER_PREFIX}*`, `${PAUSE_PREFIX}*`];
+/** What listings (list, stats) show of a bot: no secrets, no template, no account details; its backlog. */
+export type BotSummary = Pick<Bot, 'name' | 'role' | 'reader' | 'every' | 'paused' | 'failing' | 'nextDueAt' | 'lastTickAt' | 'lastError' | 'counters' | 'pauses'> & {
+  backlog: Backlog;
+};
+
+/** The hash fields a BotSummary is made from, in the order list-bots.lua returns them. */
+export const SUMMARY_FIELDS = [F.role, F.reader, F.every, F.paused, F.failing, F.nextDueAt, F.lastTickAt, F.lastError] as const;
+/** The field prefixes it keeps too, each as one object of numbers: counters, then pauses. */
+export const SUMMARY_PREFIXES = [COUNTER_PREFIX, PAUSE_PREFIX] as const;
+
+/** A bot as list-bots.lua returns it: name, backlog, the SUMMARY_FIELDS (false when unset), counters, pauses. */
+export type SummaryRow = [
+  name: string,
+  backlog: number,
+  role: string | false,
+  reader: string | false,
+  every: string | false,
+  paused: string | false,
+  failing: string | false,
+  nextDueAt: string | false,
+  lastTickAt: string | false,
+  lastError: string | false,
+  counters: Record<string, number>,
+  pauses: Record<string, number>,
+];
+
+/** Reads a summary back from its row, with the same defaults as botFromHash. */
+export function summaryFromRow(r: SummaryRow): BotSummary {
+  // Indexes, not destructuring: a cold `tfctl list` runs this a thousand times in the interpreter,
+  // where an array pattern walks an iterator.
+  const role = (r[2] || 'reader') as Role;
+  const bot: BotSummary = {
+    name: r[0],
+    role,
+    every: r[4] ? Number(r[4]) : DEFAULTS.every,
+    paused: r[5] === '1',
+    failing: r[6] === '1',
+    nextDueAt: r[7] ? Number(r[7]) : 0,
+    counters: r[10],
+    pauses: r[11],
+    backlog: role === 'reader' ? { cached: r[1] } : { unprocessed: r[1] },
+  };
+  if (role === 'writer' && r[3]) bot.reader = r[3];
+  if (r[8]) bot.lastTickAt = Number(r[8]);
+  if (r[9]) bot.lastError = r[9];
+  return bot;
+}
 
 /** Turns settings into hash fields (strings), leaving out what is unset. */
 export function settingsToHash(s: Partial<BotSettings>): Record<string, string> {

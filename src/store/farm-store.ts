@@ -1,6 +1,20 @@
 import type { Redis } from 'ioredis';
 import { UsageError } from '../errors.js';
-import { botFromHash, COUNTER_PREFIX, F, PAUSE_PREFIX, settingsToHash, SUMMARY_FIELDS, type Bot, type BotSettings, type BotSummary } from './bot-record.js';
+import {
+  botFromHash,
+  COUNTER_PREFIX,
+  F,
+  PAUSE_PREFIX,
+  settingsToHash,
+  SUMMARY_FIELDS,
+  SUMMARY_PREFIXES,
+  summaryFromRow,
+  type Backlog,
+  type Bot,
+  type BotSettings,
+  type BotSummary,
+  type SummaryRow,
+} from './bot-record.js';
 import { Keys } from './keys.js';
 import { evalOnce, script } from './scripts.js';
 
@@ -15,11 +29,7 @@ export interface TickEnd {
   learned?: Record<string, string>;
 }
 
-/** How much work waits behind a bot: a reader's cached tweets, a writer's unprocessed ones. */
-export interface Backlog {
-  cached?: number;
-  unprocessed?: number;
-}
+export type { Backlog };
 
 /**
  * Typed access to the farm's registry in Redis. Every state change that touches more than one key
@@ -64,48 +74,35 @@ export class FarmStore {
     return (await this.redis.smembers(this.keys.bots())).sort();
   }
 
-  /** All bots (or the named ones), sorted by name, in one round trip (read-bots.lua). */
+  /** All bots (or the named ones), whole and sorted by name, in one round trip (read-bots.lua). */
   async all(names?: string[]): Promise<Bot[]> {
-    return (await this.read('all', names)).bots;
+    const reply = await evalOnce(this.redis, 'read-bots', [this.keys.bots()], [this.keys.prefix, ...(names ?? [])]);
+    const bots: Bot[] = [];
+    for (const { name, h } of JSON.parse(reply as string) as Array<{ name: string; h: Record<string, string> }>) {
+      if (h[F.role]) bots.push(botFromHash(name, h));
+    }
+    return bots;
   }
 
   /**
-   * Bots and the work behind them in one round trip: a reader's cached tweets, a writer's unprocessed
-   * ones (its consumer group's lag plus what it holds pending). What list and stats print: only the
-   * summary fields come back (no token, secret or template is even fetched).
+   * What list and stats print of every bot (or the named ones), sorted by name, in one round trip
+   * (list-bots.lua): the summary fields and the work behind each bot, a reader's cached tweets or a
+   * writer's unprocessed ones (its consumer group's lag plus what it holds pending). No token, secret or
+   * template is even fetched. Counters hold only what the hash has: read them with `?? 0`.
    */
-  async overview(names?: string[]): Promise<{ bots: BotSummary[]; backlogs: Map<string, Backlog> }> {
-    return this.read('overview', names);
+  async overview(names?: string[]): Promise<BotSummary[]> {
+    const args = [this.keys.prefix, SUMMARY_FIELDS.join(','), SUMMARY_PREFIXES.join(','), ...(names ?? [])];
+    const rows = JSON.parse((await evalOnce(this.redis, 'list-bots', [this.keys.bots()], args)) as string) as SummaryRow[];
+    const bots: BotSummary[] = [];
+    for (const row of rows) if (row[2]) bots.push(summaryFromRow(row));
+    return bots;
   }
 
   /** One bot, whole, with its backlog (what show prints), or null when there is no such bot. */
-  async detail(name: string): Promise<{ bot: Bot; backlog: Backlog | undefined } | null> {
-    const { bots, backlogs } = await this.read('detail', [name]);
-    return bots[0] ? { bot: bots[0], backlog: backlogs.get(name) } : null;
-  }
-
-  /** In 'overview' mode the bots hold only their summary fields: typed as BotSummary by overview(). */
-  private async read(mode: 'all' | 'overview' | 'detail', names?: string[]): Promise<{ bots: Bot[]; backlogs: Map<string, Backlog> }> {
-    const args = [this.keys.prefix, mode, SUMMARY_FIELDS.join(','), ...(names ?? [])];
-    const reply = JSON.parse((await evalOnce(this.redis, 'read-bots', [this.keys.bots()], args)) as string) as {
-      bots: Array<{ name: string; h: Record<string, string> }>;
-      backlogs: Record<string, { cached: number; writers: Record<string, number> }>;
-    };
-    const bots: Bot[] = [];
-    for (const { name, h } of reply.bots) if (h[F.role]) bots.push(botFromHash(name, h));
-    const backlogs = new Map<string, Backlog>();
-    if (mode !== 'all') {
-      // Bot names are keys here: read them as own properties only (a bot may be called "constructor").
-      const of = (reader: string) => (Object.hasOwn(reply.backlogs, reader) ? reply.backlogs[reader] : undefined);
-      for (const b of bots) {
-        if (b.role === 'reader') backlogs.set(b.name, { cached: of(b.name)?.cached ?? 0 });
-        else if (b.reader) {
-          const writers = of(b.reader)?.writers;
-          backlogs.set(b.name, { unprocessed: writers && Object.hasOwn(writers, b.name) ? writers[b.name]! : 0 });
-        }
-      }
-    }
-    return { bots, backlogs };
+  async detail(name: string): Promise<{ bot: Bot; backlog: Backlog } | null> {
+    // Both reads leave in one write (auto-pipelining) and come back in one round trip.
+    const [[bot], [summary]] = await Promise.all([this.all([name]), this.overview([name])]);
+    return bot ? { bot, backlog: summary?.backlog ?? {} } : null;
   }
 
   /** Changes settings; `reader` moves a writer to another reader. */

@@ -150,8 +150,8 @@ describe('archive round trip on a real Redis', () => {
     expect(after).toEqual(renamed);
     const store = new FarmStore(client, 'new');
     expect((await store.require('w1')).reader).toBe('r1');
-    const { backlogs: backlog } = await store.overview();
-    expect(backlog.get('w1')).toEqual({ unprocessed: 5 });
+    const [w1] = await store.overview(['w1']);
+    expect(w1).toMatchObject({ name: 'w1', backlog: { unprocessed: 5 } });
   });
 
   it('leaves tokens out with withoutSecrets', async () => {

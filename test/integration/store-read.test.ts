@@ -27,24 +27,50 @@ describe('reading bots back', () => {
   it('overview() brings only the summary fields, with counters, pauses and the backlogs', async () => {
     const key = farm.store.keys.bot('w1');
     await farm.redis.hset(key, 'n_posted', '4', 'rl:post', '1795000000000', 'last_error', 'boom', 'username', 'w1_account');
-    const { bots, backlogs } = await farm.store.overview();
+    const bots = await farm.store.overview();
     expect(bots.map((b) => b.name)).toEqual(['r1', 'w1']);
-    for (const b of bots as Array<Record<string, unknown>>) {
+    for (const b of bots as unknown as Array<Record<string, unknown>>) {
       for (const hidden of ['token', 'secret', 'template', 'username']) expect(b[hidden], hidden).toBeUndefined();
     }
     expect(bots[1]).toMatchObject({ role: 'writer', reader: 'r1', every: 3600, paused: false, lastError: 'boom', counters: { posted: 4 }, pauses: { post: 1795000000000 } });
-    expect(backlogs.get('r1')).toEqual({ cached: 0 });
-    expect(backlogs.get('w1')).toEqual({ unprocessed: 0 });
+    expect(bots[0]!.backlog).toEqual({ cached: 0 });
+    expect(bots[1]!.backlog).toEqual({ unprocessed: 0 });
     await farm.redis.hdel(key, 'n_posted', 'rl:post', 'last_error', 'username');
+  });
+
+  it('overview() counts each reader\'s cache and each writer\'s unprocessed tweets, also for a named few', async () => {
+    await farm.create({ name: 'r2', role: 'reader' });
+    await farm.create({ name: 'w2', role: 'writer', reader: 'r2', template: '%s' });
+    await farm.create({ name: 'w3', role: 'writer', reader: 'r2', template: '%s' });
+    const timeline = farm.store.keys.timeline('r2');
+    try {
+      for (let i = 1; i <= 4; i++) await farm.redis.xadd(timeline, '*', 'id', String(i), 'author', 'a', 'text', `t${i}`);
+      // w2 takes two and holds them pending: still unprocessed. w3 has taken nothing.
+      await farm.redis.xreadgroup('GROUP', 'w2', 'w2', 'COUNT', 2, 'STREAMS', timeline, '>');
+      const byName = Object.fromEntries((await farm.store.overview()).map((b) => [b.name, b.backlog]));
+      expect(byName).toMatchObject({ r2: { cached: 4 }, w2: { unprocessed: 4 }, w3: { unprocessed: 4 } });
+      const entries = (await farm.redis.xrange(timeline, '-', '+')).map(([id]) => id);
+      await farm.redis.xack(timeline, 'w2', entries[0]!, entries[1]!);
+      const named = await farm.store.overview(['w3', 'w2', 'r2']);
+      expect(named.map((b) => [b.name, b.backlog])).toEqual([
+        ['r2', { cached: 4 }],
+        ['w2', { unprocessed: 2 }],
+        ['w3', { unprocessed: 4 }],
+      ]);
+    } finally {
+      for (const name of ['w3', 'w2', 'r2']) await farm.destroy(name);
+    }
   });
 
   it('reads backlogs for bots whose names are also object properties', async () => {
     await farm.create({ name: 'constructor', role: 'reader' });
     await farm.create({ name: '__proto__', role: 'writer', reader: 'constructor', template: '%s' });
     try {
-      const { backlogs } = await farm.store.overview();
-      expect(backlogs.get('constructor')).toEqual({ cached: 0 });
-      expect(backlogs.get('__proto__')).toEqual({ unprocessed: 0 });
+      const bots = await farm.store.overview(['constructor', '__proto__']);
+      expect(bots.map((b) => [b.name, b.backlog])).toEqual([
+        ['__proto__', { unprocessed: 0 }],
+        ['constructor', { cached: 0 }],
+      ]);
     } finally {
       await farm.destroy('__proto__');
       await farm.destroy('constructor');

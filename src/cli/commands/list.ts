@@ -10,8 +10,8 @@ export function register(program: Command): void {
     .option('--json', 'print a JSON array')
     .action(async (opts: { json?: boolean }) => {
       const now = Date.now();
-      const { bots, backlogs } = await withFarm((farm) => farm.store.overview());
-      if (opts.json) return printJson(bots.map((b) => botView(b, backlogs.get(b.name), now)));
+      const bots = await withFarm((farm) => farm.store.overview());
+      if (opts.json) return printJson(bots.map((b) => botView(b, now)));
       if (bots.length === 0) {
         process.stdout.write('no bots yet: create one with tfctl create <name> reader\n');
         return;
@@ -21,12 +21,11 @@ export function register(program: Command): void {
         ['NAME', 'ROLE', 'STATUS', 'BACKLOG', 'POSTED', 'LAST ERROR'],
         bots.map((b) => {
           const status = statusOf(b, now);
-          const backlog = backlogs.get(b.name);
           return [
             b.name,
             b.role === 'writer' ? `writer<${b.reader}` : b.role,
             status === 'waiting' ? relativeTime(b.nextDueAt, now) : status,
-            b.role === 'reader' ? `${backlog?.cached ?? 0} cached` : `${backlog?.unprocessed ?? 0} unprocessed`,
+            b.role === 'reader' ? `${b.backlog.cached ?? 0} cached` : `${b.backlog.unprocessed ?? 0} unprocessed`,
             String(b.counters.posted ?? 0),
             b.lastError ?? '',
           ];
