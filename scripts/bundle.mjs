@@ -102,6 +102,30 @@ const absentOptional = {
   },
 };
 
+/**
+ * debug (ioredis's logger) loads tty and reads the environment for colours and options as it starts, on
+ * every run, though it logs nothing unless DEBUG names a namespace. In the bundle, ioredis gets loggers
+ * that are off while DEBUG is unset, and the real package when it is set: DEBUG=ioredis:* still works.
+ */
+const debugWhenAsked = {
+  name: 'debug-when-asked',
+  setup(b) {
+    b.onResolve({ filter: /^debug$/ }, (args) =>
+      args.namespace === 'debug-when-asked' ? undefined : { path: 'debug', namespace: 'debug-when-asked', pluginData: args.resolveDir },
+    );
+    b.onLoad({ filter: /.*/, namespace: 'debug-when-asked' }, (args) => ({
+      contents: `if (process.env.DEBUG) {
+  module.exports = require('debug');
+} else {
+  const off = (namespace) => Object.assign(() => {}, { namespace, enabled: false, log: () => {}, destroy: () => false, extend: (name, d = ':') => off(namespace + d + name) });
+  module.exports = Object.assign(off, { default: off, enabled: () => false });
+}`,
+      resolveDir: args.pluginData,
+      loader: 'js',
+    }));
+  },
+};
+
 await rm('dist/bundle', { recursive: true, force: true });
 await build({
   entryPoints: ['dist/cli/main.js'],
@@ -115,7 +139,7 @@ await build({
   minifyWhitespace: !process.env.TFCTL_BUNDLE_READABLE,
   minifySyntax: !process.env.TFCTL_BUNDLE_READABLE,
   external,
-  plugins: [lighterStartup, absentOptional, dynamicImportsAsRequire],
+  plugins: [lighterStartup, absentOptional, debugWhenAsked, dynamicImportsAsRequire],
   // The bundle sits two folders down, like the modules it came from, so their relative asset paths hold.
   define: { 'import.meta.url': '__tfctlModuleUrl' },
   banner: { js: "const __tfctlModuleUrl = require('node:url').pathToFileURL(__filename).href;" },
