@@ -8,10 +8,13 @@ export function printJson(value: unknown): void {
 export function printTable(headers: string[], rows: string[][]): void {
   const widths = headers.map((h) => h.length);
   for (const row of rows) for (let i = 0; i < row.length; i++) if (row[i]!.length > widths[i]!) widths[i] = row[i]!.length;
+  // Cells are padded up to the last one with text, so no line ends in spaces; nothing is trimmed after.
   const line = (cells: string[]) => {
+    let last = cells.length - 1;
+    while (last > 0 && cells[last] === '') last--;
     let out = '';
-    for (let i = 0; i < cells.length - 1; i++) out += cells[i]!.padEnd(widths[i]!) + '  ';
-    return (out + (cells[cells.length - 1] ?? '')).trimEnd();
+    for (let i = 0; i < last; i++) out += cells[i]!.padEnd(widths[i]!) + '  ';
+    return out + (cells[last] ?? '');
   };
   let text = line(headers);
   for (const row of rows) text += `\n${line(row)}`;
