@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import type { Redis } from 'ioredis';
 import { startRedis, type PrivateRedis } from '../helpers/redis.js';
 import { BIN, tfctl } from '../helpers/cli.js';
+import { FarmStore } from '../../src/store/farm-store.js';
 
 let redis: PrivateRedis;
 let client: Redis;
@@ -164,7 +165,27 @@ describe('the bot registry through the CLI', () => {
     expect(r.stdout).toMatch(/^r1 +reader/m);
     const loaded = r.stderr.slice(r.stderr.indexOf('loaded: ') + 8).split(',');
     expect(loaded).toContain('NativeModule net');
-    for (const heavy of ['tls', 'crypto', 'child_process', 'assert', 'fs/promises']) expect(loaded).not.toContain(`NativeModule ${heavy}`);
+    for (const heavy of ['tls', 'crypto', 'child_process', 'assert', 'fs/promises', 'tty']) expect(loaded).not.toContain(`NativeModule ${heavy}`);
+  });
+
+  it('still logs what ioredis does when DEBUG asks for it', async () => {
+    await tfctl(['create', 'r1', 'reader'], env);
+    const r = await tfctl(['list'], { ...env, DEBUG: 'ioredis:redis' });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/ioredis:redis status\[127\.0\.0\.1:\d+\]: connecting -> connect/);
+    expect(r.stdout).toMatch(/^r1 +reader/m);
+  });
+
+  it('writes a listing larger than a pipe holds in full before it exits', async () => {
+    const store = new FarmStore(client, 'tf');
+    const names = Array.from({ length: 2500 }, (_, i) => `r${String(i).padStart(4, '0')}`);
+    await Promise.all(names.map((name) => store.create({ name, role: 'reader', every: 3600, paused: false })));
+    const r = await tfctl(['list'], env);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout.length).toBeGreaterThan(65536);
+    const lines = r.stdout.trimEnd().split('\n');
+    expect(lines).toHaveLength(1 + names.length);
+    expect(lines.at(-1)).toMatch(/^r2499 +reader +due +0 cached +0$/);
   });
 
   it('exits 1 with one line naming the URL when Redis cannot be reached', async () => {
