@@ -59,7 +59,7 @@ export interface FarmStats {
  * backlogs, then the hourly post counts), so `stats --json` stays quick for a thousand bots.
  */
 export async function collectStats(farm: Farm, now = Date.now()): Promise<FarmStats> {
-  const bots = await farm.store.overview();
+  const bots = await farm.store.overview(undefined, { pauses: true });
 
   const currentHour = Number(hourOf(now));
   const hourFields = Array.from({ length: HOURS }, (_, i) => String(currentHour - (HOURS - 1) + i));
@@ -78,7 +78,7 @@ export async function collectStats(farm: Farm, now = Date.now()): Promise<FarmSt
     const cached = bot.role === 'reader' ? bot.backlog.cached ?? 0 : null;
     const unprocessed = bot.role === 'writer' ? bot.backlog.unprocessed ?? 0 : null;
     const series = hourly.get(bot.name) ?? new Array<number>(HOURS).fill(0);
-    const pauseEnd = Math.max(0, ...Object.values(bot.pauses));
+    const pauseEnd = Math.max(0, ...Object.values(bot.pauses ?? {}));
     const c = bot.counters;
     return {
       name: bot.name,

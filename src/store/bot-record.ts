@@ -38,7 +38,7 @@ export interface BotState {
 export interface Bot extends BotSettings, BotState {}
 
 export const DEFAULTS = { every: 3600, perTick: 1, grab: 3 } as const;
-/** Counters every bot keeps in its hash; others may appear as bot kinds grow. */
+/** Counters every bot keeps in its hash. Listings read these by name: a new kind's counter joins them here. */
 export const COUNTERS = ['ticks', 'posted', 'fetched', 'errors', 'rate_limited', 'skipped', 'duplicates'] as const;
 
 /** Hash field names of the settings and state, in one place. */
@@ -73,50 +73,40 @@ export interface Backlog {
 }
 
 /** What listings (list, stats) show of a bot: no secrets, no template, no account details; its backlog. */
-export type BotSummary = Pick<Bot, 'name' | 'role' | 'reader' | 'every' | 'paused' | 'failing' | 'nextDueAt' | 'lastTickAt' | 'lastError' | 'counters' | 'pauses'> & {
+export type BotSummary = Pick<Bot, 'name' | 'role' | 'reader' | 'every' | 'paused' | 'failing' | 'nextDueAt' | 'lastTickAt' | 'lastError' | 'counters'> & {
   backlog: Backlog;
+  /** Only when the listing asked for them (stats does; list does not). */
+  pauses?: Record<string, number>;
 };
 
-/** The hash fields a BotSummary is made from, in the order list-bots.lua returns them. */
-export const SUMMARY_FIELDS = [F.role, F.reader, F.every, F.paused, F.failing, F.nextDueAt, F.lastTickAt, F.lastError] as const;
-/** The field prefixes it keeps too, each as one object of numbers: counters, then pauses. */
-export const SUMMARY_PREFIXES = [COUNTER_PREFIX, PAUSE_PREFIX] as const;
+/** The hash fields a BotSummary is made from, in the order list-bots.lua returns them: settings, then counters. */
+export const SUMMARY_FIELDS = [F.role, F.reader, F.every, F.paused, F.failing, F.nextDueAt, F.lastTickAt, F.lastError, ...COUNTERS.map((c) => `${COUNTER_PREFIX}${c}`)];
+const FIRST_COUNTER = SUMMARY_FIELDS.length - COUNTERS.length;
 
-/** A bot as list-bots.lua returns it: name, backlog, the SUMMARY_FIELDS (false when unset), counters, pauses. */
-export type SummaryRow = [
-  name: string,
-  backlog: number,
-  role: string | false,
-  reader: string | false,
-  every: string | false,
-  paused: string | false,
-  failing: string | false,
-  nextDueAt: string | false,
-  lastTickAt: string | false,
-  lastError: string | false,
-  counters: Record<string, number>,
-  pauses: Record<string, number>,
-];
+/** A bot as list-bots.lua returns it: name, backlog, its pauses (or false), then each SUMMARY_FIELDS value (false when unset). */
+export type SummaryRow = [name: string, backlog: number, pauses: Record<string, number> | false, ...values: Array<string | false>];
 
 /** Reads a summary back from its row, with the same defaults as botFromHash. */
 export function summaryFromRow(r: SummaryRow): BotSummary {
   // Indexes, not destructuring: a cold `tfctl list` runs this a thousand times in the interpreter,
-  // where an array pattern walks an iterator.
-  const role = (r[2] || 'reader') as Role;
+  // where an array pattern walks an iterator. Values start at 3, in SUMMARY_FIELDS order.
+  const role = (r[3] || 'reader') as Role;
+  const counters: Record<string, number> = {};
+  for (let i = 0; i < COUNTERS.length; i++) counters[COUNTERS[i]!] = Number(r[3 + FIRST_COUNTER + i] || 0);
   const bot: BotSummary = {
     name: r[0],
     role,
-    every: r[4] ? Number(r[4]) : DEFAULTS.every,
-    paused: r[5] === '1',
-    failing: r[6] === '1',
-    nextDueAt: r[7] ? Number(r[7]) : 0,
-    counters: r[10],
-    pauses: r[11],
+    every: r[5] ? Number(r[5]) : DEFAULTS.every,
+    paused: r[6] === '1',
+    failing: r[7] === '1',
+    nextDueAt: r[8] ? Number(r[8]) : 0,
+    counters,
     backlog: role === 'reader' ? { cached: r[1] } : { unprocessed: r[1] },
   };
-  if (role === 'writer' && r[3]) bot.reader = r[3];
-  if (r[8]) bot.lastTickAt = Number(r[8]);
-  if (r[9]) bot.lastError = r[9];
+  if (role === 'writer' && r[4]) bot.reader = r[4];
+  if (r[9]) bot.lastTickAt = Number(r[9]);
+  if (r[10]) bot.lastError = r[10];
+  if (r[2]) bot.pauses = r[2];
   return bot;
 }
 

@@ -7,7 +7,6 @@ import {
   PAUSE_PREFIX,
   settingsToHash,
   SUMMARY_FIELDS,
-  SUMMARY_PREFIXES,
   summaryFromRow,
   type Backlog,
   type Bot,
@@ -88,13 +87,13 @@ export class FarmStore {
    * What list and stats print of every bot (or the named ones), sorted by name, in one round trip
    * (list-bots.lua): the summary fields and the work behind each bot, a reader's cached tweets or a
    * writer's unprocessed ones (its consumer group's lag plus what it holds pending). No token, secret or
-   * template is even fetched. Counters hold only what the hash has: read them with `?? 0`.
+   * template is even fetched. Rate-limit pauses cost a second look at each hash: only when asked.
    */
-  async overview(names?: string[]): Promise<BotSummary[]> {
-    const args = [this.keys.prefix, SUMMARY_FIELDS.join(','), SUMMARY_PREFIXES.join(','), ...(names ?? [])];
+  async overview(names?: string[], opts: { pauses?: boolean } = {}): Promise<BotSummary[]> {
+    const args = [this.keys.prefix, SUMMARY_FIELDS.join(','), opts.pauses ? PAUSE_PREFIX : '', ...(names ?? [])];
     const rows = JSON.parse((await evalOnce(this.redis, 'list-bots', [this.keys.bots()], args)) as string) as SummaryRow[];
     const bots: BotSummary[] = [];
-    for (const row of rows) if (row[2]) bots.push(summaryFromRow(row));
+    for (const row of rows) bots.push(summaryFromRow(row));
     return bots;
   }
 

@@ -24,18 +24,42 @@ describe('reading bots back', () => {
     expect(w1).toMatchObject({ name: 'w1', reader: 'r1', template: 'Жизнь без {noun:gent,plur}.', token: 'tok', secret: 'sec', perTick: 1, grab: 3 });
   });
 
-  it('overview() brings only the summary fields, with counters, pauses and the backlogs', async () => {
+  it('overview() brings only the summary fields with the counters, and pauses when asked', async () => {
     const key = farm.store.keys.bot('w1');
     await farm.redis.hset(key, 'n_posted', '4', 'rl:post', '1795000000000', 'last_error', 'boom', 'username', 'w1_account');
-    const bots = await farm.store.overview();
-    expect(bots.map((b) => b.name)).toEqual(['r1', 'w1']);
-    for (const b of bots as unknown as Array<Record<string, unknown>>) {
-      for (const hidden of ['token', 'secret', 'template', 'username']) expect(b[hidden], hidden).toBeUndefined();
+    try {
+      const bots = await farm.store.overview();
+      expect(bots.map((b) => b.name)).toEqual(['r1', 'w1']);
+      for (const b of bots as unknown as Array<Record<string, unknown>>) {
+        for (const hidden of ['token', 'secret', 'template', 'username', 'pauses']) expect(b[hidden], hidden).toBeUndefined();
+      }
+      expect(bots[1]).toMatchObject({ role: 'writer', reader: 'r1', every: 3600, paused: false, lastError: 'boom', counters: { posted: 4, errors: 0 } });
+      expect(bots[0]!.backlog).toEqual({ cached: 0 });
+      expect(bots[1]!.backlog).toEqual({ unprocessed: 0 });
+      const [, withPauses] = await farm.store.overview(undefined, { pauses: true });
+      expect(withPauses!.pauses).toEqual({ post: 1795000000000 });
+    } finally {
+      await farm.redis.hdel(key, 'n_posted', 'rl:post', 'last_error', 'username');
     }
-    expect(bots[1]).toMatchObject({ role: 'writer', reader: 'r1', every: 3600, paused: false, lastError: 'boom', counters: { posted: 4 }, pauses: { post: 1795000000000 } });
-    expect(bots[0]!.backlog).toEqual({ cached: 0 });
-    expect(bots[1]!.backlog).toEqual({ unprocessed: 0 });
-    await farm.redis.hdel(key, 'n_posted', 'rl:post', 'last_error', 'username');
+  });
+
+  it('overview() reads each summary field as all() does', async () => {
+    const key = farm.store.keys.bot('w1');
+    const before = await farm.redis.hgetall(key);
+    const state = { paused: '1', failing: '1', every_s: '90', next_due_at: '1795000000123', last_tick_at: '1794999999000', last_error: 'token revoked' };
+    await farm.redis.hset(key, { ...state, n_ticks: '7', n_errors: '2', n_skipped: '3', 'rl:GET /2/users/me': '1795000001000' });
+    try {
+      const [whole] = await farm.store.all(['w1']);
+      const [summary] = await farm.store.overview(['w1'], { pauses: true });
+      const { backlog, ...shown } = summary!;
+      expect(backlog).toEqual({ unprocessed: 0 });
+      const picked = Object.fromEntries(Object.keys(shown).map((k) => [k, (whole as unknown as Record<string, unknown>)[k]]));
+      expect(shown).toEqual(picked);
+      expect(shown).toMatchObject({ paused: true, failing: true, every: 90, lastTickAt: 1794999999000, lastError: 'token revoked' });
+      expect(shown.counters).toEqual({ ticks: 7, posted: 0, fetched: 0, errors: 2, rate_limited: 0, skipped: 3, duplicates: 0 });
+    } finally {
+      await farm.redis.multi().del(key).hset(key, before).exec();
+    }
   });
 
   it('overview() counts each reader\'s cache and each writer\'s unprocessed tweets, also for a named few', async () => {

@@ -1,35 +1,21 @@
 #!lua flags=no-writes
--- What listings show (`tfctl list`, `tfctl stats`): for every bot, or the named ones, sorted by name, a
--- few hash fields and the work waiting behind it. Tokens, secrets and templates stay in Redis.
--- The reply is one JSON document, which the client parses in one native call. Each bot is a row of
--- positions, not an object of fields: half the text, and one shape for every bot.
+-- What listings show (`tfctl list`, `tfctl stats`): for every bot, or the named ones, sorted by name, the
+-- named hash fields and the work waiting behind it. Tokens, secrets and templates stay in Redis.
+-- The fields are fetched by name (HMGET), so Redis picks them out, not this script. The reply is one JSON
+-- document, which the client parses in one native call; each bot is a row of positions, one shape for all.
 -- It reads keys it cannot declare in advance: on Redis Cluster this read needs a per-slot pipeline.
 -- KEYS: 1 bots set
--- ARGV: 1 key prefix, 2 fields (comma-separated), 3 field prefixes (comma-separated), 4.. names (none: all)
--- Reply: [[name, backlog, each field's value or false, then for each prefix {rest of name: number}]...]
+-- ARGV: 1 key prefix, 2 fields (comma-separated; role and reader among them), 3 pause field prefix, or
+--       '' to leave pauses out, 4.. names (none: every bot)
+-- Reply: [[name, backlog, {endpoint: until…} or false, each field's value or false…]…]
 -- The backlog is a reader's cached tweets, or a writer's unprocessed ones (its group's lag plus what it
 -- holds pending).
-local prefix = ARGV[1]
-local fields, prefixes = {}, {}
-for f in string.gmatch(ARGV[2], '[^,]+') do fields[#fields + 1] = f end
-for p in string.gmatch(ARGV[3], '[^,]+') do prefixes[#prefixes + 1] = p end
-local width = 2 + #fields
-
--- Where each hash field goes in a row: a position, or a prefix's table and the key within it, or nowhere.
--- Decided once per field name, since every bot has much the same few.
-local slot = {}
-for i, f in ipairs(fields) do slot[f] = 2 + i end
-local under, key = {}, {}
-setmetatable(slot, { __index = function(memo, f)
-  memo[f] = false
-  for i, p in ipairs(prefixes) do
-    if string.sub(f, 1, #p) == p then
-      under[f], key[f] = width + i, string.sub(f, #p + 1)
-      break
-    end
-  end
-  return false
-end })
+local prefix, pausePrefix = ARGV[1], ARGV[3]
+local fields, roleAt, readerAt = {}, 0, 0
+for f in string.gmatch(ARGV[2], '[^,]+') do
+  fields[#fields + 1] = f
+  if f == 'role' then roleAt = #fields elseif f == 'reader' then readerAt = #fields end
+end
 
 local names = {}
 if #ARGV > 3 then
@@ -39,32 +25,30 @@ else
 end
 table.sort(names)
 
-local rows, roles, readerOf, readers = {}, {}, {}, {}
+-- A pause field is `<prefix><endpoint>`; a hash this small answers HSCAN in one call, a big one in a few.
+local function pauses(key)
+  local found, cursor = {}, '0'
+  repeat
+    local page = redis.call('HSCAN', key, cursor, 'MATCH', pausePrefix .. '*', 'COUNT', 100)
+    cursor = page[1]
+    for i = 1, #page[2], 2 do found[string.sub(page[2][i], #pausePrefix + 1)] = tonumber(page[2][i + 1]) end
+  until cursor == '0'
+  return found
+end
+
+local rows, readers = {}, {}
 for _, name in ipairs(names) do
-  local flat = redis.call('HGETALL', prefix .. ':bot:{' .. name .. '}')
-  if #flat > 0 then
-    local row = { name, 0 }
-    for i = 3, width do row[i] = false end
-    for i = 1, #prefixes do row[width + i] = {} end
-    local role, reader
-    for i = 1, #flat, 2 do
-      local f, v = flat[i], flat[i + 1]
-      local at = slot[f]
-      if at then
-        row[at] = v
-      elseif under[f] then
-        row[under[f]][key[f]] = tonumber(v)
-      end
-      -- The backlog depends on these two, whatever fields were asked for.
-      if f == 'role' then role = v elseif f == 'reader' then reader = v end
-    end
+  local key = prefix .. ':bot:{' .. name .. '}'
+  local row = redis.call('HMGET', key, unpack(fields))
+  local role = row[roleAt]
+  -- A bot is a hash with a role; a name in the set without one is skipped.
+  if role and role ~= '' then
+    local reader = role == 'reader' and name or row[readerAt]
+    if reader then readers[reader] = false end
+    table.insert(row, 1, pausePrefix ~= '' and pauses(key) or false)
+    table.insert(row, 1, 0)
+    table.insert(row, 1, name)
     rows[#rows + 1] = row
-    roles[#rows] = role
-    if role == 'reader' then reader = name end
-    if reader then
-      readerOf[#rows] = reader
-      readers[reader] = false
-    end
   end
 end
 
@@ -85,10 +69,11 @@ for reader in pairs(readers) do
   end
   readers[reader] = { cached = redis.call('XLEN', stream), writers = writers }
 end
-for i, row in ipairs(rows) do
-  local backlog = readerOf[i] and readers[readerOf[i]]
+for _, row in ipairs(rows) do
+  local name, role = row[1], row[3 + roleAt]
+  local backlog = readers[role == 'reader' and name or row[3 + readerAt]]
   if backlog then
-    if roles[i] == 'reader' then row[2] = backlog.cached else row[2] = backlog.writers[row[1]] or 0 end
+    if role == 'reader' then row[2] = backlog.cached else row[2] = backlog.writers[name] or 0 end
   end
 end
 
