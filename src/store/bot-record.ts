@@ -83,30 +83,29 @@ export type BotSummary = Pick<Bot, 'name' | 'role' | 'reader' | 'every' | 'pause
 export const SUMMARY_FIELDS = [F.role, F.reader, F.every, F.paused, F.failing, F.nextDueAt, F.lastTickAt, F.lastError, ...COUNTERS.map((c) => `${COUNTER_PREFIX}${c}`)];
 const FIRST_COUNTER = SUMMARY_FIELDS.length - COUNTERS.length;
 
-/** A bot as list-bots.lua returns it: name, backlog, its pauses (or false), then each SUMMARY_FIELDS value (false when unset). */
-export type SummaryRow = [name: string, backlog: number, pauses: Record<string, number> | false, ...values: Array<string | false>];
+/** What list-bots.lua returns: names, each bot's SUMMARY_FIELDS values (false when unset), backlogs, pauses. */
+export type SummaryColumns = [names: string[], rows: Array<Array<string | false>>, backlogs: number[], pauses: Array<Record<string, number>> | false];
 
-/** Reads a summary back from its row, with the same defaults as botFromHash. */
-export function summaryFromRow(r: SummaryRow): BotSummary {
-  // Indexes, not destructuring: a cold `tfctl list` runs this a thousand times in the interpreter,
-  // where an array pattern walks an iterator. Values start at 3, in SUMMARY_FIELDS order.
-  const role = (r[3] || 'reader') as Role;
+/** Reads a summary back from its values (in SUMMARY_FIELDS order), with the same defaults as botFromHash. */
+export function summaryFromRow(name: string, r: Array<string | false>, backlog: number, pauses?: Record<string, number>): BotSummary {
+  // A cold `tfctl list` runs this a thousand times in the interpreter: plain indexes and loops.
+  const role = (r[0] || 'reader') as Role;
   const counters: Record<string, number> = {};
-  for (let i = 0; i < COUNTERS.length; i++) counters[COUNTERS[i]!] = Number(r[3 + FIRST_COUNTER + i] || 0);
+  for (let i = 0; i < COUNTERS.length; i++) counters[COUNTERS[i]!] = Number(r[FIRST_COUNTER + i] || 0);
   const bot: BotSummary = {
-    name: r[0],
+    name,
     role,
-    every: r[5] ? Number(r[5]) : DEFAULTS.every,
-    paused: r[6] === '1',
-    failing: r[7] === '1',
-    nextDueAt: r[8] ? Number(r[8]) : 0,
+    every: r[2] ? Number(r[2]) : DEFAULTS.every,
+    paused: r[3] === '1',
+    failing: r[4] === '1',
+    nextDueAt: r[5] ? Number(r[5]) : 0,
     counters,
-    backlog: role === 'reader' ? { cached: r[1] } : { unprocessed: r[1] },
+    backlog: role === 'reader' ? { cached: backlog } : { unprocessed: backlog },
   };
-  if (role === 'writer' && r[4]) bot.reader = r[4];
-  if (r[9]) bot.lastTickAt = Number(r[9]);
-  if (r[10]) bot.lastError = r[10];
-  if (r[2]) bot.pauses = r[2];
+  if (role === 'writer' && r[1]) bot.reader = r[1];
+  if (r[6]) bot.lastTickAt = Number(r[6]);
+  if (r[7]) bot.lastError = r[7];
+  if (pauses) bot.pauses = pauses;
   return bot;
 }
 

@@ -12,7 +12,7 @@ import {
   type Bot,
   type BotSettings,
   type BotSummary,
-  type SummaryRow,
+  type SummaryColumns,
 } from './bot-record.js';
 import { Keys } from './keys.js';
 import { evalOnce, script } from './scripts.js';
@@ -91,9 +91,10 @@ export class FarmStore {
    */
   async overview(names?: string[], opts: { pauses?: boolean } = {}): Promise<BotSummary[]> {
     const args = [this.keys.prefix, SUMMARY_FIELDS.join(','), opts.pauses ? PAUSE_PREFIX : '', ...(names ?? [])];
-    const rows = JSON.parse((await evalOnce(this.redis, 'list-bots', [this.keys.bots()], args)) as string) as SummaryRow[];
+    const reply = (await evalOnce(this.redis, 'list-bots', [this.keys.bots()], args)) as string;
+    const [listed, rows, backlogs, pauses] = JSON.parse(reply) as SummaryColumns;
     const bots: BotSummary[] = [];
-    for (const row of rows) bots.push(summaryFromRow(row));
+    for (let i = 0; i < listed.length; i++) bots.push(summaryFromRow(listed[i]!, rows[i]!, backlogs[i]!, pauses ? pauses[i] : undefined));
     return bots;
   }
 
