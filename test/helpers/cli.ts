@@ -11,8 +11,13 @@ export interface RunResult {
 
 /** Runs the built `tfctl` as a user would: a child process, its own environment, optional stdin. */
 export function tfctl(args: string[], env: Record<string, string | undefined> = {}, input?: string): Promise<RunResult> {
+  return runBin(BIN, args, env, input);
+}
+
+/** The same with another copy of bin/tfctl. */
+export function runBin(bin: string, args: string[], env: Record<string, string | undefined> = {}, input?: string): Promise<RunResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], {
+    const child = spawn(process.execPath, [bin, ...args], {
       env: { ...process.env, TFCTL_DEBUG: '', ...env },
       stdio: ['pipe', 'pipe', 'pipe'],
     });
