@@ -151,14 +151,14 @@ if (missed.length > 0) throw new Error(`bundle: no file matched ${missed.map((r)
 // esbuild escapes non-ASCII text in strings but not in regular expressions. Escaped there too (\uXXXX means
 // the same character in a pattern), the bundle is pure ASCII: bin/tfctl reads it as latin1, a plain copy
 // into a one-byte string, where UTF-8 decoding would cost every start a few milliseconds.
-// The file is also stored already wrapped as CommonJS wraps a module, so bin/tfctl compiles the text it
-// read as is: joining the wrapper on at run time made V8 copy the whole text once more.
 const bundle = (await readFile('dist/bundle/tfctl.cjs', 'utf8')).replace(/[^\x00-\x7f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 // What import.meta.url stood for (see `define` above), declared after esbuild's "use strict", which must
 // stay first to keep the whole bundle strict, as its ES modules were.
 const strict = '"use strict";';
 if (!bundle.startsWith(strict)) throw new Error('bundle: esbuild\'s output no longer starts with "use strict"');
 const moduleUrl = "const __tfctlModuleUrl = require('node:url').pathToFileURL(__filename).href;";
+// The file is also stored already wrapped as CommonJS wraps a module, so bin/tfctl compiles the text it
+// read as is: joining the wrapper on at run time made V8 copy the whole text once more.
 await writeFile('dist/bundle/tfctl.cjs', Module.wrap(`${strict}${moduleUrl}${bundle.slice(strict.length)}`));
 if (/\bimport\(/.test(bundle.replace(/["'`][^"'`\n]*import\([^"'`\n]*["'`]/g, ''))) {
   throw new Error('bundle: a dynamic import() is left in dist/bundle/tfctl.cjs; code run from the code cache cannot make it');
