@@ -1,7 +1,7 @@
 import { SandboxAdmin, type SandboxAccount, type SandboxTweet } from '../../src/sandbox/admin-client.js';
 import { startSandbox, type Sandbox, type SandboxOptions } from '../../src/sandbox/server.js';
 import { createXClient } from '../../src/x/client.js';
-import type { TwitterApi } from 'twitter-api-v2';
+import { ApiResponseError, type TwitterApi } from 'twitter-api-v2';
 
 // The sandbox's own admin client, under the names the tests use.
 export type Creds = SandboxAccount;
@@ -103,4 +103,15 @@ export async function signedFetch(
   });
   const text = await res.text();
   return { status: res.status, headers: res.headers, text, json: () => JSON.parse(text) };
+}
+
+/** The X API error a call must end in: any other outcome fails the test. */
+export async function apiError(call: Promise<unknown>): Promise<ApiResponseError> {
+  try {
+    await call;
+  } catch (err) {
+    if (err instanceof ApiResponseError) return err;
+    throw err;
+  }
+  throw new Error('expected the call to fail with an X API error');
 }

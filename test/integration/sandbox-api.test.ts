@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ApiResponseError, type TwitterApi } from 'twitter-api-v2';
+import type { TwitterApi } from 'twitter-api-v2';
 import { rewriteAuthLink } from '../../src/x/client.js';
 import { validateAgainst } from '../helpers/openapi.js';
-import { signedFetch, startTestSandbox, type Creds, type TestSandbox } from '../helpers/sandbox.js';
+import { apiError, signedFetch, startTestSandbox, type Creds, type TestSandbox } from '../helpers/sandbox.js';
 
 let sb: TestSandbox;
 let owner: Creds;
@@ -14,16 +14,6 @@ beforeAll(async () => {
   c = sb.client(owner);
 });
 afterAll(() => sb.close());
-
-async function rejects(p: Promise<unknown>): Promise<ApiResponseError> {
-  try {
-    await p;
-  } catch (err) {
-    if (err instanceof ApiResponseError) return err;
-    throw err;
-  }
-  throw new Error('expected the call to fail');
-}
 
 describe('seeded world', () => {
   it('owner exists (200 with the same creds) and follows the fixture authors', async () => {
@@ -86,7 +76,7 @@ describe('v2 endpoints through twitter-api-v2, validated against openapi.json', 
   });
 
   it('home timeline: 400 on max_results out of range, 403 for another user', async () => {
-    const err = await rejects(c.v2.get('users/:id/timelines/reverse_chronological', { max_results: 500 }, { params: { id: owner.id } }));
+    const err = await apiError(c.v2.get('users/:id/timelines/reverse_chronological', { max_results: 500 }, { params: { id: owner.id } }));
     expect(err.code).toBe(400);
     expect(err.data).toEqual({
       errors: [{ parameters: { max_results: ['500'] }, message: 'The `max_results` query parameter value [500] is not between 1 and 100' }],
@@ -96,7 +86,7 @@ describe('v2 endpoints through twitter-api-v2, validated against openapi.json', 
     });
     validateAgainst('InvalidRequestProblem', err.data);
     const masha = await sb.account('masha_k');
-    const other = await rejects(c.v2.get('users/:id/timelines/reverse_chronological', {}, { params: { id: masha.id } }));
+    const other = await apiError(c.v2.get('users/:id/timelines/reverse_chronological', {}, { params: { id: masha.id } }));
     expect(other.code).toBe(403);
     validateAgainst('Problem', other.data);
   });
@@ -109,7 +99,7 @@ describe('v2 endpoints through twitter-api-v2, validated against openapi.json', 
     for (const t of ut.tweets) expect(t.author_id).toBe(lena.id);
     const page2 = await ut.next();
     expect(page2.tweets[0]!.id).not.toBe(ut.tweets[0]!.id);
-    const err = await rejects(c.v2.userTimeline(lena.id, { max_results: 2 }));
+    const err = await apiError(c.v2.userTimeline(lena.id, { max_results: 2 }));
     expect(err.code).toBe(400);
   });
 
@@ -125,7 +115,7 @@ describe('v2 endpoints through twitter-api-v2, validated against openapi.json', 
     expect(posted.data.text).toBe('Сегодня в метро читал Чехова');
     expect(BigInt(posted.data.id) > 2n ** 53n).toBe(true);
 
-    const dup = await rejects(c.v2.tweet('Сегодня в метро читал Чехова'));
+    const dup = await apiError(c.v2.tweet('Сегодня в метро читал Чехова'));
     expect(dup.code).toBe(403);
     expect(dup.data).toEqual({
       detail: 'You are not allowed to create a Tweet with duplicate content.',
@@ -136,13 +126,13 @@ describe('v2 endpoints through twitter-api-v2, validated against openapi.json', 
     validateAgainst('Problem', dup.data);
 
     // twitter-text's v3 config weighs U+0000–U+10FF (Latin, Cyrillic…) 1 and CJK/emoji 2
-    const long = await rejects(c.v2.tweet('я'.repeat(281)));
+    const long = await apiError(c.v2.tweet('я'.repeat(281)));
     expect(long.code).toBe(400);
     validateAgainst('InvalidRequestProblem', long.data);
     expect((long.data as { errors: Array<{ message: string }> }).errors[0]!.message).toMatch(/^Your Tweet text is too long\./);
     const fits = await c.v2.tweet('ю'.repeat(280));
     expect(fits.data.id).toMatch(/^\d{19}$/);
-    expect((await rejects(c.v2.tweet('日'.repeat(141)))).code).toBe(400);
+    expect((await apiError(c.v2.tweet('日'.repeat(141)))).code).toBe(400);
     await c.v2.tweet('日'.repeat(140));
   });
 
@@ -157,7 +147,7 @@ describe('v2 endpoints through twitter-api-v2, validated against openapi.json', 
     expect(gone.errors![0]).toMatchObject({ resource_id: t.data.id, type: 'https://api.twitter.com/2/problems/resource-not-found' });
     // after deletion the same text may be posted again
     await c.v2.tweet('Удалю через секунду');
-    const again = await rejects(c.v2.deleteTweet(t.data.id));
+    const again = await apiError(c.v2.deleteTweet(t.data.id));
     expect(again.code).toBe(404);
   });
 
@@ -243,7 +233,7 @@ describe('OAuth 1.0a', () => {
     const pin = /<code id="pin">(\d+)<\/code>/.exec(await page.text())?.[1];
     expect(pin).toMatch(/^\d{7}$/);
     const reqClient = sb.client({ token: link.oauth_token, secret: link.oauth_token_secret } as Creds);
-    const wrong = await rejects(reqClient.login('0000000'));
+    const wrong = await apiError(reqClient.login('0000000'));
     expect(wrong.code).toBe(401);
     const login = await reqClient.login(pin!);
     expect(login.screenName).toBe('pin_bot');
@@ -252,7 +242,7 @@ describe('OAuth 1.0a', () => {
     const adminView = await sb.account('pin_bot');
     expect(adminView.token).toBe(login.accessToken);
     // a request token is single-use
-    expect((await rejects(reqClient.login(pin!))).code).toBe(401);
+    expect((await apiError(reqClient.login(pin!))).code).toBe(401);
   });
 
   it('POST /sandbox/authorize gives the PIN without the page', async () => {
@@ -301,7 +291,7 @@ describe('OAuth 1.0a', () => {
     const vc = sb.client(victim);
     await vc.v2.me();
     await sb.revoke('revoked_one');
-    const err = await rejects(vc.v2.me());
+    const err = await apiError(vc.v2.me());
     expect(err.code).toBe(401);
     const fresh = await sb.account('revoked_one');
     expect(fresh.token).not.toBe(victim.token);
@@ -354,16 +344,16 @@ describe('admin: requests counters and faults', () => {
   it('faults: the next N calls fail with the status and X\'s body, by template or concrete path', async () => {
     await sb.fault('/2/tweets', 503, 2, 'POST');
     for (let i = 0; i < 2; i++) {
-      const e = await rejects(c.v2.tweet(`fault ${i}`));
+      const e = await apiError(c.v2.tweet(`fault ${i}`));
       expect(e.code).toBe(503);
       expect(e.data).toEqual({ title: 'Service Unavailable', detail: 'Service Unavailable', type: 'about:blank', status: 503 });
     }
     await c.v2.tweet('после сбоя всё работает');
     await sb.fault(`/2/users/${owner.id}/timelines/reverse_chronological`, 500);
-    const e = await rejects(c.v2.get('users/:id/timelines/reverse_chronological', {}, { params: { id: owner.id } }));
+    const e = await apiError(c.v2.get('users/:id/timelines/reverse_chronological', {}, { params: { id: owner.id } }));
     expect(e.code).toBe(500);
     await sb.fault('/2/users/me', 429);
-    const rl = await rejects(c.v2.me());
+    const rl = await apiError(c.v2.me());
     expect(rl.code).toBe(429);
     expect(rl.rateLimit?.remaining).toBe(0);
     expect((await sb.admin<{ faults: unknown[] }>('GET', '/sandbox/faults')).faults).toEqual([]);

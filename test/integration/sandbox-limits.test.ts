@@ -1,25 +1,14 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { ApiResponseError } from 'twitter-api-v2';
 import { classifyXError } from '../../src/x/errors.js';
 import { blockedUntil, rateStateOf } from '../../src/x/limits.js';
 import { validateAgainst } from '../helpers/openapi.js';
-import { signedFetch, startTestSandbox, type TestSandbox } from '../helpers/sandbox.js';
+import { apiError, signedFetch, startTestSandbox, type TestSandbox } from '../helpers/sandbox.js';
 
 let sb: TestSandbox | undefined;
 afterEach(async () => {
   await sb?.close();
   sb = undefined;
 });
-
-async function fail(p: Promise<unknown>): Promise<ApiResponseError> {
-  try {
-    await p;
-  } catch (e) {
-    if (e instanceof ApiResponseError) return e;
-    throw e;
-  }
-  throw new Error('expected a failure');
-}
 
 describe('rate limits on the free tier', () => {
   it('the 18th post within 24 h gets 429 with the reset; advancing the clock past it lets posting resume', async () => {
@@ -43,7 +32,7 @@ describe('rate limits on the free tier', () => {
     expect(raw.headers.get('retry-after')).toBeNull();
 
     // the gateway sees the same through twitter-api-v2 and knows when to come back
-    const err = await fail(c.v2.tweet('пост номер 18'));
+    const err = await apiError(c.v2.tweet('пост номер 18'));
     const cls = classifyXError(err);
     expect(cls.kind).toBe('rate_limited');
     expect(cls.kind === 'rate_limited' && Math.abs(cls.resetAt - reset * 1000)).toBeLessThanOrEqual(1000);
@@ -59,7 +48,7 @@ describe('rate limits on the free tier', () => {
     const a = await sb.account('a_bot');
     const ca = sb.client(a);
     await ca.v2.get('users/:id/timelines/reverse_chronological', {}, { params: { id: a.id } });
-    const e = await fail(ca.v2.get('users/:id/timelines/reverse_chronological', {}, { params: { id: a.id } }));
+    const e = await apiError(ca.v2.get('users/:id/timelines/reverse_chronological', {}, { params: { id: a.id } }));
     expect(e.code).toBe(429);
     expect(e.rateLimit).toMatchObject({ limit: 1, remaining: 0 });
     await sb.advance(901);
@@ -71,7 +60,7 @@ describe('rate limits on the free tier', () => {
       await sb.client(u).v2.tweet(`привет ${i}`);
     }
     const last = await sb.account('u_last');
-    const e2 = await fail(sb.client(last).v2.tweet('привет'));
+    const e2 = await apiError(sb.client(last).v2.tweet('привет'));
     expect(e2.code).toBe(429);
     expect(e2.rateLimit?.day?.remaining).toBe(0);
     expect(e2.rateLimit?.userDay?.remaining).toBe(17);
