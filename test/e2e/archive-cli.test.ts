@@ -34,7 +34,7 @@ beforeAll(async () => {
     'Мама испекла пирог с яблоками',
     'На улице опять идёт дождь',
   ]) await sb.tweet('author', text);
-  env = { REDIS_URL: redis.url, TFCTL_PREFIX: 'tf', TFCTL_X_API: sb.url, TFCTL_CONSUMER_KEY: sb.app.consumer_key, TFCTL_CONSUMER_SECRET: sb.app.consumer_secret };
+  env = { REDIS_URL: redis.url, TFCTL_PREFIX: 'tf', ...sb.cliEnv };
   dir = mkdtempSync(join(tmpdir(), 'tfctl-archive-e2e-'));
 });
 afterAll(async () => {

@@ -15,7 +15,7 @@ beforeAll(async () => {
   redis = await startRedis();
   client = redis.client();
   sb = await startTestSandbox();
-  env = { REDIS_URL: redis.url, TFCTL_PREFIX: 'tf', TFCTL_X_API: sb.url, TFCTL_CONSUMER_KEY: sb.app.consumer_key, TFCTL_CONSUMER_SECRET: sb.app.consumer_secret };
+  env = { REDIS_URL: redis.url, TFCTL_PREFIX: 'tf', ...sb.cliEnv };
 });
 afterAll(async () => {
   await sb?.close();

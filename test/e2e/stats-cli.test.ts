@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startSandbox } from '../../src/sandbox/server.js';
+import { startTestSandbox } from '../helpers/sandbox.js';
 import { Keys } from '../../src/store/keys.js';
 import { hourOf } from '../../src/store/posts.js';
 import { tfctl } from '../helpers/cli.js';
@@ -129,27 +129,16 @@ describe('tfctl stats', () => {
 
 describe('tfctl tick with TFCTL_INFLUX_URL', () => {
   it('writes the figures after the tick', async () => {
-    const sandbox = await startSandbox({ port: 0, tier: 'pro', seed: false });
+    const sb = await startTestSandbox({ tier: 'pro' });
     try {
-      // The sandbox's admin API (a contract): two accounts, one follows the other, who tweets.
-      const admin = async (path: string, body: unknown) => {
-        const res = await fetch(`${sandbox.url}/sandbox/${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-        expect(res.ok, `${path}: ${res.status}`).toBe(true);
-        return (await res.json()) as { token: string; secret: string };
-      };
-      const reader = await admin('accounts', { username: 'tick_reader' });
-      const writer = await admin('accounts', { username: 'tick_writer' });
-      await admin('accounts', { username: 'tick_author' });
-      await admin('follows', { follower: 'tick_reader', followee: 'tick_author' });
-      for (const text of ['Кошка спит на диване', 'Во дворе лежит снег']) await admin('tweets', { username: 'tick_author', text });
+      // Two accounts, one following a third, who tweets.
+      const reader = await sb.account('tick_reader');
+      const writer = await sb.account('tick_writer');
+      await sb.account('tick_author');
+      await sb.follow('tick_reader', 'tick_author');
+      for (const text of ['Кошка спит на диване', 'Во дворе лежит снег']) await sb.tweet('tick_author', text);
 
-      const tickEnv = {
-        TFCTL_PREFIX: 'ticked',
-        TFCTL_X_API: sandbox.url,
-        TFCTL_CONSUMER_KEY: sandbox.app.consumerKey,
-        TFCTL_CONSUMER_SECRET: sandbox.app.consumerSecret,
-        TFCTL_INFLUX_URL: `${influx.url}/ticked`,
-      };
+      const tickEnv = { TFCTL_PREFIX: 'ticked', ...sb.cliEnv, TFCTL_INFLUX_URL: `${influx.url}/ticked` };
       await ok(['create', 'tr', 'reader', '--token', reader.token, '--secret', reader.secret], tickEnv);
       await ok(['create', 'tw', 'writer', '--reader', 'tr', '--template', '%s', '--token', writer.token, '--secret', writer.secret], tickEnv);
       const r = await tfctl(['tick'], { ...env, ...tickEnv });
@@ -160,7 +149,7 @@ describe('tfctl tick with TFCTL_INFLUX_URL', () => {
       expect(Object.keys(byBot).sort()).toEqual(['tr', 'tw']);
       expect(byBot.tr).toBe(2); // the reader's two tweets, counted by the tick and written after it
     } finally {
-      await sandbox.close();
+      await sb.close();
     }
   });
 });

@@ -2,8 +2,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Redis } from 'ioredis';
 import { startRedis, type PrivateRedis } from '../helpers/redis.js';
 import { tfctl } from '../helpers/cli.js';
-import { startSandbox } from '../../src/sandbox/server.js';
-import { SandboxAdmin, type SandboxAccount } from '../../src/sandbox/admin-client.js';
+import { startTestSandbox, type Creds, type TestSandbox } from '../helpers/sandbox.js';
 
 /**
  * The main job through the CLI, as cron runs it: a private Redis, the X API sandbox (no seed: every
@@ -11,31 +10,28 @@ import { SandboxAdmin, type SandboxAccount } from '../../src/sandbox/admin-clien
  */
 let redis: PrivateRedis;
 let client: Redis;
-let sandbox: Awaited<ReturnType<typeof startSandbox>>;
-let admin: SandboxAdmin;
+let sb: TestSandbox;
 let env: Record<string, string>;
 let farmNo = 0;
-const accounts = new Map<string, SandboxAccount>();
+const accounts = new Map<string, Creds>();
 
 beforeAll(async () => {
   redis = await startRedis();
   client = redis.client();
-  sandbox = await startSandbox({ port: 0, tier: 'pro', seed: false });
-  admin = new SandboxAdmin(sandbox.url);
-  const app = await admin.app();
-  for (const name of ['owner', 'author', 'w_gent', 'w_loct', 'w_nomn']) accounts.set(name, await admin.account(name));
-  await admin.follow('owner', 'author');
+  sb = await startTestSandbox({ tier: 'pro' });
+  for (const name of ['owner', 'author', 'w_gent', 'w_loct', 'w_nomn']) accounts.set(name, await sb.account(name));
+  await sb.follow('owner', 'author');
   for (const text of [
     'Сегодня кошка спала на диване весь день',
     'Купил новую книгу, читаю весь вечер',
     'В лесу уже лежит снег',
     'Весна пришла, а лужи всё те же',
     'Мама испекла пирог с яблоками',
-  ]) await admin.tweet('author', text);
-  env = { REDIS_URL: redis.url, TFCTL_X_API: sandbox.url, TFCTL_CONSUMER_KEY: app.consumer_key, TFCTL_CONSUMER_SECRET: app.consumer_secret };
+  ]) await sb.tweet('author', text);
+  env = { REDIS_URL: redis.url, ...sb.cliEnv };
 });
 afterAll(async () => {
-  await sandbox?.close();
+  await sb?.close();
   await redis?.stop();
 });
 beforeEach(() => {
@@ -60,7 +56,7 @@ async function postedTexts(writer: string): Promise<string[]> {
   return (await client.lrange(`${env.TFCTL_PREFIX}:{${writer}}:posts`, 0, -1)).map((p) => JSON.parse(p).text as string).sort();
 }
 async function onX(account: string): Promise<string[]> {
-  return (await admin.tweets(account)).map((t) => t.text);
+  return (await sb.tweets(account)).map((t) => t.text);
 }
 
 async function farm(writers: Array<[string, string, string[]?]>) {
@@ -71,7 +67,7 @@ async function farm(writers: Array<[string, string, string[]?]>) {
 describe('tfctl tick', () => {
   it('reads once, posts correctly inflected texts, and spends the minimum of API calls', async () => {
     await farm([['w_gent', 'Жизнь без {noun:gent,plur} не та.'], ['w_loct', 'Всю ночь думал о {noun:loct}.'], ['w_nomn', '%s – это когда тебя любят.']]);
-    await admin.resetRequests();
+    await sb.resetRequests();
     const first = await tickJson();
     expect(first.code, first.stderr).toBe(0);
     expect(first.report.summary).toMatchObject({ fetched: 5, posted: 3, failed: 0 });
@@ -81,16 +77,16 @@ describe('tfctl tick', () => {
     expect(await onX('w_loct')).toEqual(['Всю ночь думал о кошке.']);
     expect(await onX('w_nomn')).toEqual(['Кошка – это когда тебя любят.']);
 
-    const calls = await admin.requests();
+    const calls = await sb.requests();
     expect(calls['GET /2/users/:id/timelines/reverse_chronological']).toBe(1);
     expect(calls['POST /2/tweets']).toBe(3);
     expect(calls['GET /2/users/me'] ?? 0).toBe(0);
 
     // Nothing is due a second later: no bot runs and no API call is made.
-    await admin.resetRequests();
+    await sb.resetRequests();
     const second = await tickJson();
     expect(second.report.summary).toMatchObject({ ran: 0, posted: 0 });
-    expect(total(await admin.requests())).toBe(0);
+    expect(total(await sb.requests())).toBe(0);
 
     // --force runs everything again: new texts from the next tweets, never a repeat.
     const third = await tickJson(['--force']);
@@ -124,7 +120,7 @@ describe('tfctl tick', () => {
   it('keeps every tweet through 503s and posts nothing twice once the fault clears', async () => {
     await farm([['w_gent', 'Снова без {noun:gent}.']]);
     await ok(['tick', 'r1']);
-    await admin.fault('/2/tweets', 503, 2, 'POST');
+    await sb.fault('/2/tweets', 503, 2, 'POST');
     const failed = await tickJson(['--force', 'w_gent']);
     expect(failed.code).toBe(1);
     expect(failed.report.bots[0]).toMatchObject({ name: 'w_gent', status: 'failed' });
@@ -167,7 +163,7 @@ describe('tfctl tick', () => {
   it("one bot's 429 pauses only that bot, and a revoked token marks only that bot failing", async () => {
     await farm([['w_gent', 'Ещё немного {noun:gent}.'], ['w_loct', 'Снова о {noun:loct}.']]);
     await ok(['tick', 'r1']);
-    await admin.fault('/2/tweets', 429, 1, 'POST');
+    await sb.fault('/2/tweets', 429, 1, 'POST');
     const limited = await tickJson(['--force', '--concurrency', '1', 'w_gent', 'w_loct']);
     expect(limited.code).toBe(0);
     expect(limited.report.bots.map((b) => b.status).sort()).toEqual(['ok', 'rate_limited']);
@@ -179,7 +175,7 @@ describe('tfctl tick', () => {
     // Revoke the other writer's tokens: it fails, is marked failing with the reason, and keeps its data.
     const other = paused === 'w_gent' ? 'w_loct' : 'w_gent';
     const postsBefore = await postedTexts(other);
-    await admin.revoke(other);
+    await sb.revoke(other);
     const revoked = await tickJson(['--force', other]);
     expect(revoked.code).toBe(1);
     const shown = JSON.parse((await ok(['show', other, '--json'])).stdout);

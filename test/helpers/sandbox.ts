@@ -11,6 +11,8 @@ export interface TestSandbox {
   sandbox: Sandbox;
   url: string;
   app: { consumer_key: string; consumer_secret: string };
+  /** The environment that points `tfctl` at this sandbox with its app's keys. */
+  cliEnv: { TFCTL_X_API: string; TFCTL_CONSUMER_KEY: string; TFCTL_CONSUMER_SECRET: string };
   /** any admin call: JSON in, parsed JSON out; throws on a non-2xx status */
   admin<T = unknown>(method: string, path: string, body?: unknown): Promise<T>;
   account(username: string): Promise<Creds>;
@@ -42,6 +44,7 @@ export async function startTestSandbox(opts: SandboxOptions = {}): Promise<TestS
     sandbox,
     url,
     app,
+    cliEnv: { TFCTL_X_API: url, TFCTL_CONSUMER_KEY: app.consumer_key, TFCTL_CONSUMER_SECRET: app.consumer_secret },
     admin: (method, path, body) => api.call(method, path, body),
     account: (username) => api.account(username),
     follow: (follower, followee) => api.follow(follower, followee),
