@@ -2,7 +2,7 @@ import type { Redis } from 'ioredis';
 import type { Config } from '../config.js';
 import { UsageError } from '../errors.js';
 import { connectRedis } from '../store/connect.js';
-import { FarmStore } from '../store/farm-store.js';
+import { FarmStore, readerInUse } from '../store/farm-store.js';
 import { botName, DEFAULTS, F, LIMITS, type Bot, type BotSettings, type Role } from './bot.js';
 import { parseBool, parseCount, parseDuration } from './duration.js';
 
@@ -130,10 +130,9 @@ export class Farm {
   async assertDestroyable(name: string): Promise<Bot> {
     const bot = await this.store.require(name);
     if (bot.role === 'reader') {
-      const users = (await this.store.all()).filter((b) => b.reader === name).map((b) => b.name);
-      if (users.length > 0) {
-        throw new UsageError(`reader "${name}" is used by writer(s) ${users.join(',')}: destroy them or move them to another reader first`);
-      }
+      // The summaries are enough to see who reads from it; no bot's tokens need to leave Redis for that.
+      const users = (await this.store.overview()).filter((b) => b.reader === name).map((b) => b.name);
+      if (users.length > 0) throw readerInUse(name, users);
     }
     return bot;
   }

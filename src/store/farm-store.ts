@@ -30,6 +30,11 @@ export interface TickEnd {
 
 export type { Backlog };
 
+/** Why a reader cannot be destroyed: the writers that still read from it. */
+export function readerInUse(reader: string, writers: string[]): UsageError {
+  return new UsageError(`reader "${reader}" is used by writer(s) ${writers.join(',')}: destroy them or move them to another reader first`);
+}
+
 /**
  * Typed access to the farm's registry in Redis. Every state change that touches more than one key
  * is a Lua script, so a failed command leaves nothing half-done.
@@ -153,9 +158,7 @@ export class FarmStore {
     if (msg.startsWith('NOT_FOUND')) return new UsageError(`unknown bot "${name}" (see tfctl list)`);
     if (msg.startsWith('NO_READER')) return new UsageError(`unknown reader "${reader}": create it first with tfctl create ${reader} reader`);
     if (msg.startsWith('NOT_READER')) return new UsageError(`"${reader}" is a ${msg.split(' ')[1]}, not a reader`);
-    if (msg.startsWith('IN_USE')) {
-      return new UsageError(`reader "${name}" is used by writer(s) ${msg.split(' ')[1]}: destroy them or move them to another reader first`);
-    }
+    if (msg.startsWith('IN_USE')) return readerInUse(name, msg.split(' ')[1]!.split(','));
     if (msg.startsWith('CHANGED')) return new UsageError(`bot "${name}" changed while updating; try again`);
     return err instanceof Error ? err : new Error(msg);
   }
