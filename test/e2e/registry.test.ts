@@ -165,7 +165,7 @@ describe('the bot registry through the CLI', () => {
     expect(r.stdout).toMatch(/^r1 +reader/m);
     const loaded = r.stderr.slice(r.stderr.indexOf('loaded: ') + 8).split(',');
     expect(loaded).toContain('NativeModule net');
-    for (const heavy of ['tls', 'crypto', 'child_process', 'assert', 'fs/promises', 'tty']) expect(loaded).not.toContain(`NativeModule ${heavy}`);
+    for (const heavy of ['tls', 'crypto', 'child_process', 'assert', 'fs/promises', 'tty', 'os']) expect(loaded).not.toContain(`NativeModule ${heavy}`);
   });
 
   it('still logs what ioredis does when DEBUG asks for it', async () => {

@@ -1,6 +1,5 @@
 import type { Command } from 'commander';
 import { existsSync, mkdirSync, realpathSync } from 'node:fs';
-import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DEFAULT_PREFIX, loadConfig } from '../../config.js';
@@ -19,8 +18,9 @@ export function register(program: Command): void {
     .option('--remove', "take the block out of this user's crontab (other entries kept)")
     .action(async (opts: CronOptions) => {
       if (opts.install && opts.remove) throw new UsageError('use either --install or --remove, not both');
-      const crontab = await import('../../farm/crontab.js');
-      const plan = cronPlan();
+      // Loaded here, not at start-up: every command's module is read, and only cron needs these.
+      const [crontab, { homedir }] = await Promise.all([import('../../farm/crontab.js'), import('node:os')]);
+      const plan = cronPlan(homedir());
 
       if (opts.remove) {
         const { text, removed } = crontab.removeBlock(await crontab.readCrontab(), plan.prefix);
@@ -55,9 +55,8 @@ export function register(program: Command): void {
 }
 
 /** Where this user's farm files go: XDG directories, one subdirectory per non-default prefix. */
-function cronPlan(): import('../../farm/crontab.js').CronPlan {
+function cronPlan(home: string): import('../../farm/crontab.js').CronPlan {
   const config = loadConfig();
-  const home = homedir();
   const sub = config.prefix === DEFAULT_PREFIX ? '' : config.prefix;
   const configDir = join(process.env.XDG_CONFIG_HOME || join(home, '.config'), 'tfctl', sub);
   const stateDir = join(process.env.XDG_STATE_HOME || join(home, '.local', 'state'), 'tfctl', sub);
