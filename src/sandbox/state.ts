@@ -8,8 +8,7 @@ import { readFileSync } from 'node:fs';
 import { rename, writeFile } from 'node:fs/promises';
 import { signingKey } from './oauth.js';
 
-export type Tier = 'free' | 'basic' | 'pro';
-export const TIERS: readonly Tier[] = ['free', 'basic', 'pro'];
+export { TIERS, type Tier } from './tiers.js';
 
 export interface Account {
   id: string;

@@ -1,8 +1,6 @@
 import type { Command } from 'commander';
 import { UsageError } from '../../errors.js';
-
-const TIERS = ['free', 'basic', 'pro'] as const;
-type Tier = (typeof TIERS)[number];
+import { TIERS, type Tier } from '../../sandbox/tiers.js';
 
 function parsePort(raw: string): number {
   if (!/^\d{1,5}$/.test(raw) || Number(raw) > 65_535) throw new UsageError(`invalid --port: ${raw} (0–65535)`);
