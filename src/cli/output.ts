@@ -4,10 +4,22 @@ export function printJson(value: unknown): void {
   process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
 }
 
-/** A plain aligned table: no colours, so it reads the same in cron mail and in a terminal. */
-export function printTable(headers: string[], rows: string[][]): void {
+/** Each column's width: its widest cell, header included. */
+export function columnWidths(headers: string[], rows: string[][]): number[] {
   const widths = headers.map((h) => h.length);
   for (const row of rows) for (let i = 0; i < row.length; i++) if (row[i]!.length > widths[i]!) widths[i] = row[i]!.length;
+  return widths;
+}
+
+/** How wide printTable draws these rows: the columns and the two spaces between each. */
+export function tableWidth(headers: string[], rows: string[][]): number {
+  const widths = columnWidths(headers, rows);
+  return widths.reduce((a, b) => a + b, 0) + 2 * (widths.length - 1);
+}
+
+/** A plain aligned table: no colours, so it reads the same in cron mail and in a terminal. */
+export function printTable(headers: string[], rows: string[][]): void {
+  const widths = columnWidths(headers, rows);
   // Cells are padded up to the last one with text, so no line ends in spaces; nothing is trimmed after.
   const line = (cells: string[]) => {
     let last = cells.length - 1;

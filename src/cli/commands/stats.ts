@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { loadConfig } from '../../config.js';
 import { withFarm } from '../context.js';
-import { printJson, printTable, relativeTime } from '../output.js';
+import { printJson, printTable, relativeTime, tableWidth } from '../output.js';
 
 interface StatsOptions {
   json?: boolean;
@@ -71,11 +71,6 @@ async function printHuman(stats: import('../../metrics/stats.js').FarmStats, cha
       `${plural(t.rate_limited, 'rate-limit pause')}\n`,
   );
   if (draw) process.stdout.write(`\n${barChart(t.posts_hourly, stats.hours).join('\n')}\n`);
-}
-
-function tableWidth(headers: string[], rows: string[][]): number {
-  const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  return widths.reduce((a, b) => a + b, 0) + 2 * (widths.length - 1);
 }
 
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
