@@ -23,3 +23,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     debug: env.TFCTL_DEBUG === '1' || env.TFCTL_DEBUG === 'true',
   };
 }
+
+/**
+ * A configured URL as messages and listings may show it: any password as ***, otherwise exactly as
+ * given. Text that is not a URL comes back unchanged.
+ */
+export function hidePassword(url: string): string {
+  try {
+    const u = new URL(url);
+    if (!u.password) return url;
+    u.password = '***';
+    return u.toString();
+  } catch {
+    return url;
+  }
+}

@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { chmodSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { hidePassword } from '../config.js';
 import { OperationalError } from '../errors.js';
 
 /**
@@ -49,18 +50,7 @@ const cronEscape = (command: string) => command.replace(/%/g, '\\%');
 /** What operators may see of a value: secrets as ***, URL passwords as ***. */
 export function displayValue(name: string, value: string): string {
   if (SECRET_ENV.has(name)) return '***';
-  if (URL_ENV.has(name)) {
-    try {
-      const u = new URL(value);
-      if (u.password) {
-        u.password = '***';
-        return u.toString();
-      }
-    } catch {
-      return value;
-    }
-  }
-  return value;
+  return URL_ENV.has(name) ? hidePassword(value) : value;
 }
 
 /** The env file: `NAME='value'` lines, sourced by the jobs with `set -a` (the format the Ansible role writes). */

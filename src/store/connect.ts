@@ -1,16 +1,6 @@
 import { Redis } from 'ioredis';
+import { hidePassword } from '../config.js';
 import { OperationalError } from '../errors.js';
-
-/** The URL with any password hidden, for messages. */
-export function safeUrl(url: string): string {
-  try {
-    const u = new URL(url);
-    if (u.password) u.password = '***';
-    return u.toString();
-  } catch {
-    return url;
-  }
-}
 
 /**
  * Connects to Redis and fails fast with one clear line when it cannot be reached: a CLI run from
@@ -39,7 +29,7 @@ export async function connectRedis(url: string): Promise<Redis> {
   } catch (err) {
     redis.disconnect();
     const reason = (lastError ?? (err instanceof Error ? err : new Error(String(err)))).message;
-    throw new OperationalError(`cannot reach Redis at ${safeUrl(url)}: ${reason}`);
+    throw new OperationalError(`cannot reach Redis at ${hidePassword(url)}: ${reason}`);
   }
   return redis;
 }
