@@ -3,6 +3,7 @@ import { chmodSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { hidePassword } from '../config.js';
 import { OperationalError } from '../errors.js';
+import { DEFAULT_SCHEDULE } from './run.js';
 
 /**
  * The farm's crontab block. One block per farm (per key prefix), between marker comments, so that
@@ -85,7 +86,7 @@ export function buildBlock(plan: CronPlan): string {
     `# The jobs read their environment from ${plan.envFile} (mode 0600, written by --install):`,
     `#   ${shown.join(' ')}`,
     '# It is sourced rather than set here, since VAR= lines in a crontab would also apply to every entry below.',
-    cronEscape(`${plan.tickSchedule ?? '* * * * *'} ${src} exec ${locked('tick')}${tfctl} tick ${log('tick')}`),
+    cronEscape(`${plan.tickSchedule ?? DEFAULT_SCHEDULE} ${src} exec ${locked('tick')}${tfctl} tick ${log('tick')}`),
   ];
   if (plan.env.TFCTL_INFLUX_URL) {
     lines.push(cronEscape(`${plan.statsSchedule ?? '*/10 * * * *'} ${src} exec ${locked('stats')}${tfctl} stats --quiet ${log('stats')}`));

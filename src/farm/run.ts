@@ -1,5 +1,6 @@
 import { UsageError } from '../errors.js';
 
+/** Every minute: how often the farm ticks unless told otherwise, by `tfctl run` and by the cron block. */
 export const DEFAULT_SCHEDULE = '* * * * *';
 
 export interface RunLoopOptions {

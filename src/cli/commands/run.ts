@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { loadConfig } from '../../config.js';
+import { DEFAULT_SCHEDULE, runLoop } from '../../farm/run.js';
 import type { TickReport } from '../../farm/tick.js';
 
 function summaryLine(r: TickReport): string {
@@ -11,9 +12,9 @@ export function register(program: Command): void {
   program
     .command('run')
     .description('stay in the foreground and tick on a schedule (for hosts without cron); SIGINT/SIGTERM finish the tick in progress, then exit')
-    .option('--schedule <cron>', 'cron expression; six fields put seconds first', '* * * * *')
+    .option('--schedule <cron>', 'cron expression; six fields put seconds first', DEFAULT_SCHEDULE)
     .action(async (opts: { schedule: string }) => {
-      const [{ runLoop }, { runTick }, { Farm }] = await Promise.all([import('../../farm/run.js'), import('../../farm/tick.js'), import('../../farm/farm.js')]);
+      const [{ runTick }, { Farm }] = await Promise.all([import('../../farm/tick.js'), import('../../farm/farm.js')]);
       const config = loadConfig();
       const stop = new AbortController();
       let signals = 0;
