@@ -128,7 +128,7 @@ const num = (v: string | undefined): number | undefined => (v === undefined || v
 
 /** Reads a bot back from its hash. */
 export function botFromHash(name: string, h: Record<string, string>): Bot {
-  // `tfctl list` maps every bot through here in a fresh process: no per-field arrays or strings.
+  // A tick maps every bot of the farm through here, often in a fresh process: no per-field arrays or strings.
   const counters: Record<string, number> = {};
   for (const c of COUNTERS) counters[c] = 0;
   const pauses: Record<string, number> = {};
