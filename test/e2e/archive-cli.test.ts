@@ -8,7 +8,7 @@ import { Header } from 'tar';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tfctl } from '../helpers/cli.js';
 import { startRedis, type PrivateRedis } from '../helpers/redis.js';
-import { startTestSandbox, type Creds, type TestSandbox } from '../helpers/sandbox.js';
+import { AUTHOR_TWEETS, startTestSandbox, type Creds, type TestSandbox } from '../helpers/sandbox.js';
 
 /**
  * The backup promise through the CLI: a farm that has really ticked against the sandbox is exported,
@@ -27,13 +27,7 @@ beforeAll(async () => {
   sb = await startTestSandbox();
   for (const name of ['owner', 'author', 'w1', 'w2']) accounts.set(name, await sb.account(name));
   await sb.follow('owner', 'author');
-  for (const text of [
-    'Сегодня кошка спала на диване весь день',
-    'Купил новую книгу, читаю весь вечер',
-    'В лесу уже лежит снег',
-    'Мама испекла пирог с яблоками',
-    'На улице опять идёт дождь',
-  ]) await sb.tweet('author', text);
+  for (const text of AUTHOR_TWEETS) await sb.tweet('author', text);
   env = { REDIS_URL: redis.url, TFCTL_PREFIX: 'tf', ...sb.cliEnv };
   dir = mkdtempSync(join(tmpdir(), 'tfctl-archive-e2e-'));
 });

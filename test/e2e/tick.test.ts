@@ -2,7 +2,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Redis } from 'ioredis';
 import { startRedis, type PrivateRedis } from '../helpers/redis.js';
 import { tfctl } from '../helpers/cli.js';
-import { startTestSandbox, type Creds, type TestSandbox } from '../helpers/sandbox.js';
+import { AUTHOR_TWEETS, startTestSandbox, type Creds, type TestSandbox } from '../helpers/sandbox.js';
 
 /**
  * The main job through the CLI, as cron runs it: a private Redis, the X API sandbox (no seed: every
@@ -21,13 +21,7 @@ beforeAll(async () => {
   sb = await startTestSandbox({ tier: 'pro' });
   for (const name of ['owner', 'author', 'w_gent', 'w_loct', 'w_nomn']) accounts.set(name, await sb.account(name));
   await sb.follow('owner', 'author');
-  for (const text of [
-    'Сегодня кошка спала на диване весь день',
-    'Купил новую книгу, читаю весь вечер',
-    'В лесу уже лежит снег',
-    'Весна пришла, а лужи всё те же',
-    'Мама испекла пирог с яблоками',
-  ]) await sb.tweet('author', text);
+  for (const text of AUTHOR_TWEETS) await sb.tweet('author', text);
   env = { REDIS_URL: redis.url, ...sb.cliEnv };
 });
 afterAll(async () => {

@@ -118,3 +118,12 @@ export async function apiError(call: Promise<unknown>): Promise<ApiResponseError
   }
   throw new Error('expected the call to fail with an X API error');
 }
+
+/** Five everyday Russian tweets, each with a dictionary noun, that the CLI tests seed an author with. */
+export const AUTHOR_TWEETS = [
+  'Сегодня кошка спала на диване весь день',
+  'Купил новую книгу, читаю весь вечер',
+  'В лесу уже лежит снег',
+  'Весна пришла, а лужи всё те же',
+  'Мама испекла пирог с яблоками',
+] as const;
