@@ -4,11 +4,12 @@ import { Ajv, type ValidateFunction } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 
 /**
- * Validates response bodies against X's own OpenAPI document (shared/xapi/openapi.json). The
- * document is OpenAPI 3.0: `nullable` and `discriminator` are not JSON Schema, so ajv runs with
- * strict mode off, and the numeric formats X uses (int32…) are accepted as annotations.
+ * Validates response bodies against X's own OpenAPI document, cut down to the operations the sandbox
+ * serves (test/fixtures/xapi/openapi.json; its README gives source and licence). The document is
+ * OpenAPI 3.0: `nullable` and `discriminator` are not JSON Schema, so ajv runs with strict mode off,
+ * and the numeric formats X uses (int32…) are accepted as annotations.
  */
-const DOC = fileURLToPath(new URL('../../../shared/xapi/openapi.json', import.meta.url));
+const DOC = fileURLToPath(new URL('../fixtures/xapi/openapi.json', import.meta.url));
 const ID = 'https://x.local/openapi.json';
 
 let ajv: Ajv | undefined;
