@@ -1,4 +1,4 @@
-import { formatDuration } from '../farm/duration.js';
+import { formatDuration } from '../bots/values.js';
 
 export function printJson(value: unknown): void {
   process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);

@@ -3,8 +3,8 @@ import type { Config } from '../config.js';
 import { UsageError } from '../errors.js';
 import { connectRedis } from '../store/connect.js';
 import { FarmStore, readerInUse } from '../store/farm-store.js';
-import { botName, DEFAULTS, F, LIMITS, type Bot, type BotSettings, type Role } from './bot.js';
-import { parseBool, parseCount, parseDuration } from './duration.js';
+import { botName, DEFAULTS, F, LIMITS, type Bot, type BotSettings, type Role } from '../bots/bot.js';
+import { parseBool, parseCount, parseDuration } from '../bots/values.js';
 
 export interface CreateInput {
   name: string;

@@ -7,7 +7,7 @@ import { BotLock } from '../store/lock.js';
 import { Posts, type Post } from '../store/posts.js';
 import { Timeline } from '../store/timeline.js';
 import { createXClient } from '../x/client.js';
-import { botName, type Bot } from './bot.js';
+import { botName, type Bot } from '../bots/bot.js';
 import type { Farm } from './farm.js';
 
 export interface TickOptions {

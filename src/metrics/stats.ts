@@ -1,5 +1,5 @@
 import type { Farm } from '../farm/farm.js';
-import { isoTime, statusOf } from '../farm/view.js';
+import { isoTime, statusOf } from '../bots/view.js';
 import { hourOf } from '../store/posts.js';
 
 /** How many hourly buckets stats reports: the current UTC hour and the 23 before it. */

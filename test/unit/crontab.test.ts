@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { OperationalError } from '../../src/errors.js';
-import { beginMarker, buildBlock, displayValue, endMarker, envFileText, removeBlock, shellQuote, upsertBlock, type CronPlan } from '../../src/farm/crontab.js';
+import { beginMarker, buildBlock, displayValue, endMarker, envFileText, removeBlock, shellQuote, upsertBlock, type CronPlan } from '../../src/schedule/crontab.js';
 
 const plan = (over: Partial<CronPlan> = {}): CronPlan => ({
   prefix: 'tf',

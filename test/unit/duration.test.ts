@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { formatDuration, parseBool, parseCount, parseDuration } from '../../src/farm/duration.js';
-import { botName, parseRole, redact } from '../../src/farm/bot.js';
+import { formatDuration, parseBool, parseCount, parseDuration } from '../../src/bots/values.js';
+import { botName, parseRole, redact } from '../../src/bots/bot.js';
 import { UsageError } from '../../src/errors.js';
 
 describe('durations', () => {

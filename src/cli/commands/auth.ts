@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { botName } from '../../bots/bot.js';
 import { withFarm } from '../context.js';
 
 /** The first line on stdin, whether a terminal or a pipe; undefined when stdin ends first. */
@@ -25,14 +26,18 @@ export function register(program: Command): void {
     .description('OAuth 1.0a PIN flow: prints the authorize URL, reads the PIN from stdin, stores the tokens on the bot')
     .argument('<name>', 'the bot')
     .action(async (name: string) => {
-      const { authorizeBot } = await import('../../farm/auth.js');
+      const { pinFlow } = await import('../../x/auth.js');
       try {
-        const who = await withFarm((farm) =>
-          authorizeBot(farm, name, {
+        const who = await withFarm(async (farm) => {
+          const bot = await farm.store.require(botName(name));
+          const account = await pinFlow(farm.config, {
             show: (url) => process.stderr.write(`Open this URL, authorize, then type the PIN:\n${url}\n`),
             readPin: readLine,
-          }),
-        );
+          });
+          // Who the tokens belong to is stored with them: the tick would otherwise learn it with an extra call.
+          await farm.setCredentials(bot.name, account);
+          return { name: bot.name, username: account.username };
+        });
         process.stdout.write(`authorized ${who.name} as @${who.username}\n`);
       } finally {
         process.stdin.pause();

@@ -19,7 +19,7 @@ export function register(program: Command): void {
     .action(async (opts: CronOptions) => {
       if (opts.install && opts.remove) throw new UsageError('use either --install or --remove, not both');
       // Loaded here, not at start-up: every command's module is read, and only cron needs these.
-      const [crontab, { homedir }] = await Promise.all([import('../../farm/crontab.js'), import('node:os')]);
+      const [crontab, { homedir }] = await Promise.all([import('../../schedule/crontab.js'), import('node:os')]);
       const plan = cronPlan(homedir());
 
       if (opts.remove) {
@@ -55,7 +55,7 @@ export function register(program: Command): void {
 }
 
 /** Where this user's farm files go: XDG directories, one subdirectory per non-default prefix. */
-function cronPlan(home: string): import('../../farm/crontab.js').CronPlan {
+function cronPlan(home: string): import('../../schedule/crontab.js').CronPlan {
   const config = loadConfig();
   const sub = config.prefix === DEFAULT_PREFIX ? '' : config.prefix;
   const configDir = join(process.env.XDG_CONFIG_HOME || join(home, '.config'), 'tfctl', sub);

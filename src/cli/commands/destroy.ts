@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { botName } from '../../farm/bot.js';
+import { botName } from '../../bots/bot.js';
 import { OperationalError, UsageError } from '../../errors.js';
 import { withFarm } from '../context.js';
 

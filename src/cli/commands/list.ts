@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { botView, statusOf } from '../../farm/view.js';
+import { botView, statusOf } from '../../bots/view.js';
 import { withFarm } from '../context.js';
 import { printJson, printTable, relativeTime } from '../output.js';
 

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
-import { botName } from '../../farm/bot.js';
-import { parseCount } from '../../farm/duration.js';
+import { botName } from '../../bots/bot.js';
+import { parseCount } from '../../bots/values.js';
 import { withFarm } from '../context.js';
 import { printJson } from '../output.js';
 
@@ -15,7 +15,7 @@ export function register(program: Command): void {
     .action(async (nameInput: string, opts: { text?: string; count?: string; json?: boolean }) => {
       const name = botName(nameInput);
       const count = opts.count ? parseCount(opts.count, 'count', 1, 1000) : undefined;
-      const { preview } = await import('../../farm/preview.js');
+      const { preview } = await import('../../bots/writer/preview.js');
       const lines = await withFarm((farm) => preview(farm, name, { text: opts.text, count }));
       if (opts.json) return printJson(lines);
       if (lines.length === 0) {

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { loadConfig } from '../../config.js';
-import { DEFAULT_SCHEDULE, runLoop } from '../../farm/run.js';
+import { DEFAULT_SCHEDULE, runLoop } from '../../schedule/run.js';
 import type { TickReport } from '../../farm/tick.js';
 
 function summaryLine(r: TickReport): string {

@@ -1,16 +1,5 @@
 import type { Command } from 'commander';
-import { UsageError } from '../../errors.js';
-import { TIERS, type Tier } from '../../sandbox/tiers.js';
-
-function parsePort(raw: string): number {
-  if (!/^\d{1,5}$/.test(raw) || Number(raw) > 65_535) throw new UsageError(`invalid --port: ${raw} (0–65535)`);
-  return Number(raw);
-}
-
-function parseTier(raw: string): Tier {
-  if (!(TIERS as readonly string[]).includes(raw)) throw new UsageError(`invalid --tier: ${raw} (free, basic or pro)`);
-  return raw as Tier;
-}
+import { parsePort, parseTier } from '../args.js';
 
 /**
  * `tfctl sandbox`: serves the local X API until SIGINT/SIGTERM. The first stdout line is the

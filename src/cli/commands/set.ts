@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { redact } from '../../farm/bot.js';
+import { redact } from '../../bots/bot.js';
 import { withFarm } from '../context.js';
 import { printJson } from '../output.js';
 

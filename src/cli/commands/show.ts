@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
-import { botName } from '../../farm/bot.js';
-import { botDetail } from '../../farm/view.js';
+import { botName } from '../../bots/bot.js';
+import { botDetail } from '../../bots/view.js';
 import { UsageError } from '../../errors.js';
 import { withFarm } from '../context.js';
 import { printJson } from '../output.js';

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { parseCount } from '../../farm/duration.js';
+import { parseCount } from '../../bots/values.js';
 import { withFarm } from '../context.js';
 import { printJson } from '../output.js';
 

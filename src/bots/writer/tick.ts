@@ -1,15 +1,15 @@
 import type { TwitterApi } from 'twitter-api-v2';
-import type { Bot } from '../store/bot-record.js';
-import { loadMorph } from '../text/morph.js';
-import { extractNouns } from '../text/nouns.js';
-import { parseTemplate, renderTemplate, type Template } from '../text/template.js';
-import { fitsTweet } from '../text/weight.js';
-import { textHash, type Intent, type Post } from '../store/posts.js';
-import type { TimelineEntry } from '../store/timeline.js';
-import { accountId } from './account.js';
-import { ENDPOINT } from './endpoints.js';
-import { outcomeOfError } from './failure.js';
-import type { BotKind, Outcome, TickEnv } from './types.js';
+import type { Bot } from '../../store/bot-record.js';
+import { loadMorph } from '../../text/morph.js';
+import { extractNouns } from '../../text/nouns.js';
+import { parseTemplate, renderTemplate, type Template } from '../../text/template.js';
+import { fitsTweet } from '../../text/weight.js';
+import { textHash, type Intent, type Post } from '../../store/posts.js';
+import type { TimelineEntry } from '../../store/timeline.js';
+import { accountId } from '../account.js';
+import { ENDPOINT } from '../endpoints.js';
+import { outcomeOfError } from '../failure.js';
+import type { BotKind, Outcome, TickEnv } from '../types.js';
 
 /** Batches of `grab` tweets a writer may look through in one tick when they yield nothing usable. */
 const MAX_BATCHES = 5;

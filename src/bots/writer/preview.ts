@@ -1,11 +1,12 @@
-import { compose } from '../bots/writer.js';
-import { UsageError } from '../errors.js';
-import { Posts } from '../store/posts.js';
-import { Timeline, type TimelineEntry } from '../store/timeline.js';
-import { loadMorph } from '../text/morph.js';
-import { parseTemplate } from '../text/template.js';
-import { weightedLength } from '../text/weight.js';
-import type { Farm } from './farm.js';
+import { compose } from './tick.js';
+import { UsageError } from '../../errors.js';
+import { Posts } from '../../store/posts.js';
+import { Timeline, type TimelineEntry } from '../../store/timeline.js';
+import { loadMorph } from '../../text/morph.js';
+import { parseTemplate } from '../../text/template.js';
+import { weightedLength } from '../../text/weight.js';
+import type { Redis } from 'ioredis';
+import type { FarmStore } from '../../store/farm-store.js';
 
 export interface PreviewLine {
   source: string;
@@ -20,7 +21,7 @@ export interface PreviewLine {
  * What a writer would make of a text, or of its next unprocessed tweets, without taking them:
  * every candidate, with whether the writer posted it before.
  */
-export async function preview(farm: Farm, name: string, opts: { text?: string; count?: number }): Promise<PreviewLine[]> {
+export async function preview(farm: { redis: Redis; store: FarmStore }, name: string, opts: { text?: string; count?: number }): Promise<PreviewLine[]> {
   const bot = await farm.store.require(name);
   if (bot.role !== 'writer') throw new UsageError(`${name} is a ${bot.role}; preview shows what a writer would post`);
   await loadMorph();

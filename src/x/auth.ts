@@ -1,6 +1,4 @@
 import { OperationalError, UsageError } from '../errors.js';
-import { botName } from './bot.js';
-import type { Farm } from './farm.js';
 
 /** How the PIN flow talks to the operator: show the authorize URL, then read the PIN they type. */
 export interface PinPrompt {
@@ -8,25 +6,24 @@ export interface PinPrompt {
   readPin(): Promise<string | undefined>;
 }
 
+/** The account's tokens and who they belong to. */
 export interface Authorized {
-  name: string;
+  token: string;
+  secret: string;
   userId: string;
   username: string;
 }
 
 /**
- * OAuth 1.0a PIN ("oob") flow for one bot: a request token, the authorize URL for the operator, the
- * PIN back, then the access token, stored on the bot through Farm.set so token validation stays in one
- * place. Token values never reach the output or an error message.
+ * OAuth 1.0a PIN ("oob") flow: a request token, the authorize URL for the operator, the PIN back, then
+ * the access token. The caller stores it on the bot. Token values never reach an error message.
  */
-export async function authorizeBot(farm: Farm, nameInput: string, prompt: PinPrompt): Promise<Authorized> {
-  const name = botName(nameInput);
-  await farm.store.require(name);
-  const { consumerKey, consumerSecret, xApi } = farm.config;
+export async function pinFlow(config: { consumerKey?: string | undefined; consumerSecret?: string | undefined; xApi?: string | undefined }, prompt: PinPrompt): Promise<Authorized> {
+  const { consumerKey, consumerSecret, xApi } = config;
   if (!consumerKey || !consumerSecret) {
     throw new UsageError('the X app is not configured: set TFCTL_CONSUMER_KEY and TFCTL_CONSUMER_SECRET');
   }
-  const { createXClient, rewriteAuthLink } = await import('../x/client.js');
+  const { createXClient, rewriteAuthLink } = await import('./client.js');
   const app = createXClient({ apiBase: xApi, appKey: consumerKey, appSecret: consumerSecret });
   let link: { url: string; oauth_token: string; oauth_token_secret: string };
   try {
@@ -46,9 +43,7 @@ export async function authorizeBot(farm: Farm, nameInput: string, prompt: PinPro
   } catch (err) {
     throw new OperationalError(`authorization failed: X did not accept the PIN (${describe(err)})`);
   }
-  // Who the tokens belong to is stored with them: the tick would otherwise learn it with an extra call.
-  await farm.setCredentials(name, { token: login.accessToken, secret: login.accessSecret, userId: login.userId, username: login.screenName });
-  return { name, userId: login.userId, username: login.screenName };
+  return { token: login.accessToken, secret: login.accessSecret, userId: login.userId, username: login.screenName };
 }
 
 /** A short reason without the request's details (its URL and headers carry tokens). */

@@ -1,9 +1,9 @@
-import type { Bot } from '../store/bot-record.js';
-import type { CachedTweet } from '../store/timeline.js';
-import { ENDPOINT } from './endpoints.js';
-import { outcomeOfError } from './failure.js';
-import { accountId } from './account.js';
-import type { BotKind, Outcome, TickEnv } from './types.js';
+import type { Bot } from '../../store/bot-record.js';
+import type { CachedTweet } from '../../store/timeline.js';
+import { ENDPOINT } from '../endpoints.js';
+import { outcomeOfError } from '../failure.js';
+import { accountId } from '../account.js';
+import type { BotKind, Outcome, TickEnv } from '../types.js';
 
 /** Pages per fetch: the first fetch takes one page (the newest 100); later ones follow since_id this far. */
 const MAX_PAGES = 5;

@@ -1,4 +1,4 @@
-import { formatDuration } from './duration.js';
+import { formatDuration } from './values.js';
 import { redact, type Backlog, type Bot, type BotSummary } from './bot.js';
 
 /** A bot as operators see it (list, show, stats): plain data, secrets redacted, times as ISO strings. */
