@@ -18,9 +18,6 @@ const external = ['az', 'twitter-api-v2', 'twitter-text', 'influx', 'tar', 'node
  *   one server) and crypto (only registered Lua scripts need a SHA-1);
  * - commander: child_process (only executable subcommands use it; tfctl has none);
  * - redis-errors: assert (only to check a parser error's arguments).
- * One more keeps a cold start from waiting: after a large reply, redis-parser shrinks its buffer pool on a
- * 50 ms interval that holds the process open for up to a second; unref'd, it still shrinks the pool while
- * the process runs, but no longer keeps a finished `tfctl list` alive.
  * Each rewrite must match exactly once, or the build fails: a new release that changes these lines is
  * noticed, not silently left slow.
  */
@@ -31,7 +28,6 @@ const startupRewrites = [
   { file: /ioredis[\\/]built[\\/]Redis\.js$/, eager: 'Redis.Cluster = cluster_1.default;', lazy: 'Object.defineProperty(Redis, "Cluster", { configurable: true, enumerable: true, get: () => cluster_1.default });' },
   { file: /ioredis[\\/]built[\\/]index\.js$/, eager: 'var cluster_1 = require("./cluster");', lazy: 'var cluster_1 = { get default() { return require("./cluster").default; } };' },
   { file: /ioredis[\\/]built[\\/]Script\.js$/, eager: 'const crypto_1 = require("crypto");', lazy: 'const crypto_1 = { get createHash() { return require("crypto").createHash; } };' },
-  { file: /redis-parser[\\/]lib[\\/]parser\.js$/, eager: 'interval = setInterval(decreaseBufferPool, 50)', lazy: 'interval = setInterval(decreaseBufferPool, 50).unref()' },
   { file: /commander[\\/]lib[\\/]command\.js$/, eager: "const childProcess = require('node:child_process');", lazy: "const childProcess = { get spawn() { return require('node:child_process').spawn; } };" },
   {
     file: /redis-errors[\\/]lib[\\/]modern\.js$/,
@@ -63,7 +59,7 @@ const applied = new Set();
 const lighterStartup = {
   name: 'lighter-startup',
   setup(b) {
-    b.onLoad({ filter: /[\\/]node_modules[\\/](ioredis|commander|redis-errors|redis-parser)[\\/].*\.js$/ }, async (args) => {
+    b.onLoad({ filter: /[\\/]node_modules[\\/](ioredis|commander|redis-errors)[\\/].*\.js$/ }, async (args) => {
       const rewrites = startupRewrites.filter((r) => r.file.test(args.path));
       if (rewrites.length === 0) return undefined;
       let source = await readFile(args.path, 'utf8');

@@ -134,7 +134,7 @@ export async function dumpKeys(redis: Redis, keys: string[]): Promise<KeyRecord[
       case 'string': values.get(key); break;
       case 'hash': values.hgetall(key); break;
       case 'set': values.smembers(key); break;
-      case 'zset': values.zrange(key, 0, -1, 'WITHSCORES'); break;
+      case 'zset': values.zrange(key, 0, '-1', 'WITHSCORES'); break;
       case 'list': values.lrange(key, 0, -1); break;
       case 'stream': values.ping(); break; // read on its own below: several calls per stream
       default: throw new Error(`key ${key} has type ${String(type)}, which tfctl does not write; remove it or move it out of the farm's prefix`);

@@ -15,6 +15,9 @@ export async function connectRedis(url: string): Promise<Redis> {
     enableReadyCheck: false,
     // CLIENT SETINFO reads ioredis's package.json and waits a round trip before the first command.
     disableClientInfo: true,
+    // RESP2: no HELLO round trip before the first command, and Lua replies keep the shapes the scripts
+    // were written for (under RESP3 a script's `false` arrives as 0 rather than nil).
+    protocol: 2,
     enableOfflineQueue: true,
     // Many bots tick at once: commands issued in the same event-loop turn go out in one write.
     enableAutoPipelining: true,

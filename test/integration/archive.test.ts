@@ -50,7 +50,7 @@ async function snapshot(c: Redis = client): Promise<Record<string, unknown>> {
       case 'string': value = await c.get(k); break;
       case 'hash': value = await c.hgetall(k); break;
       case 'set': value = (await c.smembers(k)).sort(); break;
-      case 'zset': value = await c.zrange(k, 0, -1, 'WITHSCORES'); break;
+      case 'zset': value = await c.zrange(k, 0, '-1', 'WITHSCORES'); break;
       case 'list': value = await c.lrange(k, 0, -1); break;
       case 'stream': {
         const info = flat((await c.xinfo('STREAM', k)) as unknown[]);
