@@ -6,6 +6,8 @@ export interface Config {
   consumerKey: string | undefined;
   consumerSecret: string | undefined;
   influxUrl: string | undefined;
+  /** TFCTL_CLOCK: `system` (default) or `sandbox` (follow the X API sandbox's clock, for rehearsals). */
+  clock: string | undefined;
   debug: boolean;
 }
 
@@ -20,6 +22,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     consumerKey: env.TFCTL_CONSUMER_KEY || undefined,
     consumerSecret: env.TFCTL_CONSUMER_SECRET || undefined,
     influxUrl: env.TFCTL_INFLUX_URL || undefined,
+    clock: env.TFCTL_CLOCK || undefined,
     debug: env.TFCTL_DEBUG === '1' || env.TFCTL_DEBUG === 'true',
   };
 }

@@ -11,6 +11,8 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../config.js';
 import { startRedis } from '../dev/redis-server.js';
+import { reader } from '../bots/reader/index.js';
+import { writer } from '../bots/writer/index.js';
 import { Farm } from '../farm/farm.js';
 import { SandboxAdmin } from '../sandbox/admin-client.js';
 import { startSandbox } from '../sandbox/server.js';
@@ -86,11 +88,11 @@ async function main(): Promise<void> {
   try {
     note(`building a farm of 1 reader and ${writers} writers`);
     const owner = await admin.account('owner');
-    await farm.create({ name: 'reader', role: 'reader', token: owner.token, secret: owner.secret });
+    await farm.create({ name: 'reader', role: reader.name, token: owner.token, secret: owner.secret });
     const templates = ['%s – это когда тебя любят.', 'Жизнь без {noun:gent,plur} не та.', 'Всю ночь думал о {noun:loct}.', 'Спасибо {noun:datv,plur} за всё!'];
     for (let i = 0; i < writers; i++) {
       const account = await admin.account(`bench_w${i}`);
-      await farm.create({ name: `w${i}`, role: 'writer', reader: 'reader', template: templates[i % templates.length]!, token: account.token, secret: account.secret });
+      await farm.create({ name: `w${i}`, role: writer.name, reader: 'reader', template: templates[i % templates.length]!, token: account.token, secret: account.secret });
     }
 
     const before = await admin.requests();

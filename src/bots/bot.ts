@@ -1,9 +1,6 @@
 import { UsageError } from '../errors.js';
-import { ROLES, type Role } from '../store/bot-record.js';
 
 export * from '../store/bot-record.js';
-
-export const LIMITS = { perTick: [1, 50], grab: [1, 100] } as const;
 
 const NAME_RE = /^@?[A-Za-z0-9_]{1,32}$/;
 
@@ -13,11 +10,6 @@ export function botName(input: string): string {
     throw new UsageError(`invalid bot name "${input}": use 1-32 letters, digits or _ (a leading @ is allowed)`);
   }
   return input.startsWith('@') ? input.slice(1) : input;
-}
-
-export function parseRole(input: string): Role {
-  if ((ROLES as readonly string[]).includes(input)) return input as Role;
-  throw new UsageError(`unknown role "${input}": use one of ${ROLES.join(', ')}`);
 }
 
 /** The shape shown to operators: secrets become "set" or "missing", never their value. */

@@ -1,11 +1,13 @@
+import type { Redis } from 'ioredis';
 import type { TwitterApi } from 'twitter-api-v2';
-import type { Bot, Role } from '../store/bot-record.js';
+import type { Bot, BacklogSpec } from '../store/bot-record.js';
 import type { Keys } from '../store/keys.js';
-import type { FarmStore } from '../store/farm-store.js';
+import type { FarmStore, TickEnd } from '../store/farm-store.js';
 import type { Post, Posts } from '../store/posts.js';
 import type { Timeline } from '../store/timeline.js';
+import type { Setting } from './settings.js';
 
-/** What every bot kind gets for one tick: the stores, an X client for a bot, and shared caches. */
+/** What every bot kind gets for one tick: the stores, an X client for a bot, the clock and shared caches. */
 export interface TickEnv {
   keys: Keys;
   store: FarmStore;
@@ -13,37 +15,81 @@ export interface TickEnv {
   posts: Posts;
   /** An authenticated client for this bot's account (throws a fatal error when tokens are missing). */
   client(bot: Bot): TwitterApi;
+  /** The farm's clock (epoch ms): the system's, or the sandbox's with TFCTL_CLOCK=sandbox. */
   now(): number;
   dryRun: boolean;
-  /** X user ids of the farm's own accounts: readers skip their tweets (no feedback loops). */
+  /** X user ids of the farm's own accounts: sources skip their tweets (no feedback loops). */
   farmUserIds: Set<string>;
-  /** Per-run memo shared by writers on one reader: a cached tweet is analysed once, not once per writer. */
+  /** Per-run memo shared by consumers of one source: a tweet is analysed once, not once per consumer. */
   memo: Map<string, unknown>;
+  /**
+   * Called at named points of a tick (`after-post`: an X call went through, its bookkeeping not yet
+   * done), so a fault harness can crash or delay the process exactly there. Absent in normal runs.
+   */
+  hook?(point: string, bot: Bot): void | Promise<void>;
 }
 
 export type OutcomeStatus = 'ok' | 'idle' | 'rate_limited' | 'failed';
 
-/** What a bot's tick did, for the report and for its state in Redis. */
-export interface Outcome {
+/**
+ * What a bot's tick did. The part the store keeps (errors, pauses, counters, what was learned) is the
+ * store's TickEnd without its times; the rest goes to the report.
+ */
+export interface Outcome extends Omit<TickEnd, 'at' | 'nextDueAt'> {
   status: OutcomeStatus;
   detail: string;
   fetched?: number;
   posts?: Post[];
   /** Texts a --dry-run would have posted. */
   drafts?: string[];
-  error?: string;
-  /** The account's tokens no longer work: the bot stays off until it gets new ones. */
-  failing?: boolean;
-  /** An endpoint's budget is spent until then (epoch ms). */
-  pause?: { endpoint: string; until: number };
-  /** Counter increments for the bot's hash. */
-  counters?: Record<string, number>;
-  /** Learned on the way (e.g. the account's user id), saved with the bot. */
-  learned?: Record<string, string>;
 }
 
-/** One module per bot kind, all with this shape. */
+/** One bot's line in a tick's report: its outcome without what only the store needs. */
+export type BotReport = { name: string; role: string; status: OutcomeStatus | 'skipped' } & Pick<Outcome, 'detail' | 'fetched' | 'posts' | 'drafts' | 'error'>;
+
+/** source: fills a stream of tweets; consumer: reads one source through its own group; standalone: neither. */
+export type Family = 'source' | 'consumer' | 'standalone';
+
+/** What kind-specific commands (show, preview) get: the farm's connection and store. */
+export interface KindContext {
+  redis: Redis;
+  store: FarmStore;
+  now(): number;
+}
+
+/** What `preview` prints: items for --json, and the same as text lines. */
+export interface PreviewResult {
+  items: object[];
+  lines: string[];
+}
+
+/**
+ * A bot kind: everything about it lives in src/bots/<kind>/ and is listed once in src/bots/index.ts.
+ * Generic code (create, set, list, show, stats, InfluxDB, tick, preview, kinds) loops over the registry
+ * and asks the kind; it never tests a role by name.
+ */
 export interface BotKind {
-  role: Role;
+  /** As stored in the bot's hash (`role`) and typed in `tfctl create <name> <kind>`. */
+  name: string;
+  /** For messages and totals: "writers". */
+  plural: string;
+  family: Family;
+  /** One line: what it does. */
+  summary: string;
+  /** Its own settings (every kind also has COMMON; a consumer also has its source setting, given here). */
+  settings: readonly Setting[];
+  /** Work waiting behind one of its bots, for list, stats and InfluxDB: how to count it and its name. */
+  backlog: { label: string; spec: BacklogSpec };
+  /** It posts: its hourly posts go to stats and InfluxDB, and show lists its recent posts. */
+  publishes: boolean;
+  /** Suffixes of keys of its own (Keys.own), removed with the bot. */
+  keys?: readonly string[];
+  /** One tick of one bot. Kinds load their tick code on first use, so quick commands never parse it. */
   tick(bot: Bot, env: TickEnv): Promise<Outcome>;
+  /** What `show` adds for this kind: JSON fields, and text lines after the common ones. */
+  show?(bot: Bot, ctx: KindContext): Promise<{ fields: Record<string, unknown>; lines: string[] }>;
+  /** What a tick would do, without doing it (`tfctl preview`). */
+  preview?(bot: Bot, ctx: KindContext, opts: { text?: string; count?: number }): Promise<PreviewResult>;
+  /** Checks across settings, after each one parsed (create and set). */
+  check?(settings: Record<string, unknown>, name: string): void;
 }

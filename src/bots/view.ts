@@ -1,7 +1,12 @@
 import { formatDuration } from './values.js';
-import { redact, type Backlog, type Bot, type BotSummary } from './bot.js';
+import { redact, type Bot, type BotSummary } from './bot.js';
+import { settingsView } from './configure.js';
+import { BACKLOG_LABELS, kindOf } from './index.js';
 
-/** A bot as operators see it (list, show, stats): plain data, secrets redacted, times as ISO strings. */
+/**
+ * A bot as operators see it (list, show, create, set, stats): plain data, secrets redacted, times as
+ * ISO strings. This file is the one place a bot becomes JSON; change the convention here.
+ */
 export interface BotView {
   name: string;
   role: string;
@@ -10,8 +15,8 @@ export interface BotView {
   every: string;
   next_due_at: string | null;
   last_tick_at: string | null;
-  cached: number | null;
-  unprocessed: number | null;
+  /** One key per backlog label of the registry (cached, unprocessed…): the bot's own kind's is a number, the others null. */
+  [backlog: string]: unknown;
   posted: number;
   errors: number;
   last_error: string | null;
@@ -26,30 +31,38 @@ export function statusOf(bot: Pick<BotSummary, 'paused' | 'failing' | 'nextDueAt
 /** Epoch milliseconds as an ISO string, or null when unset. */
 export const isoTime = (t: number | undefined): string | null => (t ? new Date(t).toISOString() : null);
 
+/** The name of the work waiting behind a bot of this role ("cached", "unprocessed"). */
+export const backlogLabel = (role: string): string => kindOf(role)?.backlog.label ?? 'backlog';
+
+/** "writer<r1" for a consumer, the role otherwise: how tables show a bot's kind. */
+export const roleLabel = (bot: Pick<BotSummary, 'role' | 'source'>): string => (bot.source ? `${bot.role}<${bot.source}` : bot.role);
+
 export function botView(bot: BotSummary, now = Date.now()): BotView {
-  const { backlog } = bot;
-  return {
+  const label = backlogLabel(bot.role);
+  const view: BotView = {
     name: bot.name,
     role: bot.role,
-    reader: bot.reader ?? null,
+    // `reader` is the key JSON has always used for a consumer's source.
+    reader: bot.source ?? null,
     status: statusOf(bot, now),
     every: formatDuration(bot.every),
     next_due_at: isoTime(bot.nextDueAt),
     last_tick_at: isoTime(bot.lastTickAt),
-    cached: bot.role === 'reader' ? backlog.cached ?? 0 : null,
-    unprocessed: bot.role === 'writer' ? backlog.unprocessed ?? 0 : null,
-    posted: bot.counters.posted ?? 0,
-    errors: bot.counters.errors ?? 0,
-    last_error: bot.lastError ?? null,
-  };
+  } as BotView;
+  for (const l of BACKLOG_LABELS) view[l] = l === label ? bot.backlog : null;
+  view.posted = bot.counters.posted ?? 0;
+  view.errors = bot.counters.errors ?? 0;
+  view.last_error = bot.lastError ?? null;
+  return view;
 }
 
-/** Everything `show` prints: the view plus every setting and counter, secrets as "set"/"missing". */
-export function botDetail(bot: Bot, backlog: Backlog, now = Date.now()) {
-  const { createdAt, lastTickAt, nextDueAt, lastError, ...rest } = redact(bot);
+/** Everything `show` prints of any bot: the view plus every setting and counter, secrets as "set"/"missing". */
+export function botDetail(bot: Bot, backlog: number, now = Date.now()) {
+  const { createdAt, lastTickAt, nextDueAt, lastError, settings: _settings, source: _source, ...rest } = redact(bot);
   return {
     ...botView({ ...bot, backlog }, now),
     ...rest,
+    ...settingsView(kindOf(bot.role), bot),
     every: formatDuration(bot.every),
     created_at: isoTime(createdAt),
     last_tick_at: isoTime(lastTickAt),

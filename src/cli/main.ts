@@ -2,20 +2,21 @@ import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { exitCodeOf, UsageError } from '../errors.js';
 import { registerCommands } from './commands/index.js';
+import type { CommandContext } from './context.js';
 
 /**
  * The program for these arguments (argv as process.argv: node, script, then the user's words). main()
  * runs it with the one error handler every command shares: one line on stderr, exit 2 for usage errors
  * and 1 for operational failures, and a stack trace only with --verbose or TFCTL_DEBUG=1.
  */
-export function buildProgram(argv: string[]): Command {
+export function buildProgram(argv: string[], ctx?: CommandContext): Command {
   const program = new Command('tfctl')
     .description('Run a farm of X bots from cron: one shared reader, many writers')
     .version(packageVersion())
     .option('--verbose', 'print stack traces on errors')
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(s) });
-  registerCommands(program, argv);
+  registerCommands(program, argv, ctx);
   // Subcommands inherit the same behaviour on bad arguments.
   for (const cmd of program.commands) cmd.exitOverride();
   return program;

@@ -1,7 +1,8 @@
 import { formatDuration } from '../bots/values.js';
+import { processIo, type Io } from './context.js';
 
-export function printJson(value: unknown): void {
-  process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+export function printJson(value: unknown, io: Io = processIo): void {
+  io.out(`${JSON.stringify(value, null, 2)}\n`);
 }
 
 /** Each column's width: its widest cell, header included. */
@@ -18,7 +19,7 @@ export function tableWidth(headers: string[], rows: string[][]): number {
 }
 
 /** A plain aligned table: no colours, so it reads the same in cron mail and in a terminal. */
-export function printTable(headers: string[], rows: string[][]): void {
+export function printTable(headers: string[], rows: string[][], io: Io = processIo): void {
   const widths = columnWidths(headers, rows);
   // Cells are padded up to the last one with text, so no line ends in spaces; nothing is trimmed after.
   const line = (cells: string[]) => {
@@ -30,7 +31,7 @@ export function printTable(headers: string[], rows: string[][]): void {
   };
   let text = line(headers);
   for (const row of rows) text += `\n${line(row)}`;
-  process.stdout.write(`${text}\n`);
+  io.out(`${text}\n`);
 }
 
 /** "in 12m", "due", "3m ago" relative to now. */

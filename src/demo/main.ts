@@ -6,6 +6,8 @@
  */
 import { loadConfig } from '../config.js';
 import { startRedis, type PrivateRedis } from '../dev/redis-server.js';
+import { reader } from '../bots/reader/index.js';
+import { writer } from '../bots/writer/index.js';
 import { Farm } from '../farm/farm.js';
 import { runTick } from '../farm/tick.js';
 import { SandboxAdmin } from '../sandbox/admin-client.js';
@@ -37,11 +39,11 @@ async function main(): Promise<void> {
   const farm = await Farm.open(config);
   try {
     const owner = await admin.account('owner');
-    await farm.create({ name: 'reader', role: 'reader', token: owner.token, secret: owner.secret, every: '1m' });
+    await farm.create({ name: 'reader', role: reader.name, token: owner.token, secret: owner.secret, every: '1m' });
     say(`farm "${prefix}": reader "reader" on @${owner.username}'s home timeline`);
     for (const w of WRITERS) {
       const account = await admin.account(`${w.name}_bot`);
-      await farm.create({ name: w.name, role: 'writer', reader: 'reader', template: w.template, token: account.token, secret: account.secret, every: '1m', perTick: '2', grab: '3' });
+      await farm.create({ name: w.name, role: writer.name, reader: 'reader', template: w.template, token: account.token, secret: account.secret, every: '1m', perTick: '2', grab: '3' });
       say(`  writer "${w.name}" (@${account.username}): ${w.template}`);
     }
 
@@ -50,7 +52,7 @@ async function main(): Promise<void> {
       const s = report.summary;
       say(`\ntick ${round}: ${s.fetched} fetched, ${s.posted} posted, ${s.failed} failed in ${report.duration_ms} ms`);
       for (const b of report.bots) {
-        if (b.role === 'reader') say(`  reader: ${b.detail}`);
+        if (b.role === reader.name) say(`  reader: ${b.detail}`);
         for (const p of b.posts ?? []) say(`  ${b.name.padEnd(8)} [${p.noun}] ${p.text}`);
         if (b.status === 'failed') say(`  ${b.name}: FAILED ${b.error ?? b.detail}`);
       }

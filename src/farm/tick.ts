@@ -1,10 +1,10 @@
 import type { TwitterApi } from 'twitter-api-v2';
-import { KINDS, PHASES } from '../bots/index.js';
+import { kindOf, phaseOf, PHASES } from '../bots/index.js';
 import { idFromToken } from '../bots/account.js';
-import type { Outcome, OutcomeStatus, TickEnv } from '../bots/types.js';
+import type { BotReport, Outcome, TickEnv } from '../bots/types.js';
 import { UsageError } from '../errors.js';
 import { BotLock } from '../store/lock.js';
-import { Posts, type Post } from '../store/posts.js';
+import { Posts } from '../store/posts.js';
 import { Timeline } from '../store/timeline.js';
 import { createXClient } from '../x/client.js';
 import { botName, type Bot } from '../bots/bot.js';
@@ -16,20 +16,13 @@ export interface TickOptions {
   dryRun?: boolean;
   /** Bots ticked at once within a phase. */
   concurrency?: number;
-  /** How long a reader waits for another run that is fetching the same timeline. */
+  /** How long a source waits for another run that is fetching the same stream. */
   readerWaitMs?: number;
+  /** Called at named points of each bot's tick (TickEnv.hook): for fault harnesses. */
+  hook?: TickEnv['hook'];
 }
 
-export interface BotReport {
-  name: string;
-  role: string;
-  status: OutcomeStatus | 'skipped';
-  detail: string;
-  fetched?: number;
-  posts?: Post[];
-  drafts?: string[];
-  error?: string;
-}
+export type { BotReport };
 
 export interface TickReport {
   started_at: string;
@@ -40,11 +33,13 @@ export interface TickReport {
 }
 
 /**
- * One run over the farm: picks the due bots, then ticks readers before writers, each bot under its
- * own lock, with bounded parallelism. One bot's failure never stops the others.
+ * One run over the farm: picks the due bots, then ticks them phase by phase (sources, then consumers,
+ * then standalone kinds), each bot under its own lock, with bounded parallelism. One bot's failure
+ * never stops the others.
  */
 export async function runTick(farm: Farm, opts: TickOptions = {}): Promise<TickReport> {
-  const startedAt = Date.now();
+  const now = () => farm.now();
+  const startedAt = now();
   const all = await farm.store.all();
   const wanted = opts.names?.map((n) => botName(n));
   for (const n of wanted ?? []) if (!all.some((b) => b.name === n)) throw new UsageError(`unknown bot "${n}" (see tfctl list)`);
@@ -59,18 +54,20 @@ export async function runTick(farm: Farm, opts: TickOptions = {}): Promise<TickR
   }
 
   if (runnable.length > 0) {
-    const env = tickEnv(farm, all, opts.dryRun ?? false);
-    for (const roles of PHASES) {
-      const phase = runnable.filter((b) => roles.includes(b.role));
-      const waitMs = roles.includes('reader') ? opts.readerWaitMs ?? 15_000 : 0;
+    const env = tickEnv(farm, all, opts.dryRun ?? false, opts.hook);
+    for (const [i, kinds] of PHASES.entries()) {
+      const phase = runnable.filter((b) => phaseOf(b.role) === i);
+      // Sources wait for a run already fetching the same stream, so their consumers see its tweets.
+      const waitMs = kinds[0]?.family === 'source' ? opts.readerWaitMs ?? 15_000 : 0;
       reports.push(...(await pool(phase, opts.concurrency ?? 16, (bot) => tickOne(farm, env, bot, opts, waitMs))));
     }
+    // Bots of a kind no longer in the registry are reported, not run.
+    for (const bot of runnable) if (!kindOf(bot.role)) reports.push({ name: bot.name, role: bot.role, status: 'skipped', detail: `unknown role "${bot.role}"` });
   }
 
-  // Report in the order the bots ran: readers first, then by name.
-  const phase = (role: string) => PHASES.findIndex((roles) => (roles as string[]).includes(role));
-  reports.sort((a, b) => phase(a.role) - phase(b.role) || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-  return { started_at: new Date(startedAt).toISOString(), duration_ms: Date.now() - startedAt, dry_run: opts.dryRun ?? false, bots: reports, summary: summarize(reports) };
+  // Report in the order the bots ran: phase by phase, then by name.
+  reports.sort((a, b) => phaseOf(a.role) - phaseOf(b.role) || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  return { started_at: new Date(startedAt).toISOString(), duration_ms: now() - startedAt, dry_run: opts.dryRun ?? false, bots: reports, summary: summarize(reports) };
 }
 
 /** Why a bot does not run now, or null when it should. */
@@ -101,10 +98,10 @@ async function tickOne(farm: Farm, env: TickEnv, listed: Bot, opts: TickOptions,
     // Every finished tick bumps the bot's tick counter: a change since this run read it means another run
     // (another cron job or host) ticked it meanwhile. Exact, where comparing clocks is not.
     if ((bot.counters.ticks ?? 0) !== (listed.counters.ticks ?? 0)) return { ...base, status: 'skipped', detail: 'ticked by another run' };
-    const reason = whyNot(bot, Date.now(), opts.force ?? false);
+    const reason = whyNot(bot, env.now(), opts.force ?? false);
     if (reason) return { ...base, status: 'skipped', detail: reason };
     const outcome = await runKind(bot, env);
-    const at = Date.now();
+    const at = env.now();
     // finish and the release below are issued back to back, so they share a write to Redis.
     const finished = farm.store.finish(bot.name, {
       at,
@@ -125,7 +122,7 @@ async function tickOne(farm: Farm, env: TickEnv, listed: Bot, opts: TickOptions,
 
 async function runKind(bot: Bot, env: TickEnv): Promise<Outcome> {
   try {
-    return await KINDS[bot.role].tick(bot, env);
+    return await kindOf(bot.role)!.tick(bot, env);
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);
     return { status: 'failed', detail: message, error: message, counters: { errors: 1 } };
@@ -141,7 +138,7 @@ function report(o: Outcome): Omit<BotReport, 'name' | 'role'> {
   return r;
 }
 
-function tickEnv(farm: Farm, all: Bot[], dryRun: boolean): TickEnv {
+function tickEnv(farm: Farm, all: Bot[], dryRun: boolean, hook: TickEnv['hook']): TickEnv {
   const { config } = farm;
   const farmUserIds = new Set<string>();
   for (const b of all) {
@@ -154,10 +151,11 @@ function tickEnv(farm: Farm, all: Bot[], dryRun: boolean): TickEnv {
     store: farm.store,
     timeline: new Timeline(farm.redis, farm.store.keys),
     posts: new Posts(farm.redis, farm.store.keys),
-    now: Date.now,
+    now: () => farm.now(),
     dryRun,
     farmUserIds,
     memo: new Map(),
+    ...(hook ? { hook } : {}),
     client(bot) {
       if (!config.consumerKey || !config.consumerSecret) {
         throw new Error('the X app is not configured: set TFCTL_CONSUMER_KEY and TFCTL_CONSUMER_SECRET');

@@ -1,16 +1,20 @@
 import { FieldType, InfluxDB, type IPoint } from 'influx';
 import { OperationalError, UsageError } from '../errors.js';
 import type { Farm } from '../farm/farm.js';
+import { BACKLOG_LABELS, kindOf } from '../bots/index.js';
 import { collectStats, type FarmStats } from './stats.js';
 
 /** One point per bot per write: the bot's state and counters at that moment. */
 export const BOT_MEASUREMENT = 'tfctl_bot';
-/** One point per writer per UTC hour (timestamp = start of the hour): posts made in that hour. */
+/** One point per posting bot per UTC hour (timestamp = start of the hour): posts made in that hour. */
 export const HOURLY_MEASUREMENT = 'tfctl_posts_hourly';
 export const TAGS = ['bot', 'role', 'prefix'] as const;
-/** Integer fields of BOT_MEASUREMENT. cached is written for readers only, unprocessed for writers only. */
+/**
+ * Integer fields of BOT_MEASUREMENT. Each kind's backlog label (a reader's cached, a writer's
+ * unprocessed) is written for bots of that kind only.
+ */
 export const BOT_FIELDS = [
-  'backlog', 'cached', 'unprocessed', 'posted', 'posted_24h', 'errors', 'rate_limited',
+  'backlog', ...BACKLOG_LABELS, 'posted', 'posted_24h', 'errors', 'rate_limited',
   'fetched', 'ticks', 'skipped', 'duplicates', 'failing', 'paused',
 ] as const;
 export const DEFAULT_DATABASE = 'tfctl';
@@ -89,10 +93,9 @@ export function statsToPoints(stats: FarmStats): IPoint[] {
       failing: b.status === 'failing' ? 1 : 0,
       paused: b.status === 'paused' ? 1 : 0,
     };
-    if (b.cached !== null) fields.cached = b.cached;
-    if (b.unprocessed !== null) fields.unprocessed = b.unprocessed;
+    for (const l of BACKLOG_LABELS) if (typeof b[l] === 'number') fields[l] = b[l];
     points.push({ measurement: BOT_MEASUREMENT, tags, fields, timestamp: at });
-    if (b.role !== 'writer') continue;
+    if (!kindOf(b.role)?.publishes) continue;
     // A past hour's count never changes once the hour is over, and rewriting a point with the same
     // series and time replaces it: writing every non-empty hour again is idempotent, and fills any
     // gap left by missed runs. The current hour is written even at 0 so the panel shows it.
@@ -140,7 +143,7 @@ export async function writeStatsTo(url: string, stats: FarmStats): Promise<numbe
 }
 
 /** Collects the farm's stats at `now` and writes them to the InfluxDB at `url`. Returns points written. */
-export async function writeStats(farm: Farm, url: string, now = Date.now()): Promise<number> {
+export async function writeStats(farm: Farm, url: string, now = farm.now()): Promise<number> {
   parseInfluxUrl(url); // a bad URL is a usage error before any work
   return writeStatsTo(url, await collectStats(farm, now));
 }

@@ -1,5 +1,6 @@
 import type { Farm } from '../farm/farm.js';
-import { isoTime, statusOf } from '../bots/view.js';
+import { BACKLOG_LABELS, KINDS } from '../bots/index.js';
+import { backlogLabel, isoTime, statusOf } from '../bots/view.js';
 import { hourOf } from '../store/posts.js';
 
 /** How many hourly buckets stats reports: the current UTC hour and the 23 before it. */
@@ -11,11 +12,12 @@ export interface BotStats {
   role: string;
   reader: string | null;
   status: 'paused' | 'failing' | 'due' | 'waiting';
-  /** A reader's cached tweets; null for writers. */
-  cached: number | null;
-  /** A writer's unprocessed tweets; null for readers. */
-  unprocessed: number | null;
-  /** cached or unprocessed, whichever the role has: one number per bot for charts. */
+  /**
+   * One key per backlog label of the kinds (a reader's `cached` tweets, a writer's `unprocessed` ones):
+   * the bot's own kind's is a number, the others null.
+   */
+  [backlogLabel: string]: unknown;
+  /** The bot's backlog, whatever its kind calls it: one number per bot for charts. */
   backlog: number;
   posted: number;
   posted_24h: number;
@@ -38,12 +40,10 @@ export interface FarmStats {
   prefix: string;
   /** Start of each hourly bucket (ISO), oldest first; the last one is the current hour. */
   hours: string[];
+  /** Also one count per kind (`readers`, `writers`…) and one sum per backlog label (`cached`…). */
   totals: {
+    [kindOrLabel: string]: number | number[];
     bots: number;
-    readers: number;
-    writers: number;
-    cached: number;
-    unprocessed: number;
     posted: number;
     posted_24h: number;
     errors: number;
@@ -58,7 +58,7 @@ export interface FarmStats {
  * Collects every bot's figures in two round trips whatever the farm's size (bots with their
  * backlogs, then the hourly post counts), so `stats --json` stays quick for a thousand bots.
  */
-export async function collectStats(farm: Farm, now = Date.now()): Promise<FarmStats> {
+export async function collectStats(farm: Farm, now = farm.now()): Promise<FarmStats> {
   const bots = await farm.store.overview(undefined, { pauses: true });
 
   const currentHour = Number(hourOf(now));
@@ -75,19 +75,20 @@ export async function collectStats(farm: Farm, now = Date.now()): Promise<FarmSt
   }
 
   const rows: BotStats[] = bots.map((bot) => {
-    const cached = bot.role === 'reader' ? bot.backlog.cached ?? 0 : null;
-    const unprocessed = bot.role === 'writer' ? bot.backlog.unprocessed ?? 0 : null;
+    const label = backlogLabel(bot.role);
     const series = hourly.get(bot.name) ?? new Array<number>(HOURS).fill(0);
     const pauseEnd = Math.max(0, ...Object.values(bot.pauses ?? {}));
     const c = bot.counters;
-    return {
+    const row = {
       name: bot.name,
       role: bot.role,
-      reader: bot.reader ?? null,
+      // `reader` is the key stats have always used for a consumer's source.
+      reader: bot.source ?? null,
       status: statusOf(bot, now),
-      cached,
-      unprocessed,
-      backlog: cached ?? unprocessed ?? 0,
+    } as BotStats;
+    for (const l of BACKLOG_LABELS) row[l] = l === label ? bot.backlog : null;
+    return Object.assign(row, {
+      backlog: bot.backlog,
       posted: c.posted ?? 0,
       posted_24h: series.reduce((a, b) => a + b, 0),
       errors: c.errors ?? 0,
@@ -100,26 +101,24 @@ export async function collectStats(farm: Farm, now = Date.now()): Promise<FarmSt
       next_due_at: isoTime(bot.nextDueAt),
       paused_until: pauseEnd > now ? isoTime(pauseEnd) : null,
       posts_hourly: series,
-    };
+    });
   });
 
-  const sum = (pick: (b: BotStats) => number | null) => rows.reduce((a, b) => a + (pick(b) ?? 0), 0);
+  const sum = (pick: (b: BotStats) => unknown) => rows.reduce((a, b) => a + (Number(pick(b)) || 0), 0);
+  const totals = { bots: rows.length } as FarmStats['totals'];
+  for (const k of KINDS) totals[k.plural] = rows.filter((b) => b.role === k.name).length;
+  for (const l of BACKLOG_LABELS) totals[l] = sum((b) => b[l]);
   return {
     at: new Date(now).toISOString(),
     prefix: farm.config.prefix,
     hours: hourFields.map((h) => new Date(Number(h) * 3_600_000).toISOString()),
-    totals: {
-      bots: rows.length,
-      readers: rows.filter((b) => b.role === 'reader').length,
-      writers: rows.filter((b) => b.role === 'writer').length,
-      cached: sum((b) => b.cached),
-      unprocessed: sum((b) => b.unprocessed),
+    totals: Object.assign(totals, {
       posted: sum((b) => b.posted),
       posted_24h: sum((b) => b.posted_24h),
       errors: sum((b) => b.errors),
       rate_limited: sum((b) => b.rate_limited),
       posts_hourly: hourFields.map((_, i) => sum((b) => b.posts_hourly[i]!)),
-    },
+    }),
     bots: rows,
   };
 }

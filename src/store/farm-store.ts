@@ -2,22 +2,23 @@ import type { Redis } from 'ioredis';
 import { UsageError } from '../errors.js';
 import {
   botFromHash,
+  commonToHash,
   COUNTER_PREFIX,
   F,
   PAUSE_PREFIX,
-  settingsToHash,
+  RAW_CODEC,
   SUMMARY_FIELDS,
   summaryFromRow,
-  type Backlog,
   type Bot,
   type BotSettings,
   type BotSummary,
+  type KindCodec,
   type SummaryColumns,
 } from './bot-record.js';
 import { Keys } from './keys.js';
 import { evalOnce, script } from './scripts.js';
 
-/** What a finished tick writes back to its bot. */
+/** What a finished tick writes back to its bot (the part of a tick's outcome the store keeps). */
 export interface TickEnd {
   at: number;
   nextDueAt: number;
@@ -28,11 +29,21 @@ export interface TickEnd {
   learned?: Record<string, string>;
 }
 
-export type { Backlog };
+/** A bot to create: its common settings, and its kind's own as hash fields (encoded by its schema). */
+export interface NewBot extends Omit<BotSettings, 'settings'> {
+  fields?: Record<string, string>;
+}
 
-/** Why a reader cannot be destroyed: the writers that still read from it. */
-export function readerInUse(reader: string, writers: string[]): UsageError {
-  return new UsageError(`reader "${reader}" is used by writer(s) ${writers.join(',')}: destroy them or move them to another reader first`);
+/** A change of settings: common ones, a kind's own as hash fields, fields to clear, state to write. */
+export interface BotChanges extends Partial<Omit<BotSettings, 'settings' | 'name' | 'role'>> {
+  fields?: Record<string, string>;
+  clear?: string[];
+  state?: Record<string, string>;
+}
+
+/** Why a source cannot be destroyed: the consumers that still read from it. */
+export function sourceInUse(role: string, source: string, consumers: string[]): UsageError {
+  return new UsageError(`${role} "${source}" is used by ${consumers.join(',')}: destroy them or move them to another source first`);
 }
 
 /**
@@ -42,29 +53,33 @@ export function readerInUse(reader: string, writers: string[]): UsageError {
 export class FarmStore {
   readonly keys: Keys;
 
-  constructor(readonly redis: Redis, prefix: string) {
+  /** `codec` is what the store knows of the kinds (the registry's, from src/bots/index.ts). */
+  constructor(readonly redis: Redis, prefix: string, readonly codec: KindCodec = RAW_CODEC) {
     this.keys = new Keys(prefix);
   }
 
-  async create(settings: BotSettings, now = Date.now()): Promise<void> {
+  /** Creates a bot in one step; a consumer's group on its source's stream is created with it. */
+  async create(bot: NewBot, now = Date.now()): Promise<void> {
+    const { fields: own, ...common } = bot;
     const fields = {
-      ...settingsToHash(settings),
+      ...commonToHash(common),
+      ...own,
       [F.createdAt]: String(now),
       [F.nextDueAt]: String(now),
     };
-    const reader = settings.role === 'writer' ? settings.reader ?? '' : '';
-    const keys = [this.keys.bots(), this.keys.bot(settings.name)];
-    keys.push(reader ? this.keys.bot(reader) : this.keys.bot(settings.name), reader ? this.keys.timeline(reader) : this.keys.bot(settings.name));
+    const source = bot.source ?? '';
+    const keys = [this.keys.bots(), this.keys.bot(bot.name)];
+    keys.push(source ? this.keys.bot(source) : this.keys.bot(bot.name), source ? this.keys.timeline(source) : this.keys.bot(bot.name));
     try {
-      await script(this.redis, 'create-bot')(keys, [settings.name, reader, ...Object.entries(fields).flat()]);
+      await script(this.redis, 'create-bot')(keys, [bot.name, source, this.codec.sources.join(','), ...Object.entries(fields).flat()]);
     } catch (err) {
-      throw this.translate(err, settings.name, reader);
+      throw this.translate(err, bot.name, source);
     }
   }
 
   async get(name: string): Promise<Bot | null> {
     const h = await this.redis.hgetall(this.keys.bot(name));
-    return h[F.role] ? botFromHash(name, h) : null;
+    return h[F.role] ? botFromHash(name, h, this.codec) : null;
   }
 
   /** Like get, but an unknown bot is a usage error. */
@@ -83,19 +98,19 @@ export class FarmStore {
     const reply = await evalOnce(this.redis, 'read-bots', [this.keys.bots()], [this.keys.prefix, ...(names ?? [])]);
     const bots: Bot[] = [];
     for (const { name, h } of JSON.parse(reply as string) as Array<{ name: string; h: Record<string, string> }>) {
-      if (h[F.role]) bots.push(botFromHash(name, h));
+      if (h[F.role]) bots.push(botFromHash(name, h, this.codec));
     }
     return bots;
   }
 
   /**
    * What list and stats print of every bot (or the named ones), sorted by name, in one round trip
-   * (list-bots.lua): the summary fields and the work behind each bot, a reader's cached tweets or a
-   * writer's unprocessed ones (its consumer group's lag plus what it holds pending). No token, secret or
-   * template is even fetched. Rate-limit pauses cost a second look at each hash: only when asked.
+   * (list-bots.lua): the summary fields and the work behind each bot, counted the way its kind declares
+   * (a source's stream length, a consumer's unprocessed entries…). No token, secret or kind setting is
+   * even fetched. Rate-limit pauses cost a second look at each hash: only when asked.
    */
   async overview(names?: string[], opts: { pauses?: boolean } = {}): Promise<BotSummary[]> {
-    const args = [this.keys.prefix, SUMMARY_FIELDS.join(','), opts.pauses ? PAUSE_PREFIX : '', ...(names ?? [])];
+    const args = [this.keys.prefix, SUMMARY_FIELDS.join(','), opts.pauses ? PAUSE_PREFIX : '', JSON.stringify(this.codec.backlogs), ...(names ?? [])];
     const reply = (await evalOnce(this.redis, 'list-bots', [this.keys.bots()], args)) as string;
     const [listed, rows, backlogs, pauses] = JSON.parse(reply) as SummaryColumns;
     const bots: BotSummary[] = [];
@@ -104,32 +119,34 @@ export class FarmStore {
   }
 
   /** One bot, whole, with its backlog (what show prints), or null when there is no such bot. */
-  async detail(name: string): Promise<{ bot: Bot; backlog: Backlog } | null> {
+  async detail(name: string): Promise<{ bot: Bot; backlog: number } | null> {
     // Both reads leave in one write (auto-pipelining) and come back in one round trip.
     const [[bot], [summary]] = await Promise.all([this.all([name]), this.overview([name])]);
-    return bot ? { bot, backlog: summary?.backlog ?? {} } : null;
+    return bot ? { bot, backlog: summary?.backlog ?? 0 } : null;
   }
 
-  /** Changes settings; `reader` moves a writer to another reader. */
-  async update(bot: Bot, changes: Partial<BotSettings> & { clear?: string[]; state?: Record<string, string> }): Promise<void> {
-    const fields: Record<string, string> = { ...settingsToHash(changes), ...changes.state };
-    for (const f of changes.clear ?? []) fields[f] = '';
-    const newReader = changes.reader && changes.reader !== bot.reader ? changes.reader : '';
+  /** Changes settings; a new `source` moves a consumer's group to that source's stream. */
+  async update(bot: Bot, changes: BotChanges): Promise<void> {
+    const { fields: own, clear, state, ...common } = changes;
+    const fields: Record<string, string> = { ...commonToHash(common), ...own, ...state };
+    for (const f of clear ?? []) fields[f] = '';
+    const newSource = changes.source && changes.source !== bot.source ? changes.source : '';
     const self = this.keys.bot(bot.name);
-    const keys = newReader
-      ? [self, this.keys.bot(newReader), this.keys.timeline(newReader), bot.reader ? this.keys.timeline(bot.reader) : this.keys.timeline(newReader)]
+    const keys = newSource
+      ? [self, this.keys.bot(newSource), this.keys.timeline(newSource), bot.source ? this.keys.timeline(bot.source) : this.keys.timeline(newSource)]
       : [self, self, self, self];
     try {
-      await script(this.redis, 'update-bot')(keys, [bot.name, bot.role, newReader, ...Object.entries(fields).flat()]);
+      await script(this.redis, 'update-bot')(keys, [bot.name, bot.role, newSource, this.codec.sources.join(','), ...Object.entries(fields).flat()]);
     } catch (err) {
-      throw this.translate(err, bot.name, newReader);
+      throw this.translate(err, bot.name, newSource);
     }
   }
 
-  async destroy(name: string): Promise<void> {
-    const [botKey, ...rest] = this.keys.botKeys(name);
+  /** Removes a bot and its keys (`kindSuffixes`: its kind's own, see Keys.own). */
+  async destroy(name: string, kindSuffixes: readonly string[] = []): Promise<void> {
+    const [botKey, ...rest] = this.keys.botKeys(name, kindSuffixes);
     try {
-      await script(this.redis, 'destroy-bot')([this.keys.bots(), botKey!, ...rest], [name, this.keys.prefix]);
+      await script(this.redis, 'destroy-bot')([this.keys.bots(), botKey!, ...rest], [name, this.keys.prefix, this.codec.sources.join(',')]);
     } catch (err) {
       throw this.translate(err, name, '');
     }
@@ -151,14 +168,15 @@ export class FarmStore {
   }
 
   /** Maps the scripts' error replies to messages an operator can act on. */
-  private translate(err: unknown, name: string, reader: string): Error {
+  private translate(err: unknown, name: string, source: string): Error {
     // Scripts' error replies reach us as "ERR <CODE> …" (Redis adds the ERR).
     const msg = (err instanceof Error ? err.message : String(err)).replace(/^ERR /, '');
+    const sources = this.codec.sources.length ? this.codec.sources : ['source'];
     if (msg.startsWith('EXISTS')) return new UsageError(`bot "${name}" exists already`);
     if (msg.startsWith('NOT_FOUND')) return new UsageError(`unknown bot "${name}" (see tfctl list)`);
-    if (msg.startsWith('NO_READER')) return new UsageError(`unknown reader "${reader}": create it first with tfctl create ${reader} reader`);
-    if (msg.startsWith('NOT_READER')) return new UsageError(`"${reader}" is a ${msg.split(' ')[1]}, not a reader`);
-    if (msg.startsWith('IN_USE')) return readerInUse(name, msg.split(' ')[1]!.split(','));
+    if (msg.startsWith('NO_SOURCE')) return new UsageError(`unknown ${sources.join(' or ')} "${source}": create it first with tfctl create ${source} ${sources[0]}`);
+    if (msg.startsWith('NOT_SOURCE')) return new UsageError(`"${source}" is a ${msg.split(' ')[1]}, not a ${sources.join(' or ')}`);
+    if (msg.startsWith('IN_USE')) return sourceInUse(msg.split(' ')[1]!, name, msg.split(' ')[2]!.split(','));
     if (msg.startsWith('CHANGED')) return new UsageError(`bot "${name}" changed while updating; try again`);
     return err instanceof Error ? err : new Error(msg);
   }

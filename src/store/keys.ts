@@ -5,8 +5,8 @@
  * one Redis Cluster slot and a bot's multi-key scripts stay legal on a cluster.
  *
  * Three scripts must reach other bots' keys from inside Redis and rebuild `bot()` and `timeline()` from
- * the prefix: scripts/destroy-bot.lua, scripts/read-bots.lua and scripts/list-bots.lua. Change those
- * formats together.
+ * the prefix: scripts/destroy-bot.lua, scripts/read-bots.lua and scripts/list-bots.lua (which also
+ * rebuilds `own()` for a kind's backlog key). Change those formats together.
  */
 export class Keys {
   constructor(readonly prefix: string) {}
@@ -15,7 +15,7 @@ export class Keys {
   bots(): string { return `${this.prefix}:bots`; }
   /** Hash: a bot's settings, state and counters. */
   bot(name: string): string { return `${this.prefix}:bot:{${name}}`; }
-  /** Stream: a reader's cache of timeline tweets; each writer is a consumer group on it. */
+  /** Stream: a source's tweets (a reader's timeline cache); each consumer is a consumer group on it. */
   timeline(reader: string): string { return `${this.prefix}:{${reader}}:timeline`; }
   /** Set: hashes of every text a writer has posted (the never-twice guarantee). */
   posted(writer: string): string { return `${this.prefix}:{${writer}}:posted`; }
@@ -25,12 +25,18 @@ export class Keys {
   intents(writer: string): string { return `${this.prefix}:{${writer}}:intents`; }
   /** Hash: posts per UTC hour (field = epoch hour), for stats and the dashboard. */
   hourly(bot: string): string { return `${this.prefix}:{${bot}}:hourly`; }
+  /**
+   * One of a kind's own keys, named by suffix: `{name}:<suffix>`, in the bot's slot. Kinds name theirs
+   * through this (declared in their folder's index.ts) so destroy and listings can find them;
+   * list-bots.lua rebuilds this format for a kind's backlog key.
+   */
+  own(name: string, suffix: string): string { return `${this.prefix}:{${name}}:${suffix}`; }
   /** String: the tick lock of one bot (SET NX PX). */
   lock(name: string): string { return `${this.prefix}:lock:{${name}}`; }
 
-  /** Every key a bot owns (for destroy and export). The lock is transient and left out. */
-  botKeys(name: string): string[] {
-    return [this.bot(name), this.timeline(name), this.posted(name), this.posts(name), this.intents(name), this.hourly(name)];
+  /** Every key a bot owns (for destroy and export), with its kind's own suffixes. The lock is transient and left out. */
+  botKeys(name: string, kindSuffixes: readonly string[] = []): string[] {
+    return [this.bot(name), this.timeline(name), this.posted(name), this.posts(name), this.intents(name), this.hourly(name), ...kindSuffixes.map((s) => this.own(name, s))];
   }
 
   /** The SCAN pattern that matches every key of this farm. */

@@ -99,7 +99,7 @@ describe('the bot registry through the CLI', () => {
     await expectUsageError(['create', 'r1', 'reader'], /exists already/);
     await expectUsageError(['create', 'x', 'poster'], /unknown role "poster"/);
     await expectUsageError(['create', 'w1', 'writer', '--reader', 'ghost', '--template', '%s'], /unknown reader "ghost"/);
-    await expectUsageError(['create', 'w1', 'writer', '--template', '%s'], /needs --reader/);
+    await expectUsageError(['create', 'w1', 'writer', '--template', '%s'], /needs --source or --reader/);
     await expectUsageError(['create', 'w1', 'writer', '--reader', 'r1', '--template', '%s', '--every', 'soon'], /invalid every "soon"/);
     await expectUsageError(['create', 'w1', 'writer', '--reader', 'r1', '--template', '%s', '--per-tick', 'many'], /invalid per-tick/);
     await expectUsageError(['create', 'r2', 'reader', '--template', '%s'], /writers only/);

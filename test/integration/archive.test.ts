@@ -10,6 +10,7 @@ import { exportFarm } from '../../src/archive/export.js';
 import { importFarm, readArchive } from '../../src/archive/import.js';
 import { UsageError } from '../../src/errors.js';
 import { FarmStore } from '../../src/store/farm-store.js';
+import { CODEC } from '../../src/bots/index.js';
 import { Posts, textHash } from '../../src/store/posts.js';
 import { Timeline } from '../../src/store/timeline.js';
 import { startRedis, type PrivateRedis } from '../helpers/redis.js';
@@ -82,11 +83,11 @@ async function snapshot(c: Redis = client): Promise<Record<string, unknown>> {
 
 /** A farm with every kind of key tfctl writes, and some it may write later. */
 async function buildFarm(prefix = 'tf'): Promise<FarmStore> {
-  const store = new FarmStore(client, prefix);
+  const store = new FarmStore(client, prefix, CODEC);
   const keys = store.keys;
   await store.create({ name: 'r1', role: 'reader', every: 600, paused: false, token: 'R-TOKEN', secret: 'R-SECRET' }, 1_700_000_000_000);
-  await store.create({ name: 'w1', role: 'writer', reader: 'r1', template: '%s!', every: 60, paused: false, perTick: 1, grab: 3, token: 'W-TOKEN', secret: 'W-SECRET' });
-  await store.create({ name: 'w2', role: 'writer', reader: 'r1', template: '{noun:gent} нет', every: 60, paused: true, perTick: 2, grab: 3 });
+  await store.create({ name: 'w1', role: 'writer', source: 'r1', fields: { template: '%s!', per_tick: '1', grab: '3' }, every: 60, paused: false, token: 'W-TOKEN', secret: 'W-SECRET' });
+  await store.create({ name: 'w2', role: 'writer', source: 'r1', fields: { template: '{noun:gent} нет', per_tick: '2', grab: '3' }, every: 60, paused: true });
   await store.create({ name: 'r2', role: 'reader', every: 600, paused: false });
   const tl = new Timeline(client, keys);
   const tweets = Array.from({ length: 6 }, (_, i) => ({ id: String(1_800_000_000_000_000_000n + BigInt(i)), author: 'a', author_id: '42', text: `твит ${i}`, created_at: '2024-01-01T00:00:00Z' }));
@@ -148,10 +149,10 @@ describe('archive round trip on a real Redis', () => {
     const after = await snapshot();
     const renamed = Object.fromEntries(Object.entries(before).filter(([k]) => k.startsWith('old:') && !k.startsWith('old:lock:')).map(([k, v]) => [k.replace(/^old:/, 'new:'), v]));
     expect(after).toEqual(renamed);
-    const store = new FarmStore(client, 'new');
-    expect((await store.require('w1')).reader).toBe('r1');
+    const store = new FarmStore(client, 'new', CODEC);
+    expect((await store.require('w1')).source).toBe('r1');
     const [w1] = await store.overview(['w1']);
-    expect(w1).toMatchObject({ name: 'w1', backlog: { unprocessed: 5 } });
+    expect(w1).toMatchObject({ name: 'w1', backlog: 5 });
   });
 
   it('leaves tokens out with withoutSecrets', async () => {
@@ -164,9 +165,9 @@ describe('archive round trip on a real Redis', () => {
     expect(raw).not.toContain('R-SECRET');
     await client.flushdb();
     await importFarm(client, 'tf', file);
-    const w1 = await new FarmStore(client, 'tf').require('w1');
+    const w1 = await new FarmStore(client, 'tf', CODEC).require('w1');
     expect(w1.token).toBeUndefined();
-    expect(w1.template).toBe('%s!');
+    expect(w1.settings.template).toBe('%s!');
   });
 
   it('refuses to overwrite existing bots without replace, and replaces them whole with it', async () => {
@@ -194,7 +195,7 @@ describe('archive round trip on a real Redis', () => {
     const file = join(dir, 'merge.tar.gz');
     await exportFarm(client, 'tf', file);
     await client.flushdb();
-    const store = new FarmStore(client, 'tf');
+    const store = new FarmStore(client, 'tf', CODEC);
     await store.create({ name: 'local', role: 'reader', every: 60, paused: false });
     await importFarm(client, 'tf', file);
     expect(await store.names()).toEqual(['local', 'r1', 'r2', 'w1', 'w2']);
@@ -210,7 +211,7 @@ describe('archive round trip on a real Redis', () => {
     ].join('\n') + '\n';
     const file = join(dir, 'runtime-failure.tar.gz');
     writeFileSync(file, rawTar([{ path: 'manifest.json', data: manifest({ counts: { keys: 4 } }, d) }, { path: 'keys.jsonl', data: d }]));
-    const store = new FarmStore(client, 'tf');
+    const store = new FarmStore(client, 'tf', CODEC);
     await store.create({ name: 'x1', role: 'reader', every: 999, paused: true, token: 'KEEP', secret: 'ME' });
     await client.set('tf:{x1}:own', 'mine', 'PX', 600_000);
     const before = await snapshot();

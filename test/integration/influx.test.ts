@@ -21,8 +21,8 @@ const now = Date.now();
 async function seedFarm(f: Farm): Promise<void> {
   const k = f.store.keys;
   await f.store.create({ name: 'r1', role: 'reader', every: 3600, paused: false });
-  await f.store.create({ name: 'w1', role: 'writer', reader: 'r1', template: '%s', perTick: 1, grab: 3, every: 3600, paused: false });
-  await f.store.create({ name: 'w2', role: 'writer', reader: 'r1', template: '%s', perTick: 1, grab: 3, every: 3600, paused: false });
+  await f.store.create({ name: 'w1', role: 'writer', source: 'r1', fields: { template: '%s', per_tick: '1', grab: '3' }, every: 3600, paused: false });
+  await f.store.create({ name: 'w2', role: 'writer', source: 'r1', fields: { template: '%s', per_tick: '1', grab: '3' }, every: 3600, paused: false });
   for (let i = 0; i < 5; i++) await f.redis.xadd(k.timeline('r1'), '*', 'id', String(100 + i), 'text', `tweet ${i}`);
 }
 

@@ -2,12 +2,13 @@ import { Command } from 'commander';
 import { describe, expect, it } from 'vitest';
 import { buildProgram } from '../../src/cli/main.js';
 import { commands } from '../../src/cli/commands/index.js';
+import { processContext } from '../../src/cli/context.js';
 
 describe('registering subcommands', () => {
   it('files each command under the name it registers', () => {
     for (const [name, register] of Object.entries(commands)) {
       const program = new Command('tfctl');
-      register(program);
+      register(program, processContext, []);
       expect(program.commands.map((c) => c.name())).toEqual([name]);
     }
   });

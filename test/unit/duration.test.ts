@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { formatDuration, parseBool, parseCount, parseDuration } from '../../src/bots/values.js';
-import { botName, parseRole, redact } from '../../src/bots/bot.js';
+import { botName, redact } from '../../src/bots/bot.js';
+import { requireKind } from '../../src/bots/index.js';
 import { UsageError } from '../../src/errors.js';
 
 describe('durations', () => {
@@ -48,8 +49,8 @@ describe('bot names and roles', () => {
     expect(() => botName(name)).toThrow(/invalid bot name/);
   });
   it('knows the roles', () => {
-    expect(parseRole('writer')).toBe('writer');
-    expect(() => parseRole('poster')).toThrow(/unknown role "poster"/);
+    expect(requireKind('writer').name).toBe('writer');
+    expect(() => requireKind('poster')).toThrow(/unknown role "poster"/);
   });
   it('redacts secrets to set/missing', () => {
     expect(redact({ name: 'x', token: 'T0KEN', secret: undefined })).toEqual({ name: 'x', token: 'set', secret: 'missing' });

@@ -1,5 +1,6 @@
 import { compose } from './tick.js';
-import { UsageError } from '../../errors.js';
+import type { Bot } from '../../store/bot-record.js';
+import { writerSettings } from './index.js';
 import { Posts } from '../../store/posts.js';
 import { Timeline, type TimelineEntry } from '../../store/timeline.js';
 import { loadMorph } from '../../text/morph.js';
@@ -21,16 +22,15 @@ export interface PreviewLine {
  * What a writer would make of a text, or of its next unprocessed tweets, without taking them:
  * every candidate, with whether the writer posted it before.
  */
-export async function preview(farm: { redis: Redis; store: FarmStore }, name: string, opts: { text?: string; count?: number }): Promise<PreviewLine[]> {
-  const bot = await farm.store.require(name);
-  if (bot.role !== 'writer') throw new UsageError(`${name} is a ${bot.role}; preview shows what a writer would post`);
+export async function preview(farm: { redis: Redis; store: FarmStore }, bot: Bot, opts: { text?: string; count?: number }): Promise<PreviewLine[]> {
+  const settings = writerSettings(bot);
   await loadMorph();
-  const template = parseTemplate(bot.template ?? '');
+  const template = parseTemplate(settings.template);
   const entries: TimelineEntry[] = opts.text !== undefined
     ? [{ entry: 'text', id: '-', author: '', author_id: '', text: opts.text, created_at: '' }]
-    : await new Timeline(farm.redis, farm.store.keys).peek(bot.reader!, bot.name, opts.count ?? bot.grab ?? 3);
+    : await new Timeline(farm.redis, farm.store.keys).peek(bot.source!, bot.name, opts.count ?? settings.grab);
   const tweets = new Map(entries.map((e) => [e.entry, e.text]));
-  const candidates = compose({ memo: new Map() }, bot.reader!, template, entries);
+  const candidates = compose({ memo: new Map() }, bot.source!, template, entries);
   const posted = await new Posts(farm.redis, farm.store.keys).posted(bot.name, candidates.map((c) => c.hash));
   return candidates.map((c, i) => ({ source: c.source, tweet: tweets.get(c.entry) ?? '', noun: c.noun, text: c.text, weight: weightedLength(c.text), posted_before: posted[i]! }));
 }

@@ -9,7 +9,8 @@ import type { TimelineEntry } from '../../store/timeline.js';
 import { accountId } from '../account.js';
 import { ENDPOINT } from '../endpoints.js';
 import { outcomeOfError } from '../failure.js';
-import type { BotKind, Outcome, TickEnv } from '../types.js';
+import type { Outcome, TickEnv } from '../types.js';
+import { writerSettings } from './index.js';
 
 /** Batches of `grab` tweets a writer may look through in one tick when they yield nothing usable. */
 const MAX_BATCHES = 5;
@@ -28,73 +29,70 @@ export interface Candidate {
  * before, and posts up to `per-tick` texts. An intent is written before each POST, so a crash between
  * the POST and the bookkeeping is resolved on the next tick by looking at the account's own tweets.
  */
-export const writer: BotKind = {
-  role: 'writer',
-  async tick(bot: Bot, env: TickEnv): Promise<Outcome> {
-    await loadMorph();
-    const template = memo(env, `template:${bot.template}`, () => parseTemplate(bot.template ?? ''));
-    const client = env.dryRun ? undefined : env.client(bot);
-    const learned: Record<string, string> = {};
+export async function tick(bot: Bot, env: TickEnv): Promise<Outcome> {
+  await loadMorph();
+  const settings = writerSettings(bot);
+  const template = memo(env, `template:${settings.template}`, () => parseTemplate(settings.template));
+  const client = env.dryRun ? undefined : env.client(bot);
+  const learned: Record<string, string> = {};
 
-    if (client) {
-      const recovered = await recover(bot, env, client, learned);
-      if (recovered) return recovered;
-    }
+  if (client) {
+    const recovered = await recover(bot, env, client, learned);
+    if (recovered) return recovered;
+  }
 
-    const { candidates, consumed, scanned } = await gather(bot, env, template);
-    if (candidates.length === 0) {
-      return { status: 'idle', detail: scanned ? `nothing usable in ${scanned} tweet(s)` : 'no unprocessed tweets', learned };
-    }
-    const chosen = pick(candidates, bot.perTick ?? 1);
-    if (!client) {
-      return { status: 'ok', detail: `would post ${chosen.length}`, drafts: chosen.map((c) => c.text) };
-    }
+  const { candidates, consumed, scanned } = await gather(bot, settings.grab, env, template);
+  if (candidates.length === 0) {
+    return { status: 'idle', detail: scanned ? `nothing usable in ${scanned} tweet(s)` : 'no unprocessed tweets', learned };
+  }
+  const chosen = pick(candidates, settings.perTick);
+  if (!client) {
+    return { status: 'ok', detail: `would post ${chosen.length}`, drafts: chosen.map((c) => c.text) };
+  }
 
-    const posts: Post[] = [];
-    const queue = [...chosen, ...candidates.filter((c) => !chosen.includes(c))];
-    while (posts.length < (bot.perTick ?? 1) && queue.length > 0) {
-      const c = queue.shift()!;
-      const intent: Intent = { text: c.text, hash: c.hash, source: c.source, noun: c.noun, entries: consumed, at: env.now() };
-      await env.posts.writeIntent(bot.name, intent);
-      let id: string;
-      try {
-        id = (await client.v2.tweet(c.text)).data.id;
-      } catch (err) {
-        const failure = outcomeOfError(err, ENDPOINT.post, { posts, learned });
-        if (failure.detail === 'duplicate content') {
-          await env.posts.markDuplicate(bot.name, c.hash);
-          continue;
-        }
-        // Without an answer the POST may have gone through: keep the intent for the next tick to check.
-        if (!isNoAnswer(err)) await env.posts.dropIntent(bot.name, c.hash);
-        return { ...failure, detail: `${failure.detail}${posts.length ? ` after ${posts.length} post(s)` : ''}` };
+  const posts: Post[] = [];
+  const queue = [...chosen, ...candidates.filter((c) => !chosen.includes(c))];
+  while (posts.length < settings.perTick && queue.length > 0) {
+    const c = queue.shift()!;
+    const intent: Intent = { text: c.text, hash: c.hash, source: c.source, noun: c.noun, entries: consumed, at: env.now() };
+    await env.posts.writeIntent(bot.name, intent);
+    let id: string;
+    try {
+      id = (await client.v2.tweet(c.text)).data.id;
+    } catch (err) {
+      const failure = outcomeOfError(err, ENDPOINT.post, { posts, learned });
+      if (failure.detail === 'duplicate content') {
+        await env.posts.markDuplicate(bot.name, c.hash);
+        continue;
       }
-      if (process.env.TFCTL_FAILPOINT === 'after-post') process.kill(process.pid, 'SIGKILL'); // crash tests
-      const post: Post = { id, text: c.text, source: c.source, noun: c.noun, at: env.now() };
-      await env.posts.record(bot.name, c.hash, post);
-      posts.push(post);
+      // Without an answer the POST may have gone through: keep the intent for the next tick to check.
+      if (!isNoAnswer(err)) await env.posts.dropIntent(bot.name, c.hash);
+      return { ...failure, detail: `${failure.detail}${posts.length ? ` after ${posts.length} post(s)` : ''}` };
     }
-    await env.timeline.ack(bot.reader!, bot.name, consumed);
-    return { status: posts.length ? 'ok' : 'idle', detail: posts.length ? `posted ${posts.length}` : 'every candidate was a duplicate', posts, learned };
-  },
-};
+    await env.hook?.('after-post', bot);
+    const post: Post = { id, text: c.text, source: c.source, noun: c.noun, at: env.now() };
+    await env.posts.record(bot.name, c.hash, post);
+    posts.push(post);
+  }
+  await env.timeline.ack(bot.source!, bot.name, consumed);
+  return { status: posts.length ? 'ok' : 'idle', detail: posts.length ? `posted ${posts.length}` : 'every candidate was a duplicate', posts, learned };
+}
 
 /**
  * Looks through unprocessed tweets a batch at a time; a batch that yields nothing usable is marked
  * processed and the next one is tried, so a barren backlog is not re-scanned every minute.
  */
-async function gather(bot: Bot, env: TickEnv, template: Template): Promise<{ candidates: Candidate[]; consumed: string[]; scanned: number }> {
-  const grab = bot.grab ?? 3;
-  const peeked = env.dryRun ? await env.timeline.peek(bot.reader!, bot.name, grab * MAX_BATCHES) : [];
+async function gather(bot: Bot, grab: number, env: TickEnv, template: Template): Promise<{ candidates: Candidate[]; consumed: string[]; scanned: number }> {
+  const peeked = env.dryRun ? await env.timeline.peek(bot.source!, bot.name, grab * MAX_BATCHES) : [];
   let scanned = 0;
   for (let batch = 0; batch < MAX_BATCHES; batch++) {
-    const entries = env.dryRun ? peeked.slice(batch * grab, (batch + 1) * grab) : await env.timeline.take(bot.reader!, bot.name, grab);
+    const entries = env.dryRun ? peeked.slice(batch * grab, (batch + 1) * grab) : await env.timeline.take(bot.source!, bot.name, grab);
     if (entries.length === 0) break;
     scanned += entries.length;
-    const candidates = await fresh(bot, env, compose(env, bot.reader!, template, entries));
+    const candidates = await fresh(bot, env, compose(env, bot.source!, template, entries));
     const consumed = entries.map((e) => e.entry);
     if (candidates.length > 0) return { candidates, consumed, scanned };
-    if (!env.dryRun) await env.timeline.ack(bot.reader!, bot.name, consumed);
+    if (!env.dryRun) await env.timeline.ack(bot.source!, bot.name, consumed);
   }
   return { candidates: [], consumed: [], scanned };
 }
@@ -152,7 +150,7 @@ async function recover(bot: Bot, env: TickEnv, client: TwitterApi, learned: Reco
     const found = recent.find((t) => t.text === intent.text);
     if (found) {
       await env.posts.record(bot.name, intent.hash, { id: found.id, text: intent.text, source: intent.source, noun: intent.noun, at: intent.at });
-      await env.timeline.ack(bot.reader!, bot.name, intent.entries);
+      await env.timeline.ack(bot.source!, bot.name, intent.entries);
     } else {
       await env.posts.dropIntent(bot.name, intent.hash);
     }

@@ -1,6 +1,8 @@
 import type { Command } from 'commander';
 import { botName } from '../../bots/bot.js';
-import { withFarm } from '../context.js';
+import type { Config } from '../../config.js';
+import type { PinPrompt } from '../../x/auth.js';
+import { withFarm, type CommandContext, type Io } from '../context.js';
 
 /** The first line on stdin, whether a terminal or a pipe; undefined when stdin ends first. */
 async function readLine(): Promise<string | undefined> {
@@ -20,29 +22,36 @@ async function readLine(): Promise<string | undefined> {
   });
 }
 
-export function register(program: Command): void {
+export interface AuthOptions {
+  name: string;
+}
+
+/** The PIN flow for one bot; `prompt` shows the URL and reads the PIN (the process's stderr and stdin by default). */
+export async function run(opts: AuthOptions, io: Io, config: Config, prompt?: PinPrompt): Promise<void> {
+  const { pinFlow } = await import('../../x/auth.js');
+  try {
+    const who = await withFarm(config, async (farm) => {
+      const bot = await farm.store.require(botName(opts.name));
+      const account = await pinFlow(farm.config, prompt ?? {
+        show: (url) => io.err(`Open this URL, authorize, then type the PIN:\n${url}\n`),
+        readPin: readLine,
+      });
+      // Who the tokens belong to is stored with them: the tick would otherwise learn it with an extra call.
+      await farm.setCredentials(bot.name, account);
+      return { name: bot.name, username: account.username };
+    });
+    io.out(`authorized ${who.name} as @${who.username}\n`);
+  } finally {
+    if (!prompt) process.stdin.pause();
+    const { destroyAgents } = await import('../../x/client.js');
+    destroyAgents();
+  }
+}
+
+export function register(program: Command, ctx: CommandContext): void {
   program
     .command('auth')
     .description('OAuth 1.0a PIN flow: prints the authorize URL, reads the PIN from stdin, stores the tokens on the bot')
     .argument('<name>', 'the bot')
-    .action(async (name: string) => {
-      const { pinFlow } = await import('../../x/auth.js');
-      try {
-        const who = await withFarm(async (farm) => {
-          const bot = await farm.store.require(botName(name));
-          const account = await pinFlow(farm.config, {
-            show: (url) => process.stderr.write(`Open this URL, authorize, then type the PIN:\n${url}\n`),
-            readPin: readLine,
-          });
-          // Who the tokens belong to is stored with them: the tick would otherwise learn it with an extra call.
-          await farm.setCredentials(bot.name, account);
-          return { name: bot.name, username: account.username };
-        });
-        process.stdout.write(`authorized ${who.name} as @${who.username}\n`);
-      } finally {
-        process.stdin.pause();
-        const { destroyAgents } = await import('../../x/client.js');
-        destroyAgents();
-      }
-    });
+    .action((name: string) => run({ name }, ctx.io, ctx.config()));
 }

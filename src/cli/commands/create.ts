@@ -1,26 +1,75 @@
-import type { Command } from 'commander';
-import { parseRole, redact } from '../../bots/bot.js';
-import { withFarm } from '../context.js';
+import { Option, type Command } from 'commander';
+import { KINDS, kindOf, requireKind, schemaOf } from '../../bots/index.js';
+import { names, type Setting } from '../../bots/settings.js';
+import type { Config } from '../../config.js';
+import { botDetail } from '../../bots/view.js';
+import { withFarm, type CommandContext, type Io } from '../context.js';
 import { printJson } from '../output.js';
 
-export function register(program: Command): void {
-  program
+export interface CreateOptions {
+  name: string;
+  kind: string;
+  /** Setting values as typed, by setting key or commander's camelCase of it. */
+  values: Record<string, string | undefined>;
+  json?: boolean;
+}
+
+export async function run(opts: CreateOptions, io: Io, config: Config): Promise<void> {
+  const kind = requireKind(opts.kind);
+  const bot = await withFarm(config, (farm) => farm.create({ name: opts.name, role: kind.name, ...opts.values }));
+  if (opts.json) printJson(botDetail(bot, 0), io);
+  else io.out(`created ${bot.role} ${bot.name}\n`);
+}
+
+/** The words after `create` that are not options: the name and the kind, when given. */
+function positionals(argv: string[], valued: Set<string>): string[] {
+  const at = argv.indexOf('create');
+  const out: string[] = [];
+  for (let i = at + 1; at >= 0 && i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a === '--') break;
+    if (a.startsWith('-')) {
+      if (valued.has(a)) i++; // its value is the next word
+      continue;
+    }
+    out.push(a);
+  }
+  return out;
+}
+
+const flag = (s: Setting, n: string) => `--${n} ${s.arg}`;
+
+/**
+ * Options come from the kinds' settings. Every kind's are accepted (so a setting given to the wrong
+ * kind gets a message saying whose it is); help shows only the named kind's, or all of them by kind.
+ */
+export function register(program: Command, ctx: CommandContext, argv: string[] = []): void {
+  const all = new Map<string, Setting>();
+  for (const k of KINDS) for (const s of schemaOf(k)) if (!s.setOnly) for (const n of names(s)) if (!all.has(n)) all.set(n, s);
+  const valued = new Set([...all.keys()].map((n) => `--${n}`));
+  const named = kindOf(positionals(argv, valued)[1] ?? '');
+  const shown = named ? new Set(schemaOf(named).flatMap((s) => (s.setOnly ? [] : names(s)))) : undefined;
+
+  const cmd = program
     .command('create')
-    .description('create a reader or writer bot')
+    .description(named ? `create a ${named.name} bot: ${named.summary}` : `create a bot of one of the kinds: ${KINDS.map((k) => k.name).join(', ')} (tfctl kinds describes them)`)
     .argument('<name>', 'bot name (letters, digits, _; a leading @ is ignored)')
-    .argument('<role>', 'reader or writer')
-    .option('--reader <name>', 'writer: the reader whose timeline it consumes')
-    .option('--template <text>', 'writer: what it posts, e.g. "%s – это когда тебя любят." or "{noun:gent,plur}"')
-    .option('--every <duration>', 'how often it is due, e.g. 90s, 30m, 2h (default 60m)')
-    .option('--per-tick <n>', 'writer: posts per tick at most (default 1)')
-    .option('--grab <n>', 'writer: unprocessed tweets taken per tick (default 3)')
-    .option('--token <token>', 'the account\'s OAuth 1.0a access token')
-    .option('--secret <secret>', 'the account\'s OAuth 1.0a access token secret')
+    .argument('<kind>', KINDS.map((k) => k.name).join(' or '));
+  for (const [n, s] of all) {
+    const owners = KINDS.filter((k) => schemaOf(k).includes(s)).map((k) => k.name);
+    const common = owners.length === KINDS.length;
+    const alias = n !== s.key ? ` (same as --${s.key})` : '';
+    const dflt = s.default !== undefined ? ` (default ${s.value.show ? s.value.show(s.default as never) : s.default})` : '';
+    const help = `${common || named ? '' : `${owners.join(', ')}: `}${s.help}${alias}${s.required ? ' (required)' : dflt}`;
+    const option = new Option(flag(s, n), help);
+    if (shown && !shown.has(n)) option.hideHelp();
+    cmd.addOption(option);
+  }
+  cmd
     .option('--json', 'print the created bot as JSON')
-    .action(async (name: string, roleInput: string, opts) => {
-      const role = parseRole(roleInput);
-      const bot = await withFarm((farm) => farm.create({ name, role, ...opts }));
-      if (opts.json) printJson(redact(bot));
-      else process.stdout.write(`created ${bot.role} ${bot.name}\n`);
+    .action(async (name: string, kind: string, opts: Record<string, string | boolean | undefined>) => {
+      const { json, ...values } = opts;
+      await run({ name, kind, values: values as Record<string, string | undefined>, json: json === true }, ctx.io, ctx.config());
     });
+  if (!named) cmd.addHelpText('after', `\nEach kind's own settings: tfctl create <name> <kind> --help`);
 }

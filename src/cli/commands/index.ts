@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { processContext, type CommandContext } from '../context.js';
 import { register as create } from './create.js';
 import { register as destroy } from './destroy.js';
 import { register as inflect } from './inflect.js';
@@ -14,13 +15,16 @@ import { register as exportCmd } from './export.js';
 import { register as importCmd } from './import.js';
 import { register as run } from './run.js';
 import { register as auth } from './auth.js';
+import { register as kinds } from './kinds.js';
 
 /**
- * Every subcommand lives in its own file and exports `register(program)`. Keep the static imports of
- * src/cli light: heavy modules (az, twitter-api-v2, twitter-text, influx, tar, node-cron, the sandbox)
- * are loaded with dynamic import() inside the action that needs them, so `tfctl list` starts fast.
+ * Every subcommand lives in its own file and exports `register(program, ctx, argv)`, which declares its
+ * options and whose action calls the file's `run(opts, io, config)`; tests call run() in-process with
+ * their own io and config. Keep the static imports of src/cli light: heavy modules (az, twitter-api-v2,
+ * twitter-text, influx, tar, node-cron, the sandbox) are loaded with dynamic import() inside the action
+ * that needs them, so `tfctl list` starts fast.
  */
-type Register = (program: Command) => void;
+type Register = (program: Command, ctx: CommandContext, argv: string[]) => void;
 
 /** Every subcommand by its name, in the order help lists them. */
 export const commands: Record<string, Register> = {
@@ -39,6 +43,7 @@ export const commands: Record<string, Register> = {
   import: importCmd,
   run,
   auth,
+  kinds,
 };
 
 /**
@@ -47,8 +52,8 @@ export const commands: Record<string, Register> = {
  * gets them all, for the help text and suggestions. bin/tfctl finds the command name the same way, to
  * choose a quick command's V8 flags before the bundle is compiled; keep the two alike.
  */
-export function registerCommands(program: Command, argv: string[]): void {
+export function registerCommands(program: Command, argv: string[], ctx: CommandContext = processContext): void {
   const name = argv.slice(2).find((arg) => !arg.startsWith('-'));
-  if (name !== undefined && Object.hasOwn(commands, name)) commands[name]!(program);
-  else for (const register of Object.values(commands)) register(program);
+  if (name !== undefined && Object.hasOwn(commands, name)) commands[name]!(program, ctx, argv);
+  else for (const register of Object.values(commands)) register(program, ctx, argv);
 }

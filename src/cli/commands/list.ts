@@ -1,35 +1,42 @@
 import type { Command } from 'commander';
-import { botView, statusOf } from '../../bots/view.js';
-import { withFarm } from '../context.js';
+import type { Config } from '../../config.js';
+import { backlogLabel, botView, roleLabel, statusOf } from '../../bots/view.js';
+import { withFarm, type CommandContext, type Io } from '../context.js';
 import { printJson, printTable, relativeTime } from '../output.js';
 
-export function register(program: Command): void {
+export interface ListOptions {
+  json?: boolean;
+}
+
+export async function run(opts: ListOptions, io: Io, config: Config): Promise<void> {
+  const { bots, now } = await withFarm(config, async (farm) => ({ bots: await farm.store.overview(), now: farm.now() }));
+  if (opts.json) return printJson(bots.map((b) => botView(b, now)), io);
+  if (bots.length === 0) {
+    io.out('no bots yet: create one with tfctl create <name> reader\n');
+    return;
+  }
+  // The table is made from the bots themselves: a thousand views' ISO times would only be parsed back.
+  printTable(
+    ['NAME', 'ROLE', 'STATUS', 'BACKLOG', 'POSTED', 'LAST ERROR'],
+    bots.map((b) => {
+      const status = statusOf(b, now);
+      return [
+        b.name,
+        roleLabel(b),
+        status === 'waiting' ? relativeTime(b.nextDueAt, now) : status,
+        `${b.backlog} ${backlogLabel(b.role)}`,
+        String(b.counters.posted ?? 0),
+        b.lastError ?? '',
+      ];
+    }),
+    io,
+  );
+}
+
+export function register(program: Command, ctx: CommandContext): void {
   program
     .command('list')
     .description('all bots, one line each')
     .option('--json', 'print a JSON array')
-    .action(async (opts: { json?: boolean }) => {
-      const now = Date.now();
-      const bots = await withFarm((farm) => farm.store.overview());
-      if (opts.json) return printJson(bots.map((b) => botView(b, now)));
-      if (bots.length === 0) {
-        process.stdout.write('no bots yet: create one with tfctl create <name> reader\n');
-        return;
-      }
-      // The table is made from the bots themselves: a thousand views' ISO times would only be parsed back.
-      printTable(
-        ['NAME', 'ROLE', 'STATUS', 'BACKLOG', 'POSTED', 'LAST ERROR'],
-        bots.map((b) => {
-          const status = statusOf(b, now);
-          return [
-            b.name,
-            b.role === 'writer' ? `writer<${b.reader}` : b.role,
-            status === 'waiting' ? relativeTime(b.nextDueAt, now) : status,
-            b.role === 'reader' ? `${b.backlog.cached ?? 0} cached` : `${b.backlog.unprocessed ?? 0} unprocessed`,
-            String(b.counters.posted ?? 0),
-            b.lastError ?? '',
-          ];
-        }),
-      );
-    });
+    .action((opts: ListOptions) => run(opts, ctx.io, ctx.config()));
 }

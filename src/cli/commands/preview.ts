@@ -1,34 +1,39 @@
 import type { Command } from 'commander';
 import { botName } from '../../bots/bot.js';
+import { kindOf } from '../../bots/index.js';
 import { parseCount } from '../../bots/values.js';
-import { withFarm } from '../context.js';
+import type { Config } from '../../config.js';
+import { UsageError } from '../../errors.js';
+import { withFarm, type CommandContext, type Io } from '../context.js';
 import { printJson } from '../output.js';
 
-export function register(program: Command): void {
+export interface PreviewOptions {
+  name: string;
+  text?: string;
+  count?: string;
+  json?: boolean;
+}
+
+export async function run(opts: PreviewOptions, io: Io, config: Config): Promise<void> {
+  const name = botName(opts.name);
+  const count = opts.count ? parseCount(opts.count, 'count', 1, 1000) : undefined;
+  const result = await withFarm(config, async (farm) => {
+    const bot = await farm.store.require(name);
+    const kind = kindOf(bot.role);
+    if (!kind?.preview) throw new UsageError(`${name} is a ${bot.role}, which has no preview (tfctl kinds says which kinds do)`);
+    return kind.preview(bot, { redis: farm.redis, store: farm.store, now: () => farm.now() }, { text: opts.text, count });
+  });
+  if (opts.json) return printJson(result.items, io);
+  io.out(result.lines.map((l) => `${l}\n`).join(''));
+}
+
+export function register(program: Command, ctx: CommandContext): void {
   program
     .command('preview')
-    .description('show what a writer would post from TEXT or from its next unprocessed tweets (nothing is taken)')
-    .argument('<writer>')
+    .description('show what a bot would post from TEXT or from its next unprocessed tweets (nothing is taken)')
+    .argument('<name>')
     .option('--text <text>', 'compose from this text instead of the cached tweets')
-    .option('--count <n>', 'how many unprocessed tweets to look at (default: the writer\'s grab)')
+    .option('--count <n>', "how many unprocessed tweets to look at (default: the bot's grab)")
     .option('--json', 'print JSON')
-    .action(async (nameInput: string, opts: { text?: string; count?: string; json?: boolean }) => {
-      const name = botName(nameInput);
-      const count = opts.count ? parseCount(opts.count, 'count', 1, 1000) : undefined;
-      const { preview } = await import('../../bots/writer/preview.js');
-      const lines = await withFarm((farm) => preview(farm, name, { text: opts.text, count }));
-      if (opts.json) return printJson(lines);
-      if (lines.length === 0) {
-        process.stdout.write(opts.text !== undefined ? 'no usable noun in that text\n' : 'nothing to compose: no unprocessed tweet yields a noun\n');
-        return;
-      }
-      let source = '';
-      for (const l of lines) {
-        if (l.source !== source) {
-          source = l.source;
-          process.stdout.write(`${l.source === '-' ? 'text' : `tweet ${l.source}`}: ${l.tweet}\n`);
-        }
-        process.stdout.write(`  [${l.noun}] ${l.text}${l.posted_before ? '  (posted before)' : ''}\n`);
-      }
-    });
+    .action((name: string, opts: Omit<PreviewOptions, 'name'>) => run({ name, ...opts }, ctx.io, ctx.config()));
 }

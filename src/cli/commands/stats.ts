@@ -1,16 +1,37 @@
 import type { Command } from 'commander';
-import { loadConfig } from '../../config.js';
-import { withFarm } from '../context.js';
+import { BACKLOG_LABELS, KINDS } from '../../bots/index.js';
+import { backlogLabel, roleLabel } from '../../bots/view.js';
+import type { Config } from '../../config.js';
+import type { FarmStats } from '../../metrics/stats.js';
+import { withFarm, type CommandContext, type Io } from '../context.js';
 import { printJson, printTable, relativeTime, tableWidth } from '../output.js';
 
-interface StatsOptions {
+export interface StatsOptions {
   json?: boolean;
   influx?: string | false;
   chart?: boolean;
   quiet?: boolean;
 }
 
-export function register(program: Command): void {
+export async function run(opts: StatsOptions, io: Io, config: Config): Promise<void> {
+  const url = opts.influx === false ? undefined : opts.influx ?? config.influxUrl;
+  // influx is a heavy module: load it only when writing, and check the URL before any work.
+  const influx = url ? await import('../../metrics/influx.js') : undefined;
+  const target = url && influx ? influx.parseInfluxUrl(url) : undefined;
+  const { collectStats } = await import('../../metrics/stats.js');
+  const stats = await withFarm(config, (farm) => collectStats(farm));
+  const now = Date.parse(stats.at);
+  // The table comes first, so an InfluxDB that is down still leaves the operator the figures.
+  if (!opts.json && !opts.quiet) await printHuman(stats, opts.chart, now, io);
+  let written: { url: string; database: string; points: number } | undefined;
+  if (url && influx && target) {
+    written = { url: target.safe, database: target.database, points: await influx.writeStatsTo(url, stats) };
+  }
+  if (opts.json) printJson(written ? { ...stats, influx: written } : stats, io);
+  else if (written) io.out(`influx: ${plural(written.points, 'point')} written to ${written.url}\n`);
+}
+
+export function register(program: Command, ctx: CommandContext): void {
   program
     .command('stats')
     .description('per-bot figures: backlog, posts (total, last 24h, per hour), errors, rate-limit pauses; optionally to InfluxDB')
@@ -20,37 +41,21 @@ export function register(program: Command): void {
     .option('--chart', 'draw the posts-per-hour chart even when stdout is not a wide terminal')
     .option('--no-chart', 'never draw the chart')
     .option('-q, --quiet', 'print only what was written to InfluxDB (for cron)')
-    .action(async (opts: StatsOptions) => {
-      const now = Date.now();
-      const url = opts.influx === false ? undefined : opts.influx ?? loadConfig().influxUrl;
-      // influx is a heavy module: load it only when writing, and check the URL before any work.
-      const influx = url ? await import('../../metrics/influx.js') : undefined;
-      const target = url && influx ? influx.parseInfluxUrl(url) : undefined;
-      const { collectStats } = await import('../../metrics/stats.js');
-      const stats = await withFarm((farm) => collectStats(farm, now));
-      // The table comes first, so an InfluxDB that is down still leaves the operator the figures.
-      if (!opts.json && !opts.quiet) await printHuman(stats, opts.chart, now);
-      let written: { url: string; database: string; points: number } | undefined;
-      if (url && influx && target) {
-        written = { url: target.safe, database: target.database, points: await influx.writeStatsTo(url, stats) };
-      }
-      if (opts.json) printJson(written ? { ...stats, influx: written } : stats);
-      else if (written) process.stdout.write(`influx: ${plural(written.points, 'point')} written to ${written.url}\n`);
-    });
+    .action((opts: StatsOptions) => run(opts, ctx.io, ctx.config()));
 }
 
-async function printHuman(stats: import('../../metrics/stats.js').FarmStats, chart: boolean | undefined, now: number): Promise<void> {
+async function printHuman(stats: FarmStats, chart: boolean | undefined, now: number, io: Io): Promise<void> {
   const t = stats.totals;
   if (stats.bots.length === 0) {
-    process.stdout.write('no bots yet: create one with tfctl create <name> reader\n');
+    io.out('no bots yet: create one with tfctl create <name> reader\n');
     return;
   }
   const { barChart, chartFits, sparkline } = await import('../../metrics/chart.js');
   const headers = ['NAME', 'ROLE', 'BACKLOG', 'POSTED', '24H', 'ERRORS', 'RL PAUSES', 'LAST TICK', 'NEXT DUE'];
   const rows = stats.bots.map((b) => [
     b.name,
-    b.role === 'writer' ? `writer<${b.reader}` : b.role,
-    b.role === 'reader' ? `${b.cached} cached` : `${b.unprocessed} unprocessed`,
+    roleLabel({ role: b.role, ...(b.reader ? { source: b.reader } : {}) }),
+    `${b.backlog} ${backlogLabel(b.role)}`,
     String(b.posted),
     String(b.posted_24h),
     String(b.errors),
@@ -62,15 +67,16 @@ async function printHuman(stats: import('../../metrics/stats.js').FarmStats, cha
   const max = Math.max(0, ...stats.bots.map((b) => Math.max(...b.posts_hourly)));
   const withSpark = rows.map((r, i) => [...r, sparkline(stats.bots[i]!.posts_hourly, max)]);
   const sparkHeaders = [...headers, `POSTS/H (${stats.hours.length}H)`];
-  const draw = chart ?? chartFits(process.stdout, Math.max(tableWidth(sparkHeaders, withSpark), 2 * stats.hours.length + 8));
-  if (draw) printTable(sparkHeaders, withSpark);
-  else printTable(headers, rows);
-  process.stdout.write(
-    `total: ${plural(t.bots, 'bot')} (${plural(t.readers, 'reader')}, ${plural(t.writers, 'writer')}), ${t.cached} cached, ` +
-      `${t.unprocessed} unprocessed, ${t.posted} posted, ${t.posted_24h} in the last 24h, ${plural(t.errors, 'error')}, ` +
-      `${plural(t.rate_limited, 'rate-limit pause')}\n`,
+  const draw = chart ?? chartFits(io, Math.max(tableWidth(sparkHeaders, withSpark), 2 * stats.hours.length + 8));
+  if (draw) printTable(sparkHeaders, withSpark, io);
+  else printTable(headers, rows, io);
+  const kinds = KINDS.map((k) => plural(Number(t[k.plural] ?? 0), k.name)).join(', ');
+  const backlogs = BACKLOG_LABELS.map((l) => `${t[l] ?? 0} ${l}, `).join('');
+  io.out(
+    `total: ${plural(t.bots, 'bot')} (${kinds}), ${backlogs}${t.posted} posted, ${t.posted_24h} in the last 24h, ` +
+      `${plural(Number(t.errors), 'error')}, ${plural(Number(t.rate_limited), 'rate-limit pause')}\n`,
   );
-  if (draw) process.stdout.write(`\n${barChart(t.posts_hourly, stats.hours).join('\n')}\n`);
+  if (draw) io.out(`\n${barChart(t.posts_hourly, stats.hours).join('\n')}\n`);
 }
 
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;

@@ -1,44 +1,61 @@
 import type { Command } from 'commander';
 import { parseCount } from '../../bots/values.js';
-import { withFarm } from '../context.js';
+import type { Config } from '../../config.js';
+import type { TickReport } from '../../farm/tick.js';
+import { withFarm, type CommandContext, type Io } from '../context.js';
 import { printJson } from '../output.js';
 
-export function register(program: Command): void {
+export interface TickCommandOptions {
+  names?: string[];
+  force?: boolean;
+  dryRun?: boolean;
+  concurrency?: string;
+  json?: boolean;
+}
+
+/** Runs one tick and prints its report; the exit code is 1 when any bot failed. */
+export async function run(opts: TickCommandOptions, io: Io, config: Config): Promise<TickReport> {
+  const concurrency = opts.concurrency ? parseCount(opts.concurrency, 'concurrency', 1, 256) : undefined;
+  const { runTick } = await import('../../farm/tick.js');
+  const names = opts.names?.length ? opts.names : undefined;
+  const report = await withFarm(config, async (farm) => {
+    const r = await runTick(farm, { names, force: opts.force, dryRun: opts.dryRun, concurrency });
+    const influx = farm.config.influxUrl;
+    if (influx && !opts.dryRun) {
+      const { writeStats } = await import('../../metrics/influx.js');
+      await writeStats(farm, influx).catch((err: Error) => {
+        io.err(`tfctl: stats not written to InfluxDB: ${err.message}\n`);
+      });
+    }
+    return r;
+  });
+  if (opts.json) printJson(report, io);
+  else {
+    for (const b of report.bots) {
+      if (b.status === 'skipped' || (b.status === 'idle' && !opts.dryRun)) continue;
+      io.out(`${b.name} (${b.role}): ${b.status} - ${b.detail}\n`);
+      for (const p of b.posts ?? []) io.out(`  posted ${p.id}: ${p.text}\n`);
+      for (const d of b.drafts ?? []) io.out(`  would post: ${d}\n`);
+    }
+    const s = report.summary;
+    io.out(
+      `${opts.dryRun ? 'dry run: ' : ''}${s.ran} ran, ${s.posted} posted, ${s.fetched} fetched, ${s.failed} failed, ${s.rate_limited} rate-limited, ${s.skipped} skipped in ${(report.duration_ms / 1000).toFixed(1)}s\n`,
+    );
+  }
+  return report;
+}
+
+export function register(program: Command, ctx: CommandContext): void {
   program
     .command('tick')
-    .description('run every due bot once (readers first); exit 1 when any bot failed')
+    .description('run every due bot once (sources first, then consumers); exit 1 when any bot failed')
     .argument('[names...]', 'only these bots')
     .option('--force', 'ignore due times')
-    .option('--dry-run', 'compose what writers would post, post nothing, change nothing')
+    .option('--dry-run', 'compose what would be posted, post nothing, change nothing')
     .option('--concurrency <n>', 'bots ticked at once (default 16)')
     .option('--json', 'print the report as JSON')
-    .action(async (names: string[], opts: { force?: boolean; dryRun?: boolean; concurrency?: string; json?: boolean }) => {
-      const concurrency = opts.concurrency ? parseCount(opts.concurrency, 'concurrency', 1, 256) : undefined;
-      const { runTick } = await import('../../farm/tick.js');
-      const report = await withFarm(async (farm) => {
-        const r = await runTick(farm, { names: names.length ? names : undefined, force: opts.force, dryRun: opts.dryRun, concurrency });
-        const influx = farm.config.influxUrl;
-        if (influx && !opts.dryRun) {
-          const { writeStats } = await import('../../metrics/influx.js');
-          await writeStats(farm, influx).catch((err: Error) => {
-            process.stderr.write(`tfctl: stats not written to InfluxDB: ${err.message}\n`);
-          });
-        }
-        return r;
-      });
-      if (opts.json) printJson(report);
-      else {
-        for (const b of report.bots) {
-          if (b.status === 'skipped' || (b.status === 'idle' && !opts.dryRun)) continue;
-          process.stdout.write(`${b.name} (${b.role}): ${b.status} - ${b.detail}\n`);
-          for (const p of b.posts ?? []) process.stdout.write(`  posted ${p.id}: ${p.text}\n`);
-          for (const d of b.drafts ?? []) process.stdout.write(`  would post: ${d}\n`);
-        }
-        const s = report.summary;
-        process.stdout.write(
-          `${opts.dryRun ? 'dry run: ' : ''}${s.ran} ran, ${s.posted} posted, ${s.fetched} fetched, ${s.failed} failed, ${s.rate_limited} rate-limited, ${s.skipped} skipped in ${(report.duration_ms / 1000).toFixed(1)}s\n`,
-        );
-      }
+    .action(async (names: string[], opts: Omit<TickCommandOptions, 'names'>) => {
+      const report = await run({ names, ...opts }, ctx.io, ctx.config());
       if (report.summary.failed > 0) process.exitCode = 1;
     });
 }

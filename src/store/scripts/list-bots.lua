@@ -7,21 +7,24 @@
 -- It reads keys it cannot declare in advance: on Redis Cluster this read needs a per-slot pipeline.
 -- KEYS: 1 bots set
 -- ARGV: 1 key prefix, 2 fields (comma-separated; role and reader among them), 3 pause field prefix, or
---       '' to leave pauses out, 4.. names (none: every bot)
+--       '' to leave pauses out, 4 each kind's backlog as JSON ({role: {"of": how, "key": suffix}}, see
+--       BacklogSpec in src/store/bot-record.ts), 5.. names (none: every bot)
 -- Reply: [names, rows of each field's value (false when unset), backlogs, pauses ({endpoint: until}
 --        per bot) or false]
--- The backlog is a reader's cached tweets, or a writer's unprocessed ones (its group's lag plus what it
--- holds pending).
+-- A bot's backlog is counted the way its kind declares: a source's stream length ("stream"), a consumer's
+-- unprocessed entries on its source's stream (its group's lag plus what it holds pending, "group"), the
+-- size of one of its own keys ("llen", "zcard", "scard", "hlen"), or nothing.
 local prefix, pausePrefix = ARGV[1], ARGV[3]
-local fields, roleAt, readerAt = {}, 0, 0
+local specs = cjson.decode(ARGV[4])
+local fields, roleAt, sourceAt = {}, 0, 0
 for f in string.gmatch(ARGV[2], '[^,]+') do
   fields[#fields + 1] = f
-  if f == 'role' then roleAt = #fields elseif f == 'reader' then readerAt = #fields end
+  if f == 'role' then roleAt = #fields elseif f == 'reader' then sourceAt = #fields end
 end
 
 local names = {}
-if #ARGV > 3 then
-  for i = 4, #ARGV do names[#names + 1] = ARGV[i] end
+if #ARGV > 4 then
+  for i = 5, #ARGV do names[#names + 1] = ARGV[i] end
 else
   names = redis.call('SMEMBERS', KEYS[1])
 end
@@ -39,7 +42,7 @@ local function pausesOf(key)
 end
 
 -- Rows are HMGET's own replies, left as they come: a value added to each would grow a thousand tables.
-local listed, rows, pauses, readers = {}, {}, {}, {}
+local listed, rows, pauses, streams = {}, {}, {}, {}
 for _, name in ipairs(names) do
   local key = prefix .. ':bot:{' .. name .. '}'
   local row = redis.call('HMGET', key, unpack(fields))
@@ -49,16 +52,17 @@ for _, name in ipairs(names) do
     local n = #listed + 1
     listed[n], rows[n] = name, row
     if pausePrefix ~= '' then pauses[n] = pausesOf(key) end
-    local reader = role == 'reader' and name or row[readerAt]
-    if reader then readers[reader] = false end
+    local spec = specs[role]
+    local stream = spec and (spec.of == 'stream' and name or spec.of == 'group' and row[sourceAt]) or nil
+    if stream then streams[stream] = false end
   end
 end
 
--- Each reader's cache length and each of its groups' unprocessed count, read once per reader.
-for reader in pairs(readers) do
-  local stream = prefix .. ':{' .. reader .. '}:timeline'
+-- Each source stream's length and each of its groups' unprocessed count, read once per stream.
+for source in pairs(streams) do
+  local stream = prefix .. ':{' .. source .. '}:timeline'
   local groups = redis.call('EXISTS', stream) == 1 and redis.call('XINFO', 'GROUPS', stream) or {}
-  local writers, at = {}, nil
+  local consumers, at = {}, nil
   for _, g in ipairs(groups) do
     -- Every group in one reply lists the same fields in the same order: find where, once.
     if not at then
@@ -70,15 +74,25 @@ for reader in pairs(readers) do
       -- Redis cannot always tell the lag (after deletions): count the entries past the group's position.
       lag = #redis.call('XRANGE', stream, '(' .. g[at['last-delivered-id']], '+')
     end
-    writers[g[at['name']]] = lag + g[at['pending']]
+    consumers[g[at['name']]] = lag + g[at['pending']]
   end
-  readers[reader] = { cached = redis.call('XLEN', stream), writers = writers }
+  streams[source] = { length = redis.call('XLEN', stream), consumers = consumers }
 end
+local sizeOf = { llen = 'LLEN', zcard = 'ZCARD', scard = 'SCARD', hlen = 'HLEN' }
 local backlogs = {}
 for n, name in ipairs(listed) do
-  local role = rows[n][roleAt]
-  local behind = readers[role == 'reader' and name or rows[n][readerAt]]
-  backlogs[n] = not behind and 0 or role == 'reader' and behind.cached or behind.writers[name] or 0
+  local spec = specs[rows[n][roleAt]]
+  local how = spec and spec.of or 'none'
+  if how == 'stream' then
+    backlogs[n] = streams[name].length
+  elseif how == 'group' then
+    local behind = rows[n][sourceAt] and streams[rows[n][sourceAt]]
+    backlogs[n] = behind and behind.consumers[name] or 0
+  elseif sizeOf[how] then
+    backlogs[n] = redis.call(sizeOf[how], prefix .. ':{' .. name .. '}:' .. spec.key)
+  else
+    backlogs[n] = 0
+  end
 end
 
 -- cjson writes an empty table as {}: an empty listing is spelled out.

@@ -1,0 +1,100 @@
+import { UsageError } from '../errors.js';
+import type { Bot } from '../store/bot-record.js';
+import type { BotChanges, NewBot } from '../store/farm-store.js';
+import { KINDS, schemaOf } from './index.js';
+import { names, normalKey, type Setting } from './settings.js';
+import type { BotKind } from './types.js';
+
+/** Properties of Bot itself (the common settings and a consumer's source); the rest live in bot.settings. */
+const TYPED = new Set(['every', 'paused', 'token', 'secret', 'source']);
+
+/** The setting of this kind called `key` (or one of its aliases). */
+function find(schema: readonly Setting[], key: string): Setting | undefined {
+  return schema.find((s) => names(s).includes(key));
+}
+
+/** The kinds that have a setting called `key`, as "writers" or "writers and retweeters". */
+function ownersOf(key: string): string | undefined {
+  const owners = KINDS.filter((k) => find(k.settings, key)).map((k) => k.plural);
+  return owners.length ? owners.join(' and ') : undefined;
+}
+
+const orList = (items: string[]) => (items.length > 1 ? `${items.slice(0, -1).join(', ')} or ${items[items.length - 1]}` : items[0] ?? '');
+
+/**
+ * A new bot of `kind` from option values (commander's camelCase or the settings' own keys; values as
+ * typed). Every value is checked before anything is written; settings of other kinds are refused.
+ */
+export async function newBot(kind: BotKind, name: string, input: Record<string, unknown>): Promise<NewBot> {
+  const schema = schemaOf(kind);
+  const given = new Map<Setting, string>();
+  for (const [rawKey, value] of Object.entries(input)) {
+    if (typeof value !== 'string') continue; // flags of the command itself (--json)
+    const key = normalKey(rawKey);
+    const s = find(schema, key);
+    if (s && !s.setOnly) {
+      given.set(s, value);
+      continue;
+    }
+    const owners = ownersOf(key);
+    if (owners) throw new UsageError(`--${key} is for ${owners} only`);
+  }
+  const token = find(schema, 'token')!;
+  const secret = find(schema, 'secret')!;
+  if (given.has(token) !== given.has(secret)) throw new UsageError('--token and --secret go together');
+
+  const bot: NewBot = { name, role: kind.name, every: 0, paused: false, fields: {} };
+  for (const s of schema) {
+    if (s.setOnly) continue;
+    const raw = given.get(s);
+    if (raw === undefined && s.required) throw new UsageError(`a ${kind.name} needs ${names(s).map((n) => `--${n}`).join(' or ')} ${s.arg}`);
+    const value = raw !== undefined ? await s.value.parse(raw, s.key) : s.default;
+    if (value === undefined) continue;
+    if (TYPED.has(s.prop)) (bot as unknown as Record<string, unknown>)[s.prop] = value;
+    else bot.fields![s.field] = s.value.encode(value);
+  }
+  if (bot.source === name) throw new UsageError(`a ${kind.name} cannot be its own source`);
+  return bot;
+}
+
+/** Changes from `key=value` assignments to one bot; all are checked before any is written. */
+export async function changesFor(kind: BotKind, bot: Bot, assignments: string[]): Promise<BotChanges> {
+  if (assignments.length === 0) throw new UsageError('nothing to set: give key=value pairs, e.g. every=30m');
+  const schema = schemaOf(kind);
+  const changes: BotChanges = { fields: {} };
+  for (const a of assignments) {
+    const eq = a.indexOf('=');
+    if (eq <= 0) throw new UsageError(`expected key=value, got "${a}"`);
+    const key = normalKey(a.slice(0, eq));
+    const raw = a.slice(eq + 1);
+    const s = find(schema, key);
+    if (!s) {
+      const owners = ownersOf(key);
+      if (owners) throw new UsageError(`"${key}" is for ${owners}; ${bot.name} is a ${bot.role}`);
+      throw new UsageError(`unknown setting "${key}": use ${orList(schema.map((x) => x.key))}`);
+    }
+    if (s.secret && raw === '') {
+      (changes.clear ??= []).push(s.field);
+      continue;
+    }
+    const value = await s.value.parse(raw, s.key);
+    if (TYPED.has(s.prop)) (changes as Record<string, unknown>)[s.prop] = value;
+    else changes.fields![s.field] = s.value.encode(value);
+  }
+  if (changes.source === bot.name) throw new UsageError(`a ${kind.name} cannot be its own source`);
+  return changes;
+}
+
+/**
+ * A kind's settings as JSON shows them (show, create --json, set --json): by property, durations as
+ * written ("1h"). The one place a bot's settings become output.
+ */
+export function settingsView(kind: BotKind | undefined, bot: Bot): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const s of kind?.settings ?? []) {
+    if (s.prop === 'source') continue;
+    const v = bot.settings[s.prop];
+    if (v !== undefined) out[s.prop] = s.value.show ? s.value.show(v as never) : v;
+  }
+  return out;
+}

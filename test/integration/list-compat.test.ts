@@ -1,0 +1,46 @@
+import { readFileSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { importFarm } from '../../src/archive/import.js';
+import { run as list } from '../../src/cli/commands/list.js';
+import { run as stats } from '../../src/cli/commands/stats.js';
+import { loadConfig, type Config } from '../../src/config.js';
+import { tfctl } from '../helpers/cli.js';
+import { bufferIo } from '../helpers/io.js';
+import { startRedis, type PrivateRedis } from '../helpers/redis.js';
+
+/**
+ * The same farm lists the same before and after bot kinds became folders: the farm and the listings in
+ * test/fixtures/farm-before/ were made by the code before (see its README).
+ */
+const fixture = (name: string) => new URL(`../fixtures/farm-before/${name}`, import.meta.url);
+
+let redis: PrivateRedis;
+let config: Config;
+
+beforeAll(async () => {
+  redis = await startRedis();
+  const client = redis.client();
+  await importFarm(client, 'tf', fixture('farm.tar.gz').pathname);
+  client.disconnect();
+  config = { ...loadConfig({}), redisUrl: redis.url, prefix: 'tf' };
+});
+afterAll(async () => redis?.stop());
+
+describe('a farm made before kinds were folders', () => {
+  it('lists identically with list --json, in-process and as a command', async () => {
+    const expected = readFileSync(fixture('list.json'), 'utf8');
+    const io = bufferIo();
+    await list({ json: true }, io, config);
+    expect(io.stdout).toBe(expected);
+    const r = await tfctl(['list', '--json'], { REDIS_URL: redis.url, TFCTL_PREFIX: 'tf' });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toBe(expected);
+  });
+
+  it('gives the same stats --json (but for the time it ran)', async () => {
+    const io = bufferIo();
+    await stats({ json: true, influx: false }, io, config);
+    const { at: _at, hours: _hours, ...now } = JSON.parse(io.stdout) as Record<string, unknown>;
+    expect(`${JSON.stringify(now, null, 2)}\n`).toBe(readFileSync(fixture('stats.json'), 'utf8'));
+  });
+});
