@@ -109,6 +109,22 @@ export function matches(query: Query, tweet: MatchableTweet): boolean {
   return evaluate(query.root, new TweetView(tweet, query.flavor));
 }
 
+/**
+ * The rules a tweet matches, in the order given. The tweet's tokens and entities are worked out once for
+ * all rules, which matters to a stream checking every rule against every new post.
+ */
+export function matchingRules<R extends { query: Query }>(rules: Iterable<R>, tweet: MatchableTweet): R[] {
+  const views = new Map<Flavor, TweetView>();
+  const out: R[] = [];
+  for (const rule of rules) {
+    const { flavor, root } = rule.query;
+    let view = views.get(flavor);
+    if (!view) views.set(flavor, (view = new TweetView(tweet, flavor)));
+    if (evaluate(root, view)) out.push(rule);
+  }
+  return out;
+}
+
 export function evaluate(n: Node, v: TweetView): boolean {
   switch (n.kind) {
     case 'not':

@@ -8,6 +8,9 @@ import type { Flavor } from './ast.js';
 
 const TOKEN_RE = /[\p{L}\p{M}\p{N}]+|\p{Extended_Pictographic}(?:\p{Emoji_Modifier}|\uFE0F|\u200D\p{Extended_Pictographic})*/gu;
 const WORD_CHAR_RE = /[\p{L}\p{M}\p{N}]/u;
+const NON_ASCII_RE = /[^\0-\x7f]/;
+const COMBINING_RE = /\p{M}/u;
+const LATIN_ACCENT_RE = /(\p{Script=Latin})\p{M}+/gu;
 
 /**
  * Lower case, NFC, and for search (not stream rules) without the accents of Latin letters: X's search
@@ -15,8 +18,10 @@ const WORD_CHAR_RE = /[\p{L}\p{M}\p{N}]/u;
  * й and ё keep theirs (folding й to и would make `мой` find "мои").
  */
 export function normalize(s: string, flavor: Flavor): string {
-  let out = s.normalize('NFD').toLowerCase();
-  if (flavor === 'search') out = out.replace(/(\p{Script=Latin})\p{M}+/gu, '$1');
+  const lower = s.toLowerCase();
+  if (!NON_ASCII_RE.test(lower)) return lower; // most text: nothing to compose or fold
+  let out = lower.normalize('NFD');
+  if (flavor === 'search' && COMBINING_RE.test(out)) out = out.replace(LATIN_ACCENT_RE, '$1');
   return out.normalize('NFC');
 }
 

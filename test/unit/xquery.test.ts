@@ -3,6 +3,7 @@ import {
   explain,
   formatQuery,
   matches,
+  matchingRules,
   parseQuery,
   QUERY_MAX_LENGTH,
   RULE_MAX_LENGTH,
@@ -193,5 +194,19 @@ describe('explain', () => {
   });
   it('agrees with matches()', () => {
     for (const text of ['cat dog', 'cat', 'dog #pets', 'cat #pets']) expect(explain(q, tweet(text)).matched).toBe(matches(q, tweet(text)));
+  });
+});
+
+describe('matchingRules', () => {
+  it('returns the rules a tweet matches, in order, each with its own flavor', () => {
+    const rules = [
+      { id: '1', query: parseQuery('café', { flavor: 'stream' }) },
+      { id: '2', query: parseQuery('café') },
+      { id: '3', query: parseQuery('cafe -is:retweet', { flavor: 'stream' }) },
+      { id: '4', query: parseQuery('tea') },
+    ];
+    expect(matchingRules(rules, tweet('un cafe')).map((r) => r.id)).toEqual(['2', '3']);
+    expect(matchingRules(rules, tweet('un café')).map((r) => r.id)).toEqual(['1', '2']);
+    expect(matchingRules(rules, tweet('nothing'))).toEqual([]);
   });
 });
