@@ -1,7 +1,9 @@
 /**
  * A query X would refuse with 400. `message` reads like X's error text, position included
- * ("Reference to invalid operator 'foo' (at position 1)"), so a server can put it after X's
- * "There were errors processing your request: " prefix unchanged; `detail` is the same without the position.
+ * ("Reference to invalid operator 'foo' (at position 1)"); `detail` is the same without the position.
+ * Where X's own wording is known it is used: search answers a bad `query` with an invalid-request
+ * problem whose message is "There were errors processing your request: " + this message; the stream
+ * rules endpoint lists it (with a closing ".") in an invalid-rules error's `details`.
  */
 export class XQuerySyntaxError extends Error {
   override name = 'XQuerySyntaxError';

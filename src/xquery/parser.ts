@@ -114,7 +114,8 @@ class Parser {
   }
 }
 
-const HASHTAG_RE = /^[\p{L}\p{M}\p{N}_]*[\p{L}\p{M}][\p{L}\p{M}\p{N}_]*$/u;
+// Digits-only tags are accepted but match nothing: X never extracts them as hashtags.
+const HASHTAG_RE = /^[\p{L}\p{M}\p{N}_]+$/u;
 const USERNAME_RE = /^[A-Za-z0-9_]{1,15}$/;
 const CASHTAG_RE = /^[A-Za-z]{1,6}(?:[._][A-Za-z]{1,2})?$/;
 const ID_RE = /^[0-9]{1,19}$/;

@@ -152,6 +152,10 @@ describe('operators', () => {
     expect(match('cat has:links', 'cat https://example.com/x.')).toBe(true);
     expect(match('cat has:links', 'cat example')).toBe(false);
   });
+  it('accepts a digits-only hashtag, which matches nothing, as X extracts no such tag', () => {
+    expect(match('#2024', '#2024 was a year')).toBe(false);
+    expect(match('#2024 OR year', '#2024 was a year')).toBe(true);
+  });
   it('prefers the entities a tweet brings', () => {
     expect(match('#a', 'no tags in text', { hashtags: ['A'] })).toBe(true);
     expect(match('#a', '#a in text', { hashtags: [] })).toBe(false);
