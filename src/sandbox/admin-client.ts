@@ -19,6 +19,17 @@ export interface SandboxTweet {
   edit_history_tweet_ids: string[];
   public_metrics: Record<string, number>;
   referenced_tweets?: Array<{ type: string; id: string }>;
+  lang?: string;
+  conversation_id?: string;
+  geo?: { coordinates: { type: 'Point'; coordinates: [number, number] } };
+}
+
+/** Optional parts of a seeded tweet: a reply, a quote, a language, a location ([longitude, latitude]). */
+export interface SeedTweetOptions {
+  reply_to?: string;
+  quote_of?: string;
+  lang?: string;
+  coordinates?: [number, number];
 }
 
 export class SandboxAdmin {
@@ -39,7 +50,18 @@ export class SandboxAdmin {
   app(): Promise<{ consumer_key: string; consumer_secret: string }> { return this.call('GET', '/sandbox/app'); }
   account(username: string): Promise<SandboxAccount> { return this.call('POST', '/sandbox/accounts', { username }); }
   async follow(follower: string, followee: string): Promise<void> { await this.call('POST', '/sandbox/follows', { follower, followee }); }
-  tweet(username: string, text: string): Promise<SandboxTweet> { return this.call('POST', '/sandbox/tweets', { username, text }); }
+  tweet(username: string, text: string, opts: SeedTweetOptions = {}): Promise<SandboxTweet> {
+    return this.call('POST', '/sandbox/tweets', { username, text, ...opts });
+  }
+  /** That account retweets the tweet; returns the retweet. */
+  retweet(username: string, tweetId: string): Promise<SandboxTweet> { return this.call('POST', '/sandbox/retweets', { username, tweet_id: tweetId }); }
+  like(username: string, tweetId: string): Promise<{ liked: true; like_count: number }> {
+    return this.call('POST', '/sandbox/likes', { username, tweet_id: tweetId });
+  }
+  /** Drops every open filtered-stream connection; returns how many there were. */
+  async disconnectStreams(): Promise<number> {
+    return (await this.call<{ disconnected: number }>('POST', '/sandbox/stream/disconnect')).disconnected;
+  }
   /** An account's tweets (every account's without a name), newest first. */
   tweets(username?: string): Promise<SandboxTweet[]> {
     return this.call('GET', username ? `/sandbox/tweets?username=${encodeURIComponent(username)}` : '/sandbox/tweets');

@@ -10,14 +10,21 @@
  *   POST   /sandbox/follows {"follower","followee"} → {follower, followee, following: true}
  *   DELETE /sandbox/follows {"follower","followee"} → {follower, followee, following: false}
  *          (accounts by username, with or without @, or by id)
- *   POST   /sandbox/tweets {"username","text"}     → 201 tweet {id, text, author_id, username, created_at,
- *                                                    edit_history_tweet_ids, public_metrics}; no limits,
- *                                                    no length or duplicate check
- *   GET    /sandbox/tweets[?username=U][&limit=N]   → [tweet…] newest first (all accounts without username)
+ *   POST   /sandbox/tweets {"username","text","reply_to"?,"quote_of"?,"lang"?,"coordinates"?: [lon, lat]}
+ *                                                 → 201 tweet {id, text, author_id, username, created_at,
+ *                                                    edit_history_tweet_ids, public_metrics, referenced_tweets?,
+ *                                                    lang, geo?}; no limits, no length or duplicate check
+ *                                                    (a long text becomes a note tweet); new tweets reach
+ *                                                    open filtered streams
+ *   GET    /sandbox/tweets[?username=U][&limit=N]   → [tweet…] newest first (all accounts without username),
+ *                                                    retweets included (referenced_tweets: retweeted)
+ *   POST   /sandbox/retweets {"username","tweet_id"} → 201 the retweet; the original's retweet_count moves
+ *   POST   /sandbox/likes {"username","tweet_id"}   → {liked: true, like_count}
  *   GET    /sandbox/requests                        → {"GET /2/users/me": 3, "POST /2/tweets": 10, …}
  *   DELETE /sandbox/requests                        → {} (counters reset)
  *   GET    /sandbox/clock                           → {now, now_ms, offset_s}
- *   POST   /sandbox/clock {"advance": seconds}      → {now, now_ms, offset_s} after the move
+ *   POST   /sandbox/clock {"advance": seconds}      → {now, now_ms, offset_s} after the move; 400 if the
+ *                                                    clock would end up more than 10 years ahead
  *   POST   /sandbox/faults {"path","status","count"?=1,"method"?}
  *                                                   → {faults:[…]}: the next `count` API calls whose
  *                                                    template ("/2/tweets/:id") or concrete path equals
@@ -27,16 +34,21 @@
  *   POST   /sandbox/authorize {"oauth_token","username"} → {pin} (the PIN page without HTML)
  *   GET    /sandbox/limits?username=U              → {"METHOD /template": {limit, remaining, reset}}
  *   POST   /sandbox/tier {"tier"}                  → {tier}: switch free|basic|pro at run time
+ *   POST   /sandbox/stream/disconnect             → {disconnected: N}: drops every open filtered stream
+ *                                                    (X's operational-disconnect message, then the end)
  *   POST   /sandbox/reset {"seed"?=true}           → {ok: true}: wipe everything (new state, reseeded)
  */
-import { authorizeRequestToken } from './api.js';
 import type { Core } from './core.js';
 import { BadJson, json, parseJson, type Reply } from './http.js';
 import { LIMITS } from './limits.js';
 import { renderTweet } from './render.js';
-import { normalizeUsername, TIERS, type Account, type Tier, type Tweet } from './state.js';
+import { original, retweetAs } from './routes/engagement.js';
+import { authorizeRequestToken } from './routes/pin.js';
+import { normalizeUsername, TIERS, type Account, type Tier, type Tweet, type TweetExtra } from './state.js';
 
-const ADMIN_TWEET_FIELDS = new Set(['author_id', 'created_at', 'public_metrics', 'referenced_tweets']);
+const ADMIN_TWEET_FIELDS = new Set(['author_id', 'created_at', 'public_metrics', 'referenced_tweets', 'lang', 'geo', 'conversation_id']);
+/** The furthest /sandbox/clock may run ahead: past it, dates stop being ones X could produce. */
+const MAX_OFFSET_MS = 10 * 365 * 86_400_000;
 
 const err = (status: number, error: string): Reply => json(status, { error });
 
@@ -60,6 +72,29 @@ function adminTweet(core: Core, t: Tweet) {
   return { ...out, username: core.state.accounts.get(t.authorId)?.username };
 }
 
+/** reply_to, quote_of, lang and coordinates of a seeded tweet, checked; a string is the error. */
+function tweetExtra(core: Core, b: Record<string, unknown>): TweetExtra | string {
+  const out: TweetExtra = {};
+  for (const [key, field] of [['reply_to', 'replyTo'], ['quote_of', 'quoteOf']] as const) {
+    const v = b[key];
+    if (v === undefined) continue;
+    if (typeof v !== 'string' || !core.state.tweets.has(v)) return `unknown tweet for ${key}: ${String(v)}`;
+    out[field] = v;
+  }
+  if (b.lang !== undefined) {
+    if (typeof b.lang !== 'string' || !/^[a-z]{2,3}(-[A-Za-z]{2,4})?$/.test(b.lang)) return 'lang must be a BCP 47 code such as "ru" or "en"';
+    out.lang = b.lang;
+  }
+  if (b.coordinates !== undefined) {
+    const c = b.coordinates;
+    const ok = Array.isArray(c) && c.length === 2 && c.every((x) => typeof x === 'number' && Number.isFinite(x))
+      && Math.abs(c[0] as number) <= 180 && Math.abs(c[1] as number) <= 90;
+    if (!ok) return 'coordinates must be [longitude, latitude]';
+    out.coordinates = c as [number, number];
+  }
+  return out;
+}
+
 export function handleAdmin(core: Core, method: string, path: string, query: URLSearchParams, body: Buffer): Reply {
   const { state } = core;
   const route = `${method} ${path.replace(/\/+$/, '')}`;
@@ -68,7 +103,7 @@ export function handleAdmin(core: Core, method: string, path: string, query: URL
       case 'POST /sandbox/accounts': {
         const b = obj(body);
         const username = normalizeUsername(b.username);
-        if (!username) return err(400, 'username must match ^@?[A-Za-z0-9_]{1,32}$');
+        if (!username) return err(400, 'username must match ^@?[A-Za-z0-9_]{1,15}$ (X\'s handle rule)');
         const existing = state.account(username);
         if (existing) {
           state.reauthorize(existing);
@@ -105,9 +140,32 @@ export function handleAdmin(core: Core, method: string, path: string, query: URL
         const acc = state.resolve(b.username);
         if (!acc) return err(404, `unknown account: ${String(b.username)}`);
         if (typeof b.text !== 'string' || !b.text) return err(400, 'text must be a non-empty string');
-        const t = state.addTweet(acc, b.text);
+        const extra = tweetExtra(core, b);
+        if (typeof extra === 'string') return err(extra.startsWith('unknown') ? 404 : 400, extra);
+        const t = state.addTweet(acc, b.text, state.now(), extra);
         core.touch();
         return json(201, adminTweet(core, t));
+      }
+      case 'POST /sandbox/retweets':
+      case 'POST /sandbox/likes': {
+        const b = obj(body);
+        const acc = state.resolve(b.username);
+        if (!acc) return err(404, `unknown account: ${String(b.username)}`);
+        const target = typeof b.tweet_id === 'string' ? original(core, b.tweet_id) : undefined;
+        if (!target) return err(404, `unknown tweet: ${String(b.tweet_id)}`);
+        if (route === 'POST /sandbox/likes') {
+          state.like(acc, target.id);
+          core.touch();
+          return json(200, { liked: true, like_count: state.engagement(target.id).likes });
+        }
+        retweetAs(core, acc, target);
+        const rt = state.tweets.get(state.retweets.get(`${acc.id}:${target.id}`)!)!;
+        return json(201, adminTweet(core, rt));
+      }
+      case 'POST /sandbox/stream/disconnect': {
+        const n = core.streams.size;
+        for (const c of [...core.streams]) c.close();
+        return json(200, { disconnected: n });
       }
       case 'GET /sandbox/tweets': {
         const u = query.get('username');
@@ -133,6 +191,9 @@ export function handleAdmin(core: Core, method: string, path: string, query: URL
         const b = obj(body);
         const adv = b.advance;
         if (typeof adv !== 'number' || !Number.isFinite(adv) || adv < 0) return err(400, 'advance must be a number of seconds >= 0');
+        if (state.offsetMs + adv * 1000 > MAX_OFFSET_MS) {
+          return err(400, `advance would put the clock more than 10 years (${MAX_OFFSET_MS / 1000} s) ahead; it is ${state.offsetMs / 1000} s ahead now`);
+        }
         state.offsetMs += Math.round(adv * 1000);
         core.touch();
         return json(200, clock(core));

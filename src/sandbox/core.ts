@@ -1,4 +1,5 @@
 /** What every handler shares: the state, the limiter, the nonce cache, faults and the persister hook. */
+import type { ServerResponse } from 'node:http';
 import type { Limiter } from './limits.js';
 import type { NonceCache } from './oauth.js';
 import type { Account, State } from './state.js';
@@ -19,6 +20,16 @@ export interface Core {
   touch(): void;
   /** reseed / wipe, used by POST /sandbox/reset */
   reset(seed: boolean): void;
+  /** open filtered-stream connections (one per app on X) */
+  streams: Set<StreamConn>;
+  /** how often an idle stream sends its keep-alive `\r\n` (X: 20 s) */
+  keepAliveMs: number;
+}
+
+export interface StreamConn {
+  res: ServerResponse;
+  /** ends the connection from the server side */
+  close(): void;
 }
 
 export interface Ctx {
@@ -33,5 +44,10 @@ export interface Ctx {
   contentType: string;
   host: string;
   authHeader: string | undefined;
+  /** the authenticated user (OAuth 1.0a) */
   user?: Account;
+  /** authenticated as the app alone (bearer token) */
+  app?: boolean;
+  /** the raw response, for the one handler that streams */
+  res: ServerResponse;
 }

@@ -16,6 +16,9 @@ export function json(status: number, body: unknown, headers?: Record<string, str
   return headers ? { status, body, headers } : { status, body };
 }
 
+/** Type guard: a handler helper returned an error reply instead of a value. */
+export const isReply = (v: unknown): v is Reply => typeof v === 'object' && v !== null && 'status' in v && typeof (v as Reply).status === 'number';
+
 export function send(res: ServerResponse, reply: Reply, extra?: Record<string, string>): void {
   if (res.headersSent) return;
   const isProblem = reply.status >= 400 && reply.text === undefined;
@@ -65,6 +68,39 @@ export function invalidRequest(...errors: ParamError[]): Reply {
 
 export function invalidParam(name: string, value: string, message: string): Reply {
   return invalidRequest({ parameters: { [name]: [value] }, message });
+}
+
+/** The tier has no access to the endpoint (X: 403, client-not-enrolled). */
+export function notEnrolled(): Reply {
+  return json(403, {
+    client_id: 'sandbox',
+    detail: 'When authenticating requests to the Twitter API v2 endpoints, you must use keys and tokens from a Twitter developer App that is attached to a Project. You can create a project via the developer portal.',
+    registration_url: 'https://developer.twitter.com/en/docs/projects/overview',
+    title: 'Client Forbidden',
+    required_enrollment: 'Appropriate Level of API Access',
+    reason: 'client-not-enrolled',
+    type: 'https://api.twitter.com/2/problems/client-forbidden',
+  });
+}
+
+/** An endpoint called with a kind of authentication it does not take (X: 403). */
+export function unsupportedAuth(kind: 'OAuth 2.0 Application-Only' | 'OAuth 1.0a User Context', allowed: string): Reply {
+  return json(403, {
+    title: 'Unsupported Authentication',
+    detail: `Authenticating with ${kind} is forbidden for this endpoint.  Supported authentication types are [${allowed}].`,
+    type: 'https://api.twitter.com/2/problems/unsupported-authentication',
+    status: 403,
+  });
+}
+
+/** A second filtered-stream connection for the app (X: 429 with this body). */
+export function tooManyConnections(): Reply {
+  return json(429, {
+    title: 'ConnectionException',
+    detail: 'This stream is currently at the maximum allowed connection limit.',
+    connection_issue: 'TooManyConnections',
+    type: 'https://api.twitter.com/2/problems/streaming-connection',
+  });
 }
 
 export function notFoundProblem(parameter: string, value: string, resource: 'tweet' | 'user') {

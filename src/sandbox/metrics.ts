@@ -25,7 +25,17 @@ function uniforms(seed: number, id: string): number[] {
 /** Half of a tweet's lifetime engagement arrives within ~4 hours, nearly all within two days. */
 const TAU_S = 6 * 3600;
 
-export function publicMetrics(seed: number, id: string, ageSeconds: number, extraRetweets = 0): PublicMetrics {
+/** What sandbox accounts did to the tweet: added on top of the synthetic audience's counts. */
+export interface Engagement {
+  retweets: number;
+  replies: number;
+  quotes: number;
+  likes: number;
+}
+
+const NONE: Engagement = { retweets: 0, replies: 0, quotes: 0, likes: 0 };
+
+export function publicMetrics(seed: number, id: string, ageSeconds: number, extra: Engagement = NONE): PublicMetrics {
   const [a, b, c, d, e, f] = uniforms(seed, id) as [number, number, number, number, number, number];
   const age = Math.max(0, ageSeconds);
   const grown = 1 - Math.exp(-age / TAU_S);
@@ -35,10 +45,10 @@ export function publicMetrics(seed: number, id: string, ageSeconds: number, extr
   const likeRate = 0.01 + 0.06 * b;
   return {
     impression_count: impressions,
-    like_count: Math.floor(impressions * likeRate),
-    retweet_count: Math.floor(impressions * likeRate * 0.2 * c) + extraRetweets,
-    reply_count: Math.floor(impressions * likeRate * 0.15 * d),
-    quote_count: Math.floor(impressions * likeRate * 0.05 * e),
+    like_count: Math.floor(impressions * likeRate) + extra.likes,
+    retweet_count: Math.floor(impressions * likeRate * 0.2 * c) + extra.retweets,
+    reply_count: Math.floor(impressions * likeRate * 0.15 * d) + extra.replies,
+    quote_count: Math.floor(impressions * likeRate * 0.05 * e) + extra.quotes,
     bookmark_count: Math.floor(impressions * likeRate * 0.1 * f),
   };
 }

@@ -7,11 +7,13 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { handleAdmin } from './admin.js';
-import { matchRoute, verify } from './api.js';
+import { authenticate } from './auth.js';
 import type { Core, Ctx, Fault } from './core.js';
-import { BadJson, generic, invalidRequest, json, readBody, send, TOO_LARGE, tooManyRequests, unauthorized, type Reply } from './http.js';
+import { BadJson, generic, invalidRequest, json, notEnrolled, readBody, send, TOO_LARGE, tooManyRequests, type Reply } from './http.js';
 import { Limiter, LIMITS } from './limits.js';
 import { NonceCache } from './oauth.js';
+import { checkQuery } from './params.js';
+import { matchRoute } from './routes/index.js';
 import { applySeed } from './seed.js';
 import { Persister, readStateFile, State, type Tier } from './state.js';
 
@@ -27,6 +29,8 @@ export interface SandboxOptions {
   seed?: boolean | number;
   /** base clock in ms (default Date.now); the sandbox clock adds /sandbox/clock advances */
   now?: () => number;
+  /** how often an idle filtered stream sends `\r\n` (X: every 20 s; tests set it shorter) */
+  keepAliveMs?: number;
 }
 
 export interface Sandbox {
@@ -64,8 +68,11 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     limiter: new Limiter(opts.tier ?? 'pro'),
     nonces: new NonceCache(),
     faults: [],
+    streams: new Set(),
+    keepAliveMs: opts.keepAliveMs ?? 20_000,
     touch: () => persister?.touch(),
     reset(seeded) {
+      for (const c of [...core.streams]) c.close();
       core.state = fresh(seeded);
       core.limiter.reset();
       core.faults.length = 0;
@@ -132,7 +139,7 @@ function takeFault(core: Core, method: string, template: string, path: string): 
 function faultReply(core: Core, f: Fault, route: string, nowMs: number): Reply {
   if (f.status === 429) {
     // A 429 the client can act on: the window's headers, exhausted, resetting in 15 minutes.
-    const limit = LIMITS[route]?.[core.limiter.tier]?.user.limit ?? 15;
+    const limit = LIMITS[route]?.[core.limiter.tier]?.user?.limit ?? 15;
     const reset = String(Math.floor(nowMs / 1000) + 900);
     return { ...tooManyRequests(), headers: { 'x-rate-limit-limit': String(limit), 'x-rate-limit-remaining': '0', 'x-rate-limit-reset': reset } };
   }
@@ -176,24 +183,31 @@ async function handle(core: Core, req: IncomingMessage, res: ServerResponse): Pr
     contentType: req.headers['content-type'] ?? '',
     host: (req.headers.host ?? '').toLowerCase(),
     authHeader: req.headers.authorization,
+    res,
   };
-  if (route.auth !== 'none' && !verify(ctx, route.auth).ok) {
-    return send(res, route.template.startsWith('/oauth/')
+  const denied = authenticate(ctx, route.auth);
+  if (denied) {
+    // The 1.0a PIN flow answers in v1.1's error format.
+    return send(res, route.template.startsWith('/oauth/') && denied.status === 401
       ? json(401, { errors: [{ code: 32, message: 'Could not authenticate you.' }] })
-      : unauthorized());
+      : denied);
   }
+  if (!core.limiter.enrolled(route.key)) return send(res, notEnrolled());
   let limitHeaders: Record<string, string> | undefined;
-  if (ctx.user) {
-    const lim = core.limiter.take(route.key, ctx.user.id, nowMs);
+  if (ctx.user || ctx.app) {
+    const lim = core.limiter.take(route.key, ctx.user?.id ?? 'app', nowMs, !!ctx.app);
     limitHeaders = lim.headers;
     if (!lim.ok) return send(res, tooManyRequests(), limitHeaders);
   }
-  let reply: Reply;
+  // Set on the response itself so the stream, which writes its own head, carries them too.
+  if (limitHeaders) for (const [k, v] of Object.entries(limitHeaders)) res.setHeader(k, v);
+  let reply: Reply | undefined;
   try {
-    reply = route.handler(ctx);
+    reply = (route.query && checkQuery(ctx, route.query)) || route.handler(ctx);
   } catch (err) {
     if (!(err instanceof BadJson)) throw err;
     reply = invalidRequest({ message: err.message });
   }
-  send(res, reply, limitHeaders);
+  // undefined: the handler answers on the response itself (the filtered stream).
+  if (reply) send(res, reply);
 }

@@ -7,6 +7,7 @@ import { createHmac, randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { rename, writeFile } from 'node:fs/promises';
 import { signingKey } from './oauth.js';
+import { rawEntities } from './text.js';
 
 export { TIERS, type Tier } from './tiers.js';
 
@@ -22,11 +23,28 @@ export interface Account {
 export interface Tweet {
   id: string;
   authorId: string;
+  /** as posted: not HTML-escaped, URLs not wrapped (render.ts makes X's form of it) */
   text: string;
   /** sandbox-clock ms */
   createdAt: number;
   retweetOf?: string;
+  /** the tweet this one replies to */
+  replyTo?: string;
+  /** the tweet this one quotes */
+  quoteOf?: string;
+  /** the first tweet of the thread (its own id when it starts one) */
+  conversationId?: string;
+  /** BCP 47 language X would detect; guessed from the script unless given */
+  lang?: string;
+  /** [longitude, latitude] */
+  coordinates?: [number, number];
   deleted?: boolean;
+}
+
+export interface StreamRule {
+  id: string;
+  value: string;
+  tag?: string;
 }
 
 export interface TokenEntry {
@@ -50,7 +68,8 @@ export function cmpId(a: string, b: string): number {
   return a.length - b.length || (a < b ? -1 : a > b ? 1 : 0);
 }
 
-export const USERNAME_RE = /^[A-Za-z0-9_]{1,32}$/;
+/** X's handle rule (OpenAPI `UserName`): 1–15 letters, digits or underscores. */
+export const USERNAME_RE = /^[A-Za-z0-9_]{1,15}$/;
 
 export function normalizeUsername(u: unknown): string | undefined {
   if (typeof u !== 'string') return undefined;
@@ -79,8 +98,19 @@ export class State {
   texts = new Map<string, Map<string, string>>();
   /** `${userId}:${tweetId}` → id of the retweet */
   retweets = new Map<string, string>();
-  /** tweet id → live retweets by sandbox accounts, added to the synthetic public_metrics */
-  retweetCounts = new Map<string, number>();
+  /** tweet id → its live retweets, replies and quotes, oldest first (added to the synthetic public_metrics) */
+  retweetsOf = new Map<string, Tweet[]>();
+  repliesTo = new Map<string, Tweet[]>();
+  quotesOf = new Map<string, Tweet[]>();
+  /** lower-cased username → tweets that mention it, oldest first (the mentions timeline) */
+  mentionsOf = new Map<string, Tweet[]>();
+  /** tweet id → user ids that like it, in liking order; user id → liked tweet ids, in liking order */
+  likers = new Map<string, string[]>();
+  liked = new Map<string, string[]>();
+  /** the app's OAuth 2.0 bearer token, once /oauth2/token has issued one */
+  bearer: string | undefined;
+  /** filtered-stream rules, in creation order */
+  rules: StreamRule[] = [];
   follows = new Map<string, Set<string>>();
   requests = new Map<string, number>();
   requestTokens = new Map<string, RequestToken>();
@@ -196,27 +226,37 @@ export class State {
     return this.texts.get(authorId)?.get(text);
   }
 
-  addTweet(author: Account, text: string, at = this.now(), retweetOf?: string): Tweet {
+  addTweet(author: Account, text: string, at = this.now(), extra: TweetExtra = {}): Tweet {
     const t: Tweet = { id: this.nextId(at), authorId: author.id, text, createdAt: at };
-    if (retweetOf) t.retweetOf = retweetOf;
+    if (extra.retweetOf) t.retweetOf = extra.retweetOf;
+    if (extra.replyTo) t.replyTo = extra.replyTo;
+    if (extra.quoteOf) t.quoteOf = extra.quoteOf;
+    if (extra.lang) t.lang = extra.lang;
+    if (extra.coordinates) t.coordinates = extra.coordinates;
+    t.conversationId = (extra.replyTo && this.tweets.get(extra.replyTo)?.conversationId) || t.id;
     this.insert(t);
+    for (const l of this.listeners) l(t);
     return t;
   }
+
+  /** Called with every new tweet (the filtered stream listens). */
+  listeners = new Set<(t: Tweet) => void>();
 
   private insert(t: Tweet): void {
     this.tweets.set(t.id, t);
     this.timeline.push(t);
-    let list = this.byAuthor.get(t.authorId);
-    if (!list) this.byAuthor.set(t.authorId, (list = []));
-    list.push(t);
+    push(this.byAuthor, t.authorId, t);
     if (t.retweetOf) {
       this.retweets.set(`${t.authorId}:${t.retweetOf}`, t.id);
-      this.retweetCounts.set(t.retweetOf, (this.retweetCounts.get(t.retweetOf) ?? 0) + 1);
-    } else {
-      let m = this.texts.get(t.authorId);
-      if (!m) this.texts.set(t.authorId, (m = new Map()));
-      m.set(t.text, t.id);
+      push(this.retweetsOf, t.retweetOf, t);
+      return;
     }
+    let m = this.texts.get(t.authorId);
+    if (!m) this.texts.set(t.authorId, (m = new Map()));
+    m.set(t.text, t.id);
+    if (t.replyTo) push(this.repliesTo, t.replyTo, t);
+    if (t.quoteOf) push(this.quotesOf, t.quoteOf, t);
+    for (const name of mentionedNames(t.text)) push(this.mentionsOf, name, t);
   }
 
   deleteTweet(t: Tweet): void {
@@ -225,8 +265,11 @@ export class State {
     this.tweets.delete(t.id);
     if (t.retweetOf) {
       this.retweets.delete(`${t.authorId}:${t.retweetOf}`);
-      this.retweetCounts.set(t.retweetOf, Math.max(0, (this.retweetCounts.get(t.retweetOf) ?? 1) - 1));
+      drop(this.retweetsOf, t.retweetOf, t);
     }
+    if (t.replyTo) drop(this.repliesTo, t.replyTo, t);
+    if (t.quoteOf) drop(this.quotesOf, t.quoteOf, t);
+    for (const name of t.retweetOf ? [] : mentionedNames(t.text)) drop(this.mentionsOf, name, t);
     const m = this.texts.get(t.authorId);
     if (m && m.get(t.text) === t.id) m.delete(t.text);
     // Compact lazily so arrays do not fill with tombstones after many deletes.
@@ -234,6 +277,35 @@ export class State {
     if (list && list.length > 64 && list.filter((x) => x.deleted).length * 4 > list.length) {
       this.byAuthor.set(t.authorId, list.filter((x) => !x.deleted));
     }
+  }
+
+  /** Live retweets, replies and quotes of a tweet, and its likes: what moves its public_metrics. */
+  engagement(id: string): { retweets: number; replies: number; quotes: number; likes: number } {
+    return {
+      retweets: this.retweetsOf.get(id)?.length ?? 0,
+      replies: this.repliesTo.get(id)?.length ?? 0,
+      quotes: this.quotesOf.get(id)?.length ?? 0,
+      likes: this.likers.get(id)?.length ?? 0,
+    };
+  }
+
+  /** Returns false when the account already likes the tweet. */
+  like(user: Account, tweetId: string): boolean {
+    const list = this.likers.get(tweetId) ?? [];
+    if (list.includes(user.id)) return false;
+    list.push(user.id);
+    this.likers.set(tweetId, list);
+    const mine = this.liked.get(user.id) ?? [];
+    mine.push(tweetId);
+    this.liked.set(user.id, mine);
+    return true;
+  }
+
+  unlike(user: Account, tweetId: string): void {
+    const list = this.likers.get(tweetId);
+    if (list) this.likers.set(tweetId, list.filter((id) => id !== user.id));
+    const mine = this.liked.get(user.id);
+    if (mine) this.liked.set(user.id, mine.filter((id) => id !== tweetId));
   }
 
   countRequest(key: string): void {
@@ -252,6 +324,9 @@ export class State {
       accounts: [...this.accounts.values()],
       tweets: this.timeline.filter((t) => !t.deleted),
       follows: [...this.follows].map(([a, set]) => [a, [...set]] as [string, string[]]),
+      likes: [...this.liked].flatMap(([u, ids]) => ids.map((id) => [u, id] as [string, string])),
+      rules: this.rules,
+      ...(this.bearer ? { bearer: this.bearer } : {}),
     };
   }
 
@@ -266,7 +341,40 @@ export class State {
     }
     for (const t of p.tweets) this.insert(t);
     for (const [a, list] of p.follows) this.follows.set(a, new Set(list));
+    for (const [u, id] of p.likes ?? []) {
+      const acc = this.accounts.get(u);
+      if (acc) this.like(acc, id);
+    }
+    this.rules = p.rules ?? [];
+    this.bearer = p.bearer;
   }
+}
+
+export interface TweetExtra {
+  retweetOf?: string;
+  replyTo?: string;
+  quoteOf?: string;
+  lang?: string;
+  coordinates?: [number, number];
+}
+
+function push<T>(m: Map<string, T[]>, k: string, v: T): void {
+  const list = m.get(k);
+  if (list) list.push(v);
+  else m.set(k, [v]);
+}
+
+function drop<T>(m: Map<string, T[]>, k: string, v: T): void {
+  const list = m.get(k);
+  if (!list) return;
+  const i = list.indexOf(v);
+  if (i >= 0) list.splice(i, 1);
+}
+
+/** Lower-cased handles a text mentions, by X's own extraction rules. */
+export function mentionedNames(text: string): string[] {
+  if (!text.includes('@')) return [];
+  return [...new Set(rawEntities(text).mentions.map((m) => m.toLowerCase()))];
 }
 
 export interface PersistedState {
@@ -278,6 +386,10 @@ export interface PersistedState {
   accounts: Account[];
   tweets: Tweet[];
   follows: Array<[string, string[]]>;
+  /** [user id, tweet id] in liking order (absent in files written before likes existed) */
+  likes?: Array<[string, string]>;
+  rules?: StreamRule[];
+  bearer?: string;
 }
 
 export function readStateFile(file: string): PersistedState | undefined {

@@ -1,4 +1,4 @@
-import { SandboxAdmin, type SandboxAccount, type SandboxTweet } from '../../src/sandbox/admin-client.js';
+import { SandboxAdmin, type SandboxAccount, type SandboxTweet, type SeedTweetOptions } from '../../src/sandbox/admin-client.js';
 import { startSandbox, type Sandbox, type SandboxOptions } from '../../src/sandbox/server.js';
 import { createXClient } from '../../src/x/client.js';
 import { ApiResponseError, type TwitterApi } from 'twitter-api-v2';
@@ -17,7 +17,10 @@ export interface TestSandbox {
   admin<T = unknown>(method: string, path: string, body?: unknown): Promise<T>;
   account(username: string): Promise<Creds>;
   follow(follower: string, followee: string): Promise<void>;
-  tweet(username: string, text: string): Promise<AdminTweet>;
+  tweet(username: string, text: string, opts?: SeedTweetOptions): Promise<AdminTweet>;
+  retweet(username: string, tweetId: string): Promise<AdminTweet>;
+  like(username: string, tweetId: string): Promise<{ liked: true; like_count: number }>;
+  disconnectStreams(): Promise<number>;
   tweets(username?: string): Promise<AdminTweet[]>;
   requests(): Promise<Record<string, number>>;
   resetRequests(): Promise<void>;
@@ -28,6 +31,8 @@ export interface TestSandbox {
   client(who: Creds): TwitterApi;
   /** an app-only (consumer keys) client, for the PIN flow */
   appClient(): TwitterApi;
+  /** a bearer-token client, as twitter-api-v2's appLogin() makes it against this sandbox */
+  bearerClient(): Promise<TwitterApi>;
   close(): Promise<void>;
 }
 
@@ -48,7 +53,10 @@ export async function startTestSandbox(opts: SandboxOptions = {}): Promise<TestS
     admin: (method, path, body) => api.call(method, path, body),
     account: (username) => api.account(username),
     follow: (follower, followee) => api.follow(follower, followee),
-    tweet: (username, text) => api.tweet(username, text),
+    tweet: (username, text, o) => api.tweet(username, text, o),
+    retweet: (username, id) => api.retweet(username, id),
+    like: (username, id) => api.like(username, id),
+    disconnectStreams: () => api.disconnectStreams(),
     tweets: (username) => api.tweets(username),
     requests: () => api.requests(),
     resetRequests: () => api.resetRequests(),
@@ -58,6 +66,7 @@ export async function startTestSandbox(opts: SandboxOptions = {}): Promise<TestS
     client: (who) =>
       createXClient({ apiBase: url, appKey: app.consumer_key, appSecret: app.consumer_secret, accessToken: who.token, accessSecret: who.secret }),
     appClient: () => createXClient({ apiBase: url, appKey: app.consumer_key, appSecret: app.consumer_secret }),
+    bearerClient: () => createXClient({ apiBase: url, appKey: app.consumer_key, appSecret: app.consumer_secret }).appLogin(),
     close: () => sandbox.close(),
   };
 }
