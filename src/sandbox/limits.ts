@@ -9,6 +9,7 @@
  * Windows are fixed, start at the first call and run on the sandbox clock, so /sandbox/clock can
  * jump past a reset. A refused call (429) does not consume budget.
  */
+import { RULE_MAX_LENGTH } from '../xquery/index.js';
 import type { Tier } from './state.js';
 
 const MIN15 = 900;
@@ -106,11 +107,14 @@ export const LIMITS: Record<string, Record<Tier, EndpointLimits | null>> = {
   'POST /2/tweets/search/stream/rules': proApp(100),
 };
 
-/** Filtered-stream rule limits per tier (docs.x.com filtered-stream introduction: Pro 1,000 rules of 1,024 characters). */
+/**
+ * Filtered-stream rule limits per tier (docs.x.com filtered-stream introduction: Pro 1,000 rules of
+ * 1,024 characters; the length is xquery's RULE_MAX_LENGTH, from the same page).
+ */
 export const STREAM_RULES: Record<Tier, { count: number; length: number } | null> = {
   free: null,
   basic: null,
-  pro: { count: 1000, length: 1024 },
+  pro: { count: 1000, length: RULE_MAX_LENGTH.pro },
 };
 
 interface WindowState {

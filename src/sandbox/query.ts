@@ -1,8 +1,10 @@
 /**
- * The bridge between stored tweets and X's query language: compiles a search query or a stream rule,
- * answering a malformed one with X's 400, and tests tweets against it.
+ * The bridge between stored tweets and X's query language (src/xquery): compiles a search query or a
+ * stream rule, answering a malformed one with X's 400, and tests stored tweets against it.
  */
+import { matches, parseQuery, XQuerySyntaxError, type MatchableTweet, type Query } from '../xquery/index.js';
 import { invalidRequest, type Reply } from './http.js';
+import { langOf } from './render.js';
 import type { State, Tweet } from './state.js';
 
 export interface Compiled {
@@ -14,35 +16,44 @@ export function queryError(param: string, value: string, message: string): Reply
   return invalidRequest({ parameters: { [param]: [value] }, message: `There were errors processing your request: ${message}` });
 }
 
-/**
- * A useful subset of X's search syntax: words and "phrases" (case-insensitive, all must match),
- * #tags, @mentions, from:user, is:retweet, lang:xx, a leading - to negate, and OR between groups.
- */
-export function compile(state: State, query: string, opts: { maxLength: number; param?: string; flavor?: 'search' | 'stream' }): Compiled | Reply {
-  const param = opts.param ?? 'query';
-  if (query.length > opts.maxLength) return queryError(param, query, `Query length ${query.length} exceeds the maximum of ${opts.maxLength} characters`);
-  const groups: Array<Array<(t: Tweet) => boolean>> = [[]];
-  for (const tok of query.match(/-?"[^"]*"|\S+/g) ?? []) {
-    if (tok === 'OR') {
-      groups.push([]);
-      continue;
+/** What the matcher needs of a stored tweet: raw text, author, thread, references, place. */
+export function matchable(state: State, t: Tweet): MatchableTweet {
+  const author = state.accounts.get(t.authorId);
+  const out: MatchableTweet = {
+    id: t.id,
+    text: t.text,
+    author_id: t.authorId,
+    author_username: author?.username ?? '',
+    lang: langOf(t.retweetOf ? (state.tweets.get(t.retweetOf) ?? t) : t),
+    conversation_id: t.conversationId ?? t.id,
+  };
+  const refs: NonNullable<MatchableTweet['referenced_tweets']> = [];
+  for (const [type, id] of [['retweeted', t.retweetOf], ['quoted', t.quoteOf], ['replied_to', t.replyTo]] as const) {
+    if (!id) continue;
+    const r = state.tweets.get(id);
+    const ra = r && state.accounts.get(r.authorId);
+    refs.push({ type, id, ...(r ? { author_id: r.authorId, text: r.text } : {}), ...(ra ? { author_username: ra.username } : {}) });
+    if (type === 'replied_to' && r) {
+      out.in_reply_to_user_id = r.authorId;
+      if (ra) out.in_reply_to_username = ra.username;
     }
-    const neg = tok.startsWith('-') && tok.length > 1;
-    const term = neg ? tok.slice(1) : tok;
-    let test: (t: Tweet) => boolean;
-    const lower = term.replace(/^"|"$/g, '').toLowerCase();
-    if (lower.startsWith('from:')) {
-      const acc = state.account(lower.slice(5).replace(/^@/, ''));
-      test = (t) => !!acc && t.authorId === acc.id;
-    } else if (lower === 'is:retweet') {
-      test = (t) => !!t.retweetOf;
-    } else if (lower.startsWith('lang:')) {
-      const lang = lower.slice(5);
-      test = (t) => (/[\u0400-\u04FF]/.test(t.text) ? 'ru' : 'en') === lang;
-    } else {
-      test = (t) => t.text.toLowerCase().includes(lower);
-    }
-    groups[groups.length - 1]!.push(neg ? (t) => !test(t) : test);
   }
-  return { test: (t) => groups.some((g) => g.length > 0 && g.every((f) => f(t))) };
+  if (refs.length) out.referenced_tweets = refs;
+  if (t.coordinates) out.coordinates = t.coordinates;
+  return out;
+}
+
+export function compile(
+  state: State,
+  query: string,
+  opts: { maxLength: number; param?: string; flavor?: 'search' | 'stream' },
+): Compiled | Reply {
+  let q: Query;
+  try {
+    q = parseQuery(query, { maxLength: opts.maxLength, flavor: opts.flavor ?? 'search' });
+  } catch (err) {
+    if (err instanceof XQuerySyntaxError) return queryError(opts.param ?? 'query', query, err.message);
+    throw err;
+  }
+  return { test: (t) => matches(q, matchable(state, t)) };
 }

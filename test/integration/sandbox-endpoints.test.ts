@@ -193,6 +193,31 @@ describe('search and counts', () => {
   });
 });
 
+describe("search speaks X's query language", () => {
+  it('keywords are whole tokens; operators, phrases and groups work; malformed queries are 400 with the position', async () => {
+    const kot = await sb.tweet('masha', 'Мой барсик спит');
+    const other = await sb.tweet('masha', 'Барсиков двое, и барсику скучно');
+    const reply = await sb.tweet('lena', 'А мой барсик не спит', { reply_to: kot.id, lang: 'ru' });
+    const ids = async (q: string) => (await p.v2.search(q)).tweets.map((t) => t.id);
+    expect(await ids('барсик')).toEqual([reply.id, kot.id]);
+    expect(await ids('барсик from:masha')).toEqual([kot.id]);
+    expect(await ids('барсик is:reply')).toEqual([reply.id]);
+    expect(await ids('"барсик спит"')).toEqual([kot.id]);
+    expect(await ids('(барсик OR барсику) -is:reply lang:ru')).toEqual([other.id, kot.id]);
+    expect(await ids('to:masha барсик')).toEqual([reply.id]);
+
+    for (const [q, pos] of [['(кот', 1], ['foo:bar', 1]] as const) {
+      const e = await apiError(p.v2.search(q));
+      expect(e.code, q).toBe(400);
+      validateAgainst('Problem', e.data);
+      expect(JSON.stringify(e.data)).toContain(`(at position ${pos})`);
+    }
+    const long = await apiError(p.v2.search('кот '.repeat(130).trim()));
+    expect(long.code).toBe(400);
+    expect(JSON.stringify(long.data)).toMatch(/exceeds the maximum of 512/);
+  });
+});
+
 describe('app-only authentication', () => {
   it('appLogin() gets a bearer token that reads but cannot post; invalidated, it is refused', async () => {
     const app = await sb.bearerClient();

@@ -96,6 +96,20 @@ describe('the filtered stream', () => {
       expect(msg.matching_rules).toEqual([{ id: catRule.id, tag: 'cats' }]);
       expect(msg.includes?.users?.[0]?.username).toBe('masha');
 
+      // operators: a rule for masha's posts that are not retweets; petya's retweet of hers does not match it
+      const fromMasha = await app.v2.updateStreamRules({ add: [{ value: 'from:masha -is:retweet', tag: 'masha' }] });
+      const both = next<TweetV2SingleStreamResult>(stream, ETwitterStreamEvent.Data, 1000);
+      const second2 = await sb.tweet('masha', 'Второй кот пришёл');
+      const m2 = await both;
+      expect(m2.data.id).toBe(second2.id);
+      expect(m2.matching_rules.map((r) => r.tag).sort()).toEqual(['cats', 'masha']);
+      const viaRt = next<TweetV2SingleStreamResult>(stream, ETwitterStreamEvent.Data, 1000);
+      const rt = await sb.retweet('petya', second2.id);
+      const m3 = await viaRt;
+      expect(m3.data.id).toBe(rt.id);
+      expect(m3.matching_rules).toEqual([{ id: catRule.id, tag: 'cats' }]);
+      await app.v2.updateStreamRules({ delete: { ids: [fromMasha.data[0]!.id] } });
+
       const closed = next(stream, ETwitterStreamEvent.ConnectionClosed, 1000);
       expect(await sb.disconnectStreams()).toBe(1);
       await closed;

@@ -2,6 +2,7 @@
 import type { Ctx } from '../core.js';
 import { invalidParam, isReply, json, type Reply } from '../http.js';
 import { idParam, listTweets } from '../params.js';
+import { QUERY_MAX_LENGTH } from '../../xquery/index.js';
 import { compile, type Compiled } from '../query.js';
 import { TWEET_FIELD_PARAMS } from '../render.js';
 import { cmpId, type Tweet } from '../state.js';
@@ -25,13 +26,12 @@ export const searchRoutes: RouteDef[] = [
 ];
 
 const WEEK_MS = 7 * 86_400_000;
-/** X's recent search and counts take queries of 512 characters on every self-serve tier. */
-export const QUERY_MAX = 512;
 
+/** The query, parsed with the tier's length limit (xquery's QUERY_MAX_LENGTH, from X's docs). */
 function parseQueryParam(ctx: Ctx): Compiled | Reply {
   const query = ctx.query.get('query');
   if (!query || !query.trim()) return invalidParam('query', query ?? '', 'The `query` query parameter can not be empty');
-  return compile(ctx.core.state, query, { maxLength: QUERY_MAX });
+  return compile(ctx.core.state, query, { maxLength: QUERY_MAX_LENGTH[ctx.core.limiter.tier] });
 }
 
 /** start_time / end_time within the last seven days, as X requires; defaults: a week ago, now. */
