@@ -82,3 +82,31 @@ describe('rate limits on the free tier', () => {
     expect((await signedFetch(sb, bot, 'POST', '/2/tweets', JSON.stringify({ text: 'п100' }))).status).toBe(201);
   });
 });
+
+describe('rate limits of the lookup, search and stream endpoints', () => {
+  it('free: the 4th user lookup in 15 minutes is 429 with the window in the headers', async () => {
+    sb = await startTestSandbox({ tier: 'free' });
+    const bot = await sb.account('look_bot');
+    const c = sb.client(bot);
+    for (let i = 0; i < 3; i++) {
+      const r = await c.v2.get('users/by/username/look_bot', {}, { fullResponse: true });
+      expect(r.rateLimit).toMatchObject({ limit: 3, remaining: 2 - i });
+    }
+    const err = await apiError(c.v2.userByUsername('look_bot'));
+    expect(err.code).toBe(429);
+    validateAgainst('Problem', err.data);
+    expect(err.rateLimit?.remaining).toBe(0);
+  });
+
+  it('pro: app-only search counts in the app window (450), user search in the user window (300)', async () => {
+    sb = await startTestSandbox();
+    const bot = await sb.account('search_bot');
+    const app = await sb.bearerClient();
+    const asApp = await app.v2.get('tweets/search/recent', { query: 'кот' }, { fullResponse: true });
+    expect(asApp.rateLimit).toMatchObject({ limit: 450, remaining: 449 });
+    const asUser = await sb.client(bot).v2.get('tweets/search/recent', { query: 'кот' }, { fullResponse: true });
+    expect(asUser.rateLimit).toMatchObject({ limit: 300, remaining: 299 });
+    const stream = await app.v2.get('tweets/search/stream/rules', {}, { fullResponse: true });
+    expect(stream.rateLimit).toMatchObject({ limit: 450, remaining: 449 });
+  });
+});
