@@ -8,6 +8,7 @@ import { langOf } from './render.js';
 import type { State, Tweet } from './state.js';
 
 export interface Compiled {
+  query: Query;
   test(t: Tweet): boolean;
 }
 
@@ -55,5 +56,5 @@ export function compile(
     if (err instanceof XQuerySyntaxError) return queryError(opts.param ?? 'query', query, err.message);
     throw err;
   }
-  return { test: (t) => matches(q, matchable(state, t)) };
+  return { query: q, test: (t) => matches(q, matchable(state, t)) };
 }

@@ -7,7 +7,8 @@ import type { Core, Ctx, StreamConn } from '../core.js';
 import { invalidParam, invalidRequest, isReply, json, tooManyConnections, type Reply } from '../http.js';
 import { STREAM_RULES } from '../limits.js';
 import { ID_RE, maxResults } from '../params.js';
-import { compile, type Compiled } from '../query.js';
+import { matchingRules, type Query } from '../../xquery/index.js';
+import { compile, matchable, type Compiled } from '../query.js';
 import { parseFields, renderTweets, TWEET_FIELD_PARAMS, type Fields } from '../render.js';
 import type { StreamRule, Tweet } from '../state.js';
 import { jsonBody } from './tweets.js';
@@ -92,7 +93,6 @@ function addRules(ctx: Ctx, add: unknown, dryRun: boolean, limits: { count: numb
   const errors: unknown[] = [];
   const fresh: StreamRule[] = [];
   let invalid = 0;
-  let duplicates = 0;
   for (const [i, r] of add.entries()) {
     if (typeof r !== 'object' || r === null || typeof (r as StreamRule).value !== 'string') {
       return invalidRequest({ message: `$.add[${i}].value: is missing but it is required` });
@@ -103,7 +103,6 @@ function addRules(ctx: Ctx, add: unknown, dryRun: boolean, limits: { count: numb
     if (tag !== undefined && typeof tag !== 'string') return invalidRequest({ message: `$.add[${i}].tag: string expected` });
     const existing = state.rules.find((x) => x.value === value) ?? fresh.find((x) => x.value === value);
     if (existing) {
-      duplicates++;
       errors.push({ value, id: existing.id, title: 'DuplicateRule', type: 'https://api.twitter.com/2/problems/duplicate-rules' });
       continue;
     }
@@ -138,7 +137,6 @@ function addRules(ctx: Ctx, add: unknown, dryRun: boolean, limits: { count: numb
     state.rules = [...state.rules, ...fresh];
     ctx.core.touch();
   }
-  void duplicates;
   const out: Record<string, unknown> = {};
   if (fresh.length) out.data = fresh;
   out.meta = meta(fresh.length);
@@ -179,10 +177,13 @@ function deleteRules(ctx: Ctx, del: unknown, dryRun: boolean): Reply {
 
 /** The tweet's stream message, or undefined when no rule matches. */
 export function streamMessage(core: Core, t: Tweet, fields: Fields): string | undefined {
-  const matching: Array<{ id: string; tag?: string }> = [];
-  for (const r of core.state.rules) {
-    if (compiledRule(core, r)?.test(t)) matching.push(r.tag ? { id: r.id, tag: r.tag } : { id: r.id });
+  const rules: Array<{ rule: StreamRule; query: Query }> = [];
+  for (const rule of core.state.rules) {
+    const c = compiledRule(core, rule);
+    if (c) rules.push({ rule, query: c.query });
   }
+  // One look at the tweet for the whole rule set.
+  const matching = matchingRules(rules, matchable(core.state, t)).map(({ rule: r }) => (r.tag ? { id: r.id, tag: r.tag } : { id: r.id }));
   if (!matching.length) return undefined;
   const { data, includes } = renderTweets(core.state, [t], fields, core.state.now());
   return JSON.stringify({ data: data[0], ...(includes ? { includes } : {}), matching_rules: matching }) + '\r\n';
