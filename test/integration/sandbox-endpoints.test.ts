@@ -206,6 +206,14 @@ describe("search speaks X's query language", () => {
     expect(await ids('(барсик OR барсику) -is:reply lang:ru')).toEqual([other.id, kot.id]);
     expect(await ids('to:masha барсик')).toEqual([reply.id]);
 
+    // seeded location and language reach lookups and the geo operators
+    const moscow = await sb.tweet('petya', 'Барсик гуляет у Кремля', { coordinates: [37.6175, 55.7520], lang: 'ru' });
+    const geo = await p.v2.singleTweet(moscow.id, { 'tweet.fields': ['geo', 'lang'] });
+    validateAgainst('Get2TweetsIdResponse', geo);
+    expect(geo.data.geo).toEqual({ coordinates: { type: 'Point', coordinates: [37.6175, 55.752] } });
+    expect(await ids('барсик point_radius:[37.6 55.75 5km]')).toEqual([moscow.id]);
+    expect(await ids('барсик has:geo -from:petya')).toEqual([]);
+
     for (const [q, pos] of [['(кот', 1], ['foo:bar', 1]] as const) {
       const e = await apiError(p.v2.search(q));
       expect(e.code, q).toBe(400);
