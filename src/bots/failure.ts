@@ -5,8 +5,9 @@ import type { Outcome } from './types.js';
  * Turns a failed X call into an outcome: a 429 pauses this bot's endpoint until the reset, a revoked
  * token marks the bot failing (its data stays), anything else is an error the next tick retries.
  */
-export function outcomeOfError(err: unknown, endpoint: string, extra: Partial<Outcome> = {}): Outcome {
-  const c = classifyXError(err);
+export function outcomeOfError(err: unknown, endpoint: string, extra: Partial<Outcome> = {}, now = Date.now()): Outcome {
+  // `now` is the farm's clock: a reset time X gives is compared with it (the sandbox's, in rehearsals).
+  const c = classifyXError(err, now);
   switch (c.kind) {
     case 'rate_limited':
       return { ...extra, status: 'rate_limited', detail: `rate-limited on ${endpoint} until ${new Date(c.resetAt).toISOString()}`, pause: { endpoint, until: c.resetAt }, counters: { ...extra.counters, rate_limited: 1 } };

@@ -6,8 +6,11 @@ import { Farm } from '../farm/farm.js';
  * streams and environment; tests give it buffers and a config of their own, and run commands in-process.
  */
 export interface Io {
-  out(text: string): void;
+  /** Writes to stdout; false when the text had to be buffered (wait for drain() before writing more). */
+  out(text: string): boolean | void;
   err(text: string): void;
+  /** Resolves when buffered output has been written. */
+  drain?(): Promise<void>;
   /** stdout is a terminal (tables may draw charts; prompts may ask). */
   isTTY?: boolean;
   /** Terminal width, when stdout is one. */
@@ -17,8 +20,9 @@ export interface Io {
 }
 
 export const processIo: Io = {
-  out: (text) => void process.stdout.write(text),
+  out: (text) => process.stdout.write(text),
   err: (text) => void process.stderr.write(text),
+  drain: () => new Promise<void>((resolve) => process.stdout.once('drain', () => resolve())),
   get isTTY() {
     return process.stdout.isTTY === true;
   },

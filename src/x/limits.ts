@@ -64,12 +64,6 @@ export function rateStateFromLimit(rl: TwitterRateLimit | undefined): RateState 
   return out;
 }
 
-/** Accepts either a `{rateLimit}` / `{headers}` holder (response or error) and reads what it has. */
-export function rateStateOf(x: { rateLimit?: TwitterRateLimit; headers?: Headers } | undefined): RateState | undefined {
-  if (!x) return undefined;
-  return rateStateFromLimit(x.rateLimit) ?? (x.headers ? rateStateFromHeaders(x.headers) : undefined);
-}
-
 /**
  * When the next call may be made: 0 if some budget is left, else the latest reset among the
  * exhausted windows (a spent 24-hour window outlasts a fresh 15-minute one).
@@ -81,8 +75,4 @@ export function blockedUntil(state: RateState | undefined, nowMs = Date.now()): 
     if (w && w.remaining <= 0 && w.resetAt > nowMs) until = Math.max(until, w.resetAt);
   }
   return until;
-}
-
-export function canCall(state: RateState | undefined, nowMs = Date.now()): boolean {
-  return blockedUntil(state, nowMs) === 0;
 }

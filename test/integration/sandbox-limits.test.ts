@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { classifyXError } from '../../src/x/errors.js';
-import { blockedUntil, rateStateOf } from '../../src/x/limits.js';
+import { blockedUntil, rateStateFromLimit } from '../../src/x/limits.js';
 import { validateAgainst } from '../helpers/openapi.js';
 import { apiError, signedFetch, startTestSandbox, type TestSandbox } from '../helpers/sandbox.js';
 
@@ -36,7 +36,7 @@ describe('rate limits on the free tier', () => {
     const cls = classifyXError(err);
     expect(cls.kind).toBe('rate_limited');
     expect(cls.kind === 'rate_limited' && Math.abs(cls.resetAt - reset * 1000)).toBeLessThanOrEqual(1000);
-    expect(blockedUntil(rateStateOf(err))).toBe(reset * 1000);
+    expect(blockedUntil(rateStateFromLimit(err.rateLimit))).toBe(reset * 1000);
 
     await sb.advance(86_401);
     const ok = await c.v2.tweet('пост номер 18');

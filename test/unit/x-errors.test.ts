@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ApiPartialResponseError, ApiRequestError, ApiResponseError } from 'twitter-api-v2';
 import { classifyXError } from '../../src/x/errors.js';
-import { blockedUntil, canCall, rateStateFromHeaders, rateStateOf } from '../../src/x/limits.js';
+import { blockedUntil, rateStateFromHeaders, rateStateFromLimit } from '../../src/x/limits.js';
 
 function respErr(code: number, data: unknown, headers: Record<string, string> = {}, rateLimit?: unknown) {
   return new ApiResponseError(`Request failed with code ${code}`, {
@@ -65,11 +65,10 @@ describe('rate-limit state helpers', () => {
       'x-app-limit-24hour-limit': '10000', 'x-app-limit-24hour-remaining': '0', 'x-app-limit-24hour-reset': String(NOW / 1000 + 3600),
     })!;
     expect(s.window).toEqual({ limit: 100, remaining: 5, resetAt: NOW + 900_000 });
-    expect(canCall(s, NOW)).toBe(false);
     expect(blockedUntil(s, NOW)).toBe(NOW + 3_600_000);
-    expect(canCall(s, NOW + 3_600_001)).toBe(true);
+    expect(blockedUntil(s, NOW + 3_600_001)).toBe(0);
     expect(rateStateFromHeaders({})).toBeUndefined();
-    expect(rateStateOf({ rateLimit: { limit: 1, remaining: 1, reset: 5 } })?.window).toEqual({ limit: 1, remaining: 1, resetAt: 5000 });
-    expect(canCall(undefined)).toBe(true);
+    expect(rateStateFromLimit({ limit: 1, remaining: 1, reset: 5 })?.window).toEqual({ limit: 1, remaining: 1, resetAt: 5000 });
+    expect(blockedUntil(undefined)).toBe(0);
   });
 });

@@ -29,7 +29,7 @@ export async function tick(bot: Bot, env: TickEnv): Promise<Outcome> {
   try {
     userId = await accountId(bot, client, learned);
   } catch (err) {
-    return outcomeOfError(err, ENDPOINT.me, { learned });
+    return outcomeOfError(err, ENDPOINT.me, { learned }, env.now());
   }
   const tweets: CachedTweet[] = [];
   let newest: string | undefined;
@@ -62,7 +62,7 @@ export async function tick(bot: Bot, env: TickEnv): Promise<Outcome> {
     }
   } catch (err) {
     // Nothing of a half-read timeline is kept: since_id stays, so the next tick reads it all again.
-    return outcomeOfError(err, ENDPOINT.timeline, { learned });
+    return outcomeOfError(err, ENDPOINT.timeline, { learned }, env.now());
   }
   tweets.reverse(); // the API answers newest first; the cache is kept oldest first
   await env.timeline.append(bot.name, tweets, newest);

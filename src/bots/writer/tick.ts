@@ -60,7 +60,7 @@ export async function tick(bot: Bot, env: TickEnv): Promise<Outcome> {
     try {
       id = (await client.v2.tweet(c.text)).data.id;
     } catch (err) {
-      const failure = outcomeOfError(err, ENDPOINT.post, { posts, learned });
+      const failure = outcomeOfError(err, ENDPOINT.post, { posts, learned }, env.now());
       if (failure.detail === 'duplicate content') {
         await env.posts.markDuplicate(bot.name, c.hash);
         continue;
@@ -144,7 +144,7 @@ async function recover(bot: Bot, env: TickEnv, client: TwitterApi, learned: Reco
     const res = await client.v2.get<{ data?: Array<{ id: string; text: string }> }>(`users/${userId}/tweets`, { max_results: '100' });
     recent = res.data ?? [];
   } catch (err) {
-    return outcomeOfError(err, ENDPOINT.userTweets, { learned });
+    return outcomeOfError(err, ENDPOINT.userTweets, { learned }, env.now());
   }
   for (const intent of intents) {
     const found = recent.find((t) => t.text === intent.text);

@@ -2,61 +2,63 @@ import type { Command } from 'commander';
 import { existsSync, mkdirSync, realpathSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { DEFAULT_PREFIX, loadConfig } from '../../config.js';
+import { DEFAULT_PREFIX, type Config } from '../../config.js';
 import { UsageError } from '../../errors.js';
+import type { CommandContext, Io } from '../context.js';
 
-interface CronOptions {
+export interface CronOptions {
   install?: boolean;
   remove?: boolean;
 }
 
-export function register(program: Command): void {
+export async function run(opts: CronOptions, io: Io, config: Config): Promise<void> {
+  if (opts.install && opts.remove) throw new UsageError('use either --install or --remove, not both');
+  // Loaded here, not at start-up: every command's module is read, and only cron needs these.
+  const [crontab, { homedir }] = await Promise.all([import('../../schedule/crontab.js'), import('node:os')]);
+  const plan = cronPlan(homedir(), config);
+
+  if (opts.remove) {
+    const { text, removed } = crontab.removeBlock(await crontab.readCrontab(), plan.prefix);
+    if (removed === 0) {
+      io.out(`no tfctl block for prefix "${plan.prefix}" in the crontab: nothing to remove\n`);
+      return;
+    }
+    await crontab.writeCrontab(text);
+    io.out(`removed the tfctl block for prefix "${plan.prefix}" from the crontab (${plan.envFile} is kept)\n`);
+    return;
+  }
+
+  const block = crontab.buildBlock(plan);
+  if (!opts.install) {
+    io.out(block);
+    return;
+  }
+  if (!plan.env.TFCTL_CONSUMER_KEY || !plan.env.TFCTL_CONSUMER_SECRET) {
+    io.err('tfctl: warning: TFCTL_CONSUMER_KEY/TFCTL_CONSUMER_SECRET are not set: ticks will not be able to call X\n');
+  }
+  crontab.writeEnvFile(plan.envFile, crontab.envFileText(plan));
+  mkdirSync(plan.logDir, { recursive: true, mode: 0o700 });
+  const before = await crontab.readCrontab();
+  const after = crontab.upsertBlock(before, block, plan.prefix);
+  if (after !== before) await crontab.writeCrontab(after);
+  const jobs = plan.env.TFCTL_INFLUX_URL ? 'tick every minute, stats every 10 minutes' : 'tick every minute';
+  io.out(
+    `${after === before ? 'the crontab already has' : 'installed'} the tfctl block for prefix "${plan.prefix}" (${jobs}); ` +
+      `environment in ${plan.envFile} (mode 0600), logs in ${plan.logDir}\n`,
+  );
+}
+
+export function register(program: Command, ctx: CommandContext): void {
   program
     .command('cron')
     .description("print the farm's crontab block (tick every minute, stats every 10 minutes with TFCTL_INFLUX_URL), or install or remove it")
     .option('--install', "write the env file and put the block in this user's crontab (idempotent; other entries kept)")
     .option('--remove', "take the block out of this user's crontab (other entries kept)")
-    .action(async (opts: CronOptions) => {
-      if (opts.install && opts.remove) throw new UsageError('use either --install or --remove, not both');
-      // Loaded here, not at start-up: every command's module is read, and only cron needs these.
-      const [crontab, { homedir }] = await Promise.all([import('../../schedule/crontab.js'), import('node:os')]);
-      const plan = cronPlan(homedir());
-
-      if (opts.remove) {
-        const { text, removed } = crontab.removeBlock(await crontab.readCrontab(), plan.prefix);
-        if (removed === 0) {
-          process.stdout.write(`no tfctl block for prefix "${plan.prefix}" in the crontab: nothing to remove\n`);
-          return;
-        }
-        await crontab.writeCrontab(text);
-        process.stdout.write(`removed the tfctl block for prefix "${plan.prefix}" from the crontab (${plan.envFile} is kept)\n`);
-        return;
-      }
-
-      const block = crontab.buildBlock(plan);
-      if (!opts.install) {
-        process.stdout.write(block);
-        return;
-      }
-      if (!plan.env.TFCTL_CONSUMER_KEY || !plan.env.TFCTL_CONSUMER_SECRET) {
-        process.stderr.write('tfctl: warning: TFCTL_CONSUMER_KEY/TFCTL_CONSUMER_SECRET are not set: ticks will not be able to call X\n');
-      }
-      crontab.writeEnvFile(plan.envFile, crontab.envFileText(plan));
-      mkdirSync(plan.logDir, { recursive: true, mode: 0o700 });
-      const before = await crontab.readCrontab();
-      const after = crontab.upsertBlock(before, block, plan.prefix);
-      if (after !== before) await crontab.writeCrontab(after);
-      const jobs = plan.env.TFCTL_INFLUX_URL ? 'tick every minute, stats every 10 minutes' : 'tick every minute';
-      process.stdout.write(
-        `${after === before ? 'the crontab already has' : 'installed'} the tfctl block for prefix "${plan.prefix}" (${jobs}); ` +
-          `environment in ${plan.envFile} (mode 0600), logs in ${plan.logDir}\n`,
-      );
-    });
+    .action((opts: CronOptions) => run(opts, ctx.io, ctx.config()));
 }
 
 /** Where this user's farm files go: XDG directories, one subdirectory per non-default prefix. */
-function cronPlan(home: string): import('../../schedule/crontab.js').CronPlan {
-  const config = loadConfig();
+function cronPlan(home: string, config: Config): import('../../schedule/crontab.js').CronPlan {
   const sub = config.prefix === DEFAULT_PREFIX ? '' : config.prefix;
   const configDir = join(process.env.XDG_CONFIG_HOME || join(home, '.config'), 'tfctl', sub);
   const stateDir = join(process.env.XDG_STATE_HOME || join(home, '.local', 'state'), 'tfctl', sub);

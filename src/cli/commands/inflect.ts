@@ -1,43 +1,55 @@
 import type { Command } from 'commander';
 import { UsageError } from '../../errors.js';
+import type { CommandContext, Io } from '../context.js';
+
+export interface InflectOptions {
+  word?: string;
+  grammemes?: string;
+}
 
 /**
- * `tfctl inflect WORD GRAMMEMES` prints one form; with no arguments it answers stdin lines
+ * `tfctl inflect WORD GRAMMEMES` prints one form; with no arguments it answers `input` lines
  * `word<TAB>grammemes` one output line each, in order, an empty line where it declines.
- * Grammemes in OpenCorpora (`gent,plur`) or Russian (`род,мн`) names.
+ * Grammemes in OpenCorpora (`gent,plur`) or Russian (`род,мн`) names. Returns the exit code: 1 when
+ * the one word asked for cannot be inflected.
  */
-export function register(program: Command): void {
+export async function run(opts: InflectOptions, io: Io, input: NodeJS.ReadableStream = process.stdin): Promise<number> {
+  const { word, grammemes } = opts;
+  if (word !== undefined && grammemes === undefined) throw new UsageError('inflect: give both WORD and GRAMMEMES, or neither to read stdin');
+  // Grammemes are checked before the dictionaries load, so a typo fails fast.
+  const { parseWant, tryParseWant, GrammemeError } = await import('../../text/grammemes.js');
+  if (word !== undefined && grammemes !== undefined) {
+    let want;
+    try {
+      want = parseWant(grammemes);
+    } catch (e) {
+      if (e instanceof GrammemeError) throw new UsageError(`inflect: ${e.message}`);
+      throw e;
+    }
+    const morph = await import('../../text/morph.js');
+    await morph.loadMorph();
+    const form = morph.inflect(word, want);
+    if (form === null) {
+      io.err(`tfctl: inflect: cannot inflect "${word}" to ${grammemes} (not a dictionary noun, ambiguous, or no such form)\n`);
+      return 1;
+    }
+    io.out(`${form}\n`);
+    return 0;
+  }
+  const morph = await import('../../text/morph.js');
+  await morph.loadMorph();
+  return batch(morph.inflect, tryParseWant, io, input);
+}
+
+export function register(program: Command, ctx: CommandContext): void {
   program
     .command('inflect')
     .description('inflect a Russian noun: WORD GRAMMEMES (e.g. gent,plur or род,мн), or word<TAB>grammemes lines on stdin')
     .argument('[word]', 'a noun, in any of its forms')
     .argument('[grammemes]', 'case and optional number: nomn gent datv accs ablt loct loc2 / им род дат вин твор пред, sing plur / ед мн')
     .action(async (word: string | undefined, grammemes: string | undefined) => {
-      if (word !== undefined && grammemes === undefined) throw new UsageError('inflect: give both WORD and GRAMMEMES, or neither to read stdin');
-      // Grammemes are checked before the dictionaries load, so a typo fails fast.
-      const { parseWant, tryParseWant, GrammemeError } = await import('../../text/grammemes.js');
-      if (word !== undefined && grammemes !== undefined) {
-        let want;
-        try {
-          want = parseWant(grammemes);
-        } catch (e) {
-          if (e instanceof GrammemeError) throw new UsageError(`inflect: ${e.message}`);
-          throw e;
-        }
-        const morph = await import('../../text/morph.js');
-        await morph.loadMorph();
-        const form = morph.inflect(word, want);
-        if (form === null) {
-          process.stderr.write(`tfctl: inflect: cannot inflect "${word}" to ${grammemes} (not a dictionary noun, ambiguous, or no such form)\n`);
-          process.exitCode = 1;
-          return;
-        }
-        process.stdout.write(`${form}\n`);
-        return;
-      }
-      const morph = await import('../../text/morph.js');
-      await morph.loadMorph();
-      await batch(morph.inflect, tryParseWant);
+      const code = await run({ word, grammemes }, ctx.io);
+      if (code) process.exitCode = code;
     });
 }
 
@@ -45,16 +57,16 @@ type Inflect = (typeof import('../../text/morph.js'))['inflect'];
 type TryParseWant = (typeof import('../../text/grammemes.js'))['tryParseWant'];
 
 /** Streams stdin to stdout line by line, buffering output in chunks and honouring backpressure. */
-async function batch(inflect: Inflect, tryParseWant: TryParseWant): Promise<void> {
+async function batch(inflect: Inflect, tryParseWant: TryParseWant, io: Io, input: NodeJS.ReadableStream): Promise<number> {
   const { createInterface } = await import('node:readline'); // loaded on use: start-up stays lean
-  const rl = createInterface({ input: process.stdin, crlfDelay: Infinity });
+  const rl = createInterface({ input, crlfDelay: Infinity });
   let out = '';
   let bad = 0;
   const flush = async () => {
     if (!out) return;
-    const ok = process.stdout.write(out);
+    const ok = io.out(out);
     out = '';
-    if (!ok) await new Promise<void>((resolve) => process.stdout.once('drain', resolve));
+    if (ok === false) await io.drain?.();
   };
   for await (const line of rl) {
     const tab = line.indexOf('\t');
@@ -65,5 +77,6 @@ async function batch(inflect: Inflect, tryParseWant: TryParseWant): Promise<void
     if (out.length >= 16_384) await flush();
   }
   await flush();
-  if (bad) process.stderr.write(`tfctl: inflect: ${bad} line(s) with unknown grammemes answered with an empty line\n`);
+  if (bad) io.err(`tfctl: inflect: ${bad} line(s) with unknown grammemes answered with an empty line\n`);
+  return 0;
 }
