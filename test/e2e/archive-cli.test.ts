@@ -7,6 +7,8 @@ import type { Redis } from 'ioredis';
 import { Header } from 'tar';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tfctl } from '../helpers/cli.js';
+import { runCli } from '../helpers/inproc.js';
+import { loadConfig } from '../../src/config.js';
 import { startRedis, type PrivateRedis } from '../helpers/redis.js';
 import { AUTHOR_TWEETS, startTestSandbox, type Creds, type TestSandbox } from '../helpers/sandbox.js';
 
@@ -39,8 +41,9 @@ afterAll(async () => {
 
 const creds = (name: string) => ['--token', accounts.get(name)!.token, '--secret', accounts.get(name)!.secret];
 
+/** export and import run as processes, as a user runs them; the farm around them is made in-process (quicker). */
 async function ok(args: string[]) {
-  const r = await tfctl(args, env);
+  const r = args[0] === 'export' || args[0] === 'import' ? await tfctl(args, env) : await runCli(args, loadConfig(env));
   expect(r.code, `${args.join(' ')}\n${r.stderr}`).toBe(0);
   return r;
 }

@@ -3,19 +3,25 @@ import type { Redis } from 'ioredis';
 import { startRedis, type PrivateRedis } from '../helpers/redis.js';
 import { fileURLToPath } from 'node:url';
 import { runBin, tfctl } from '../helpers/cli.js';
+import { runCli } from '../helpers/inproc.js';
+import { loadConfig } from '../../src/config.js';
 
 const CRASH_TICK = fileURLToPath(new URL('../helpers/crash-tick.mjs', import.meta.url));
 import { AUTHOR_TWEETS, startTestSandbox, type Creds, type TestSandbox } from '../helpers/sandbox.js';
 
 /**
- * The main job through the CLI, as cron runs it: a private Redis, the X API sandbox (no seed: every
- * tweet on the timeline is written here, so each expected text is known), and `tfctl tick`.
+ * The main job through the CLI: a private Redis, the X API sandbox (no seed: every tweet on the
+ * timeline is written here, so each expected text is known), and `tfctl tick`. The first tests run
+ * tfctl as cron does, a process per command; the others run the same commands in-process (the real
+ * program and run(), output to buffers), which is quicker, and a crash is a process of its own.
  */
 let redis: PrivateRedis;
 let client: Redis;
 let sb: TestSandbox;
 let env: Record<string, string>;
 let farmNo = 0;
+/** How this test runs commands: as child processes, or in this process. */
+let mode: 'process' | 'in-process' = 'in-process';
 const accounts = new Map<string, Creds>();
 
 beforeAll(async () => {
@@ -33,18 +39,22 @@ afterAll(async () => {
 });
 beforeEach(() => {
   env.TFCTL_PREFIX = `farm${++farmNo}`; // every test gets a farm of its own on the same Redis and sandbox
+  mode = 'in-process';
 });
+
+const run = (args: string[], extra: Record<string, string> = {}) =>
+  mode === 'process' ? tfctl(args, { ...env, ...extra }) : runCli(args, loadConfig({ ...env, ...extra }));
 
 const creds = (name: string) => ['--token', accounts.get(name)!.token, '--secret', accounts.get(name)!.secret];
 
 async function ok(args: string[], extra: Record<string, string> = {}) {
-  const r = await tfctl(args, { ...env, ...extra });
+  const r = await run(args, extra);
   expect(r.code, `${args.join(' ')}\n${r.stderr}`).toBe(0);
   return r;
 }
 
 async function tickJson(args: string[] = [], extra: Record<string, string> = {}) {
-  const r = await tfctl(['tick', '--json', ...args], { ...env, ...extra });
+  const r = await run(['tick', '--json', ...args], extra);
   return { code: r.code, stderr: r.stderr, report: JSON.parse(r.stdout) as { bots: Array<{ name: string; status: string; detail: string; posts?: Array<{ text: string }> }>; summary: { ran: number; posted: number; fetched: number; failed: number } } };
 }
 
@@ -63,6 +73,7 @@ async function farm(writers: Array<[string, string, string[]?]>) {
 
 describe('tfctl tick', () => {
   it('reads once, posts correctly inflected texts, and spends the minimum of API calls', async () => {
+    mode = 'process';
     await farm([['w_gent', 'Жизнь без {noun:gent,plur} не та.'], ['w_loct', 'Всю ночь думал о {noun:loct}.'], ['w_nomn', '%s – это когда тебя любят.']]);
     await sb.resetRequests();
     const first = await tickJson();
@@ -104,6 +115,7 @@ describe('tfctl tick', () => {
 
   it('two runs started together post each writer\'s quota once', async () => {
     await farm([['w_gent', 'Опять думаю про {noun:accs,plur}.', ['--per-tick', '2', '--grab', '3']], ['w_nomn', 'Утро. {Noun}. Кофе.', ['--per-tick', '2', '--grab', '3']]]);
+    mode = 'process'; // two runs at once are two processes, as two cron jobs or hosts would be
     const [a, b] = await Promise.all([tickJson(['--force']), tickJson(['--force'])]);
     expect(a.code, a.stderr).toBe(0);
     expect(b.code, b.stderr).toBe(0);
