@@ -1,5 +1,5 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, realpathSync, rmSync, statSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -29,8 +29,34 @@ let redis: PrivateRedis;
 let influx: PrivateInflux;
 let env: Record<string, string>;
 
+/**
+ * The crontab is this user's, one per machine: suites run side by side (several checkouts on one
+ * machine) take turns through a lock directory, so one run's save-and-restore never interleaves with
+ * another's. A lock older than five minutes was left by a run that died, and is taken over.
+ */
+const LOCK = join(tmpdir(), `tfctl-cron-test-${process.getuid?.() ?? 'user'}.lock`);
+async function lockCrontab(): Promise<void> {
+  for (const deadline = Date.now() + 90_000; ; ) {
+    try {
+      mkdirSync(LOCK);
+      return;
+    } catch {
+      try {
+        if (Date.now() - statSync(LOCK).mtimeMs > 300_000) rmSync(LOCK, { recursive: true, force: true });
+      } catch {
+        // gone meanwhile: try again
+      }
+      if (Date.now() > deadline) throw new Error(`the crontab stayed locked by ${LOCK}`);
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  }
+}
+
 describe.skipIf(!hasCrontab)('tfctl cron', () => {
+  let locked = false;
   beforeAll(async () => {
+    await lockCrontab();
+    locked = true;
     const r = spawnSync('crontab', ['-l'], { encoding: 'utf8' });
     saved = r.status === 0 ? r.stdout : null;
     [redis, influx] = await Promise.all([startRedis(), startInflux()]);
@@ -49,12 +75,14 @@ describe.skipIf(!hasCrontab)('tfctl cron', () => {
     setCrontab(MINE);
     const created = await tfctl(['create', 'r1', 'reader'], env);
     expect(created.code, created.stderr).toBe(0);
-  });
+  }, 150_000);
   afterAll(async () => {
-    if (saved === null) spawnSync('crontab', ['-r']);
-    else setCrontab(saved);
     await Promise.all([redis?.stop(), influx?.stop()]);
     if (home) rmSync(home, { recursive: true, force: true });
+    if (!locked) return; // another run's crontab: not ours to restore
+    if (saved === null) spawnSync('crontab', ['-r']);
+    else setCrontab(saved);
+    rmSync(LOCK, { recursive: true, force: true });
   });
 
   it('prints the block without the secret and changes nothing', async () => {

@@ -73,8 +73,8 @@ async function farm(writers: Array<[string, string, string[]?]>) {
 
 describe('tfctl tick', () => {
   it('reads once, posts correctly inflected texts, and spends the minimum of API calls', async () => {
-    mode = 'process';
     await farm([['w_gent', 'Жизнь без {noun:gent,plur} не та.'], ['w_loct', 'Всю ночь думал о {noun:loct}.'], ['w_nomn', '%s – это когда тебя любят.']]);
+    mode = 'process'; // the ticks, list and show as cron and an operator run them
     await sb.resetRequests();
     const first = await tickJson();
     expect(first.code, first.stderr).toBe(0);
@@ -111,7 +111,7 @@ describe('tfctl tick', () => {
     expect(shown.recent_posts.map((p) => p.text)).toEqual(['Жизнь без книг не та.', 'Жизнь без кошек не та.']);
     // The first tweet, processed by every writer, has been trimmed from the cache.
     expect(list.find((b) => b.name === 'r1')).toMatchObject({ cached: 4 });
-  });
+  }, 60_000); // three ticks as processes, each loading the dictionaries: slow on a busy machine
 
   it('two runs started together post each writer\'s quota once', async () => {
     await farm([['w_gent', 'Опять думаю про {noun:accs,plur}.', ['--per-tick', '2', '--grab', '3']], ['w_nomn', 'Утро. {Noun}. Кофе.', ['--per-tick', '2', '--grab', '3']]]);
