@@ -111,7 +111,7 @@ describe('tfctl tick', () => {
     expect(shown.recent_posts.map((p) => p.text)).toEqual(['Жизнь без книг не та.', 'Жизнь без кошек не та.']);
     // The first tweet, processed by every writer, has been trimmed from the cache.
     expect(list.find((b) => b.name === 'r1')).toMatchObject({ cached: 4 });
-  }, 60_000); // three ticks as processes, each loading the dictionaries: slow on a busy machine
+  });
 
   it('two runs started together post each writer\'s quota once', async () => {
     await farm([['w_gent', 'Опять думаю про {noun:accs,plur}.', ['--per-tick', '2', '--grab', '3']], ['w_nomn', 'Утро. {Noun}. Кофе.', ['--per-tick', '2', '--grab', '3']]]);
