@@ -9,7 +9,7 @@ import { readFile, rm, writeFile } from 'node:fs/promises';
 import Module from 'node:module';
 import { build } from 'esbuild';
 
-const external = ['az', 'twitter-api-v2', 'twitter-text', 'influx', 'tar', 'node-cron', 'pino', 'pino-pretty'];
+const external = ['az', 'twitter-api-v2', 'twitter-text', 'influx', 'tar', 'node-cron', 'pino', 'pino-pretty', 'yaml'];
 
 /**
  * Rewrites of start-up work in bundled packages, which every cold `tfctl` pays. Each module below is

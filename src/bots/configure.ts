@@ -6,7 +6,7 @@ import { names, normalKey, type Setting } from './settings.js';
 import type { BotKind } from './types.js';
 
 /** Properties of Bot itself (the common settings and a consumer's source); the rest live in bot.settings. */
-const TYPED = new Set(['every', 'paused', 'token', 'secret', 'source']);
+export const TYPED = new Set(['every', 'paused', 'token', 'secret', 'source']);
 
 /** The setting of this kind called `key` (or one of its aliases). */
 function find(schema: readonly Setting[], key: string): Setting | undefined {

@@ -92,4 +92,26 @@ export interface BotKind {
   preview?(bot: Bot, ctx: KindContext, opts: { text?: string; count?: number }): Promise<PreviewResult>;
   /** Checks across settings, after each one parsed (create and set). */
   check?(settings: Record<string, unknown>, name: string): void;
+  /** Parts of its bots beyond settings that a farm file declares (rules, drafts…), by their key there. */
+  sections?: readonly BotSection[];
+}
+
+/**
+ * A part of a bot beyond its settings (a list of rules, a queue of drafts) as a farm file declares it:
+ * plain data, parsed and normalised by the kind, so `tfctl diff` can compare it with what the bot has
+ * and `tfctl apply` can replace it. A section the file leaves out is not managed: it stays as it is.
+ */
+export interface BotSection {
+  /** Its key under the bot in farm.yaml (`rules`). */
+  key: string;
+  help: string;
+  /**
+   * The file's value (YAML read as strings, maps and lists: numbers arrive as text) checked and in its
+   * normal form; throws a UsageError saying what is wrong.
+   */
+  parse(value: unknown, bot: string): unknown;
+  /** The bot's current value in the same normal form (undefined when it has none). */
+  read(bot: Bot, ctx: KindContext): Promise<unknown>;
+  /** Makes the bot's value `value`, in one atomic step. */
+  write(bot: Bot, value: unknown, ctx: KindContext): Promise<void>;
 }

@@ -4,7 +4,7 @@ import { UsageError } from '../errors.js';
 import { changesFor, newBot } from '../bots/configure.js';
 import { CODEC, kindOf, requireKind } from '../bots/index.js';
 import { connectRedis } from '../store/connect.js';
-import { FarmStore, sourceInUse } from '../store/farm-store.js';
+import { FarmStore, sourceInUse, type BotChanges } from '../store/farm-store.js';
 import { botName, F, type Bot } from '../bots/bot.js';
 import { openClock, type Clock } from './clock.js';
 
@@ -52,7 +52,12 @@ export class Farm {
     const name = botName(nameInput);
     if (assignments.length === 0) throw new UsageError('nothing to set: give key=value pairs, e.g. every=30m');
     const bot = await this.store.require(name);
-    const changes = await changesFor(requireKind(bot.role), bot, assignments);
+    await this.change(bot, await changesFor(requireKind(bot.role), bot, assignments));
+    return this.store.require(name);
+  }
+
+  /** Writes checked changes to a bot (set, apply), with what they imply for its state; its data stays. */
+  async change(bot: Bot, changes: BotChanges): Promise<void> {
     if (changes.token !== undefined) {
       // New tokens may belong to another account: what was learned about the old one is dropped.
       (changes.clear ??= []).push(F.userId, F.username);
@@ -62,7 +67,6 @@ export class Farm {
       (changes.clear ??= []).push(F.failing, F.lastError);
     }
     await this.store.update(bot, changes);
-    return this.store.require(name);
   }
 
   /** Stores an account's tokens with who they belong to, in one step (after `tfctl auth`). */

@@ -1,13 +1,19 @@
 import type { Command } from 'commander';
 import type { Config } from '../../config.js';
+import { UsageError } from '../../errors.js';
 import { withFarm, type CommandContext, type Io } from '../context.js';
 
 export interface ExportOptions {
-  file: string;
+  /** The archive; with --yaml the farm file, stdout when absent or `-`. */
+  file?: string;
   withoutSecrets?: boolean;
+  /** Write the farm's bots as a farm file (tfctl apply) instead of a backup archive. */
+  yaml?: boolean;
 }
 
 export async function run(opts: ExportOptions, io: Io, config: Config): Promise<void> {
+  if (opts.yaml) return exportYaml(opts, io, config);
+  if (!opts.file) throw new UsageError('export: name the archive to write, e.g. tfctl export farm.tar.gz (or --yaml for a farm file)');
   const { exportFarm } = await import('../../archive/export.js');
   // Big farms take a while: show progress on a terminal, every 1000 keys; keep cron mail clean.
   let shown = 0;
@@ -18,7 +24,8 @@ export async function run(opts: ExportOptions, io: Io, config: Config): Promise<
         io.err(`\r${n} keys…`);
       }
     : undefined;
-  const manifest = await withFarm(config, (farm) => exportFarm(farm.redis, farm.config.prefix, opts.file, { withoutSecrets: opts.withoutSecrets, onProgress: progress }));
+  const file = opts.file;
+  const manifest = await withFarm(config, (farm) => exportFarm(farm.redis, farm.config.prefix, file, { withoutSecrets: opts.withoutSecrets, onProgress: progress }));
   if (shown) io.err('\n');
   const c = manifest.counts;
   io.out(
@@ -26,11 +33,25 @@ export async function run(opts: ExportOptions, io: Io, config: Config): Promise<
   );
 }
 
+/** The farm as a farm file (secrets as env: references), on stdout or written whole to a file. */
+async function exportYaml(opts: ExportOptions, io: Io, config: Config): Promise<void> {
+  const { farmYaml } = await import('../../farmfile/export.js');
+  const { kindContext } = await import('../../farmfile/apply.js');
+  const text = await withFarm(config, async (farm) =>
+    farmYaml(await farm.store.all(), { prefix: config.prefix, ctx: kindContext(farm), withoutSecrets: opts.withoutSecrets }),
+  );
+  if (!opts.file || opts.file === '-') return io.out(text);
+  const { writeFileAtomic } = await import('../../farmfile/write.js');
+  writeFileAtomic(opts.file, text);
+  io.err(`wrote ${opts.file}\n`);
+}
+
 export function register(program: Command, ctx: CommandContext): void {
   program
     .command('export')
-    .description('write every key of the farm to a tar.gz (mode 0600): settings, caches, group positions, posted hashes, counters, TTLs')
-    .argument('<file>', 'the archive to write, e.g. farm.tar.gz')
+    .description('write every key of the farm to a tar.gz (mode 0600): settings, caches, group positions, posted hashes, counters, TTLs; with --yaml, its bots as a farm file')
+    .argument('[file]', 'the archive to write, e.g. farm.tar.gz; with --yaml the farm file (default: stdout)')
     .option('--without-secrets', 'leave the bots\' token and secret out (they need tfctl auth after import)')
-    .action((file: string, opts: { withoutSecrets?: boolean }) => run({ file, ...opts }, ctx.io, ctx.config()));
+    .option('--yaml', 'write the bots as a farm file for tfctl apply (secrets as env: references) instead of an archive')
+    .action((file: string | undefined, opts: { withoutSecrets?: boolean; yaml?: boolean }) => run({ file, ...opts }, ctx.io, ctx.config()));
 }

@@ -16,6 +16,8 @@ import { register as importCmd } from './import.js';
 import { register as run } from './run.js';
 import { register as auth } from './auth.js';
 import { register as kinds } from './kinds.js';
+import { register as diff } from './diff.js';
+import { register as apply } from './apply.js';
 
 /**
  * Every subcommand lives in its own file and exports `register(program, ctx, argv)`, which declares its
@@ -44,6 +46,8 @@ export const commands: Record<string, Register> = {
   run,
   auth,
   kinds,
+  diff,
+  apply,
 };
 
 /**

@@ -1,0 +1,282 @@
+import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { tfctl } from '../helpers/cli.js';
+import { startRedis, type PrivateRedis } from '../helpers/redis.js';
+import { AUTHOR_TWEETS, startTestSandbox, type Creds, type TestSandbox } from '../helpers/sandbox.js';
+
+/**
+ * Farm as code through the CLI, as an operator runs it: a farm file applied to an empty farm, applied
+ * again (nothing to do), edited (exactly that change, the bots' data kept), pruned, refused when wrong,
+ * and a hand-made farm exported as a file and applied to an empty Redis.
+ */
+let redis: PrivateRedis;
+let client: Redis;
+let sb: TestSandbox;
+let dir: string;
+let env: Record<string, string>;
+const accounts = new Map<string, Creds>();
+
+beforeAll(async () => {
+  redis = await startRedis();
+  client = redis.client();
+  sb = await startTestSandbox();
+  for (const name of ['owner', 'author', 'w1', 'w2']) accounts.set(name, await sb.account(name));
+  await sb.follow('owner', 'author');
+  for (const text of AUTHOR_TWEETS) await sb.tweet('author', text);
+  dir = mkdtempSync(join(tmpdir(), 'tfctl-apply-e2e-'));
+  // The reader's secret comes from a file only its owner can read; every other secret from the environment.
+  writeFileSync(join(dir, 'r1.secret'), `${accounts.get('owner')!.secret}\n`, { mode: 0o600 });
+  env = {
+    REDIS_URL: redis.url,
+    TFCTL_PREFIX: 'tf',
+    ...sb.cliEnv,
+    R1_TOKEN: accounts.get('owner')!.token,
+    W1_TOKEN: accounts.get('w1')!.token,
+    W1_SECRET: accounts.get('w1')!.secret,
+    W2_TOKEN: accounts.get('w2')!.token,
+    W2_SECRET: accounts.get('w2')!.secret,
+  };
+});
+afterAll(async () => {
+  await sb?.close();
+  await redis?.stop();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const run = (args: string[], extra: Record<string, string> = {}) => tfctl(args, { ...env, ...extra });
+async function ok(args: string[], extra: Record<string, string> = {}) {
+  const r = await run(args, extra);
+  expect(r.code, `${args.join(' ')}\n${r.stdout}\n${r.stderr}`).toBe(0);
+  return r;
+}
+
+/** Every key of the farm with its value (streams with their groups), to show what apply leaves alone. */
+async function snapshot(): Promise<Record<string, string>> {
+  const out: Record<string, string> = {};
+  for (const k of (await client.keys('*')).sort()) {
+    const type = await client.type(k);
+    let v: unknown;
+    if (type === 'hash') v = await client.hgetall(k);
+    else if (type === 'set') v = (await client.smembers(k)).sort();
+    else if (type === 'list') v = await client.lrange(k, 0, -1);
+    else if (type === 'zset') v = await client.zrange(k, 0, -1, 'WITHSCORES');
+    else if (type === 'string') v = await client.get(k);
+    else if (type === 'stream') v = { entries: await client.xlen(k), groups: await client.xinfo('GROUPS', k) };
+    out[k] = JSON.stringify(v);
+  }
+  return out;
+}
+
+const farmFile = (template: string, opts: { w2?: boolean; extra?: string } = {}) => `# the love farm
+prefix: tf
+defaults:
+  writer:
+    every: 30m
+    grab: 1
+bots:
+  r1:
+    kind: reader
+    every: 10m
+    token: env:R1_TOKEN
+    secret: ./r1.secret
+  w1:
+    kind: writer
+    source: r1
+    template: "${template}"
+    per-tick: 2
+    token: env:W1_TOKEN
+    secret: env:W1_SECRET
+${
+  opts.w2 === false
+    ? ''
+    : `  w2:
+    kind: writer
+    reader: r1
+    template: "{noun:gent,plur} нет."
+    token: env:W2_TOKEN
+    secret: env:W2_SECRET
+`
+}${opts.extra ?? ''}`;
+
+describe('tfctl diff / apply / export --yaml', () => {
+  it('applies a farm file, finds nothing to do the second time, applies an edit in place, prunes, and refuses a bad file whole', async () => {
+    const file = join(dir, 'farm.yaml');
+    writeFileSync(file, farmFile('%s – это когда тебя любят.'));
+
+    // An empty farm: everything to create, sources first; diff says so with exit 1.
+    const plan = await run(['diff', file]);
+    expect(plan.code, plan.stderr).toBe(1);
+    expect(plan.stdout).toMatch(/^\+ reader r1\n[\s\S]*\n\+ writer w1\n[\s\S]*\n\+ writer w2\n/);
+    expect(plan.stdout).toContain('    token: set\n');
+    expect(plan.stdout.trim().split('\n').at(-1)).toBe('3 to create, 0 to change, 0 to destroy');
+    for (const secret of [accounts.get('owner')!.secret, accounts.get('w1')!.token]) expect(plan.stdout + plan.stderr).not.toContain(secret);
+
+    // Without --yes and without a terminal, apply refuses and changes nothing.
+    const unconfirmed = await run(['apply', file]);
+    expect(unconfirmed.code).toBe(2);
+    expect(unconfirmed.stderr).toMatch(/pass --yes/);
+    expect(await client.keys('*')).toEqual([]);
+
+    const first = await ok(['apply', file, '--yes']);
+    expect(first.stdout).toMatch(/created reader r1\ncreated writer w1\ncreated writer w2\napplied: 3 created, 0 changed, 0 destroyed\n$/);
+    const w1 = JSON.parse((await ok(['show', 'w1', '--json'])).stdout);
+    expect(w1).toMatchObject({ role: 'writer', reader: 'r1', every: '30m', template: '%s – это когда тебя любят.', perTick: 2, grab: 1, token: 'set', secret: 'set' });
+    expect(JSON.parse((await ok(['show', 'r1', '--json'])).stdout)).toMatchObject({ every: '10m', token: 'set', secret: 'set' });
+
+    // Applied again: nothing to do; diff exits 0.
+    const again = await ok(['apply', file, '--yes']);
+    expect(again.stdout).toBe(`no changes: the farm matches ${file}\n`);
+    expect((await ok(['diff', file])).stdout).toBe(`no changes: the farm matches ${file}\n`);
+
+    // The farm runs: the reader caches, the writers post.
+    const ticked = JSON.parse((await ok(['tick', '--force', '--json'])).stdout) as { summary: { posted: number; fetched: number } };
+    expect(ticked.summary).toMatchObject({ fetched: 5 });
+    expect(ticked.summary.posted).toBeGreaterThan(0);
+    const before = await snapshot();
+    const listBefore = JSON.parse((await ok(['list', '--json'])).stdout) as Array<Record<string, unknown>>;
+
+    // One template changes: diff shows exactly that field; apply changes it and nothing else.
+    writeFileSync(file, farmFile('Всю ночь думал о {noun:loct}.'));
+    const edit = await run(['diff', file, '--json']);
+    expect(edit.code, edit.stderr).toBe(1);
+    expect(JSON.parse(edit.stdout)).toEqual({
+      file,
+      prefix: 'tf',
+      changes: true,
+      create: [],
+      change: [{ name: 'w1', kind: 'writer', fields: [{ key: 'template', from: '%s – это когда тебя любят.', to: 'Всю ночь думал о {noun:loct}.' }] }],
+      destroy: [],
+      kept: [],
+    });
+    expect((await ok(['apply', file, '--yes'])).stdout).toBe(
+      '~ writer w1\n    template: "%s – это когда тебя любят." → "Всю ночь думал о {noun:loct}."\n0 to create, 1 to change, 0 to destroy\n' +
+        'changed writer w1: template\napplied: 0 created, 1 changed, 0 destroyed\n',
+    );
+    const after = await snapshot();
+    // Only w1's template field differs; its posted texts, its place in the reader's stream, the
+    // reader's cache and every counter are as they were.
+    const w1Key = 'tf:bot:{w1}';
+    expect(Object.keys(after)).toEqual(Object.keys(before));
+    for (const k of Object.keys(before)) if (k !== w1Key) expect(after[k], k).toBe(before[k]);
+    const [h0, h1] = [JSON.parse(before[w1Key]!), JSON.parse(after[w1Key]!)];
+    expect(h1.template).toBe('Всю ночь думал о {noun:loct}.');
+    expect({ ...h1, template: h0.template }).toEqual(h0);
+    expect(JSON.parse((await ok(['list', '--json'])).stdout)).toEqual(listBefore);
+
+    // A secret that changes is named, never shown.
+    const newSecret = 'a-new-secret-value-for-w2';
+    const secretDiff = await run(['diff', file], { W2_SECRET: newSecret });
+    expect(secretDiff.code).toBe(1);
+    expect(secretDiff.stdout).toBe(`~ writer w2\n    secret: changed\n0 to create, 1 to change, 0 to destroy\n`);
+
+    // w2 leaves the file: kept without --prune, destroyed with it, and nothing else is touched.
+    writeFileSync(file, farmFile('Всю ночь думал о {noun:loct}.', { w2: false }));
+    const kept = await ok(['diff', file]);
+    expect(kept.stdout).toBe(`not in ${file}, kept (--prune destroys them): w2\nno changes: the farm matches ${file}\n`);
+    const prunePlan = await run(['diff', file, '--prune']);
+    expect(prunePlan.code).toBe(1);
+    expect(prunePlan.stdout).toBe('- writer w2\n0 to create, 0 to change, 1 to destroy\n');
+    const beforePrune = await snapshot();
+    expect((await ok(['apply', file, '--prune', '--yes'])).stdout).toMatch(/destroyed writer w2\napplied: 0 created, 0 changed, 1 destroyed\n$/);
+    const afterPrune = await snapshot();
+    expect(Object.keys(afterPrune).some((k) => k.includes('{w2}'))).toBe(false);
+    for (const [k, v] of Object.entries(afterPrune)) {
+      // The reader's stream loses only w2's consumer group.
+      if (k === 'tf:{r1}:timeline') continue;
+      if (k === 'tf:bots') expect(JSON.parse(v).sort()).toEqual(['r1', 'w1']);
+      else expect(v, k).toBe(beforePrune[k]);
+    }
+    expect((await ok(['diff', file, '--prune'])).stdout).toBe(`no changes: the farm matches ${file}\n`);
+
+    // A file with an error on line 17 (and a new bot before it) is refused whole: nothing changes.
+    const bad = farmFile('Всю ночь думал о {noun:loct}.', { w2: false }).replace('    per-tick: 2\n', '    per-tick: 0\n') + '  w3:\n    kind: writer\n    source: r1\n    template: "{noun} и я"\n';
+    expect(bad.split('\n')[16]).toBe('    per-tick: 0');
+    writeFileSync(file, bad);
+    const frozen = await snapshot();
+    const refused = await run(['apply', file, '--yes']);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toBe(`tfctl: ${file}:17:15: bot "w1": invalid per-tick "0": must be a whole number from 1 to 50\n`);
+    expect(await snapshot()).toEqual(frozen);
+    const refusedDiff = await run(['diff', file]);
+    expect(refusedDiff.code).toBe(2);
+    expect(refusedDiff.stdout).toBe('');
+  });
+
+  it('refuses a secret written into the file, and a secret file others can read', async () => {
+    const file = join(dir, 'secrets.yaml');
+    writeFileSync(file, 'bots:\n  rx:\n    kind: reader\n    token: 12345-abcdef\n    secret: ./open.secret\n');
+    writeFileSync(join(dir, 'open.secret'), 'x\n');
+    chmodSync(join(dir, 'open.secret'), 0o644);
+    const r = await run(['diff', file]);
+    expect(r.code).toBe(2);
+    const lines = r.stderr.replace(/^tfctl: /, '').trim().split('\n');
+    expect(lines[0]).toBe(`${file}:4:12: bot "rx": token must be a reference, not the secret itself: env:NAME, or the path of a file only its owner can read (a secret written here would be committed with the file)`);
+    expect(lines[1]).toBe(`${file}:5:13: bot "rx": secret: ${join(dir, 'open.secret')} can be read by others than its owner (mode 0644): chmod 600 ${join(dir, 'open.secret')}`);
+    expect(r.stderr).not.toContain('12345-abcdef');
+  });
+
+  it('round trip: a farm made by hand, exported with --yaml and applied to an empty Redis, lists the same', async () => {
+    const handRedis = await startRedis();
+    const emptyRedis = await startRedis();
+    try {
+      const a = { ...env, REDIS_URL: handRedis.url, TFCTL_PREFIX: 'love' };
+      const b = { ...env, REDIS_URL: emptyRedis.url, TFCTL_PREFIX: 'love' };
+      const creds = (n: string) => ['--token', accounts.get(n)!.token, '--secret', accounts.get(n)!.secret];
+      for (const args of [
+        ['create', 'src', 'reader', '--every', '15m', ...creds('owner')],
+        ['create', 'alpha', 'writer', '--source', 'src', '--template', '{Noun:datv} не спится.', '--per-tick', '3', '--grab', '7', ...creds('w1')],
+        ['create', 'beta', 'writer', '--reader', 'src', '--template', 'Нет {noun:gent}: "кавычки" и \\ тоже', '--every', '2h'],
+        ['set', 'beta', 'paused=true'],
+      ]) {
+        const r = await tfctl(args, a);
+        expect(r.code, `${args.join(' ')}: ${r.stderr}`).toBe(0);
+      }
+      const exported = await tfctl(['export', '--yaml'], a);
+      expect(exported.code, exported.stderr).toBe(0);
+      expect(exported.stdout).toContain('token: env:TFCTL_ALPHA_TOKEN');
+      for (const secret of [accounts.get('w1')!.token, accounts.get('w1')!.secret]) expect(exported.stdout).not.toContain(secret);
+      const file = join(dir, 'exported.yaml');
+      writeFileSync(file, exported.stdout);
+      // Written to a file instead of stdout: the same text.
+      expect((await tfctl(['export', '--yaml', join(dir, 'exported2.yaml')], a)).code).toBe(0);
+      expect(readFileSync(join(dir, 'exported2.yaml'), 'utf8')).toBe(exported.stdout);
+
+      const secrets = {
+        TFCTL_SRC_TOKEN: accounts.get('owner')!.token,
+        TFCTL_SRC_SECRET: accounts.get('owner')!.secret,
+        TFCTL_ALPHA_TOKEN: accounts.get('w1')!.token,
+        TFCTL_ALPHA_SECRET: accounts.get('w1')!.secret,
+      };
+      const applied = await tfctl(['apply', file, '--yes'], { ...b, ...secrets });
+      expect(applied.code, applied.stderr).toBe(0);
+      const list = async (e: Record<string, string>) => {
+        const r = await tfctl(['list', '--json'], e);
+        expect(r.code, r.stderr).toBe(0);
+        // Created a few hundred milliseconds apart: each bot is first due when it was made.
+        return (JSON.parse(r.stdout) as Array<Record<string, unknown>>).map((x) => ({ ...x, next_due_at: typeof x.next_due_at }));
+      };
+      expect(await list(b)).toEqual(await list(a));
+      for (const name of ['src', 'alpha', 'beta']) {
+        const show = async (e: Record<string, string>) => {
+          const { created_at: _c, next_due_at: _n, ...rest } = JSON.parse((await tfctl(['show', name, '--json'], e)).stdout);
+          return rest;
+        };
+        expect(await show(b), name).toEqual(await show(a));
+      }
+      // The tokens themselves arrived, not only "set".
+      expect(await emptyRedis.client().hget('love:bot:{alpha}', 'token')).toBe(accounts.get('w1')!.token);
+      // And the copy exports as the same file.
+      expect((await tfctl(['export', '--yaml'], b)).stdout).toBe(exported.stdout);
+      // A file for another farm is refused.
+      const wrongFarm = await tfctl(['diff', file], { ...b, ...secrets, TFCTL_PREFIX: 'tf' });
+      expect(wrongFarm.code).toBe(2);
+      expect(wrongFarm.stderr).toMatch(/the file is for the farm "love" but TFCTL_PREFIX is "tf"/);
+    } finally {
+      await handRedis.stop();
+      await emptyRedis.stop();
+    }
+  });
+});
