@@ -1,0 +1,78 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { run as apply } from '../../src/cli/commands/apply.js';
+import { run as diff } from '../../src/cli/commands/diff.js';
+import { loadConfig, type Config } from '../../src/config.js';
+import { bufferIo } from '../helpers/io.js';
+import { startRedis, type PrivateRedis } from '../helpers/redis.js';
+
+/** apply in-process against a real Redis: the order of its steps is the one Redis's scripts accept. */
+let redis: PrivateRedis;
+let client: Redis;
+let config: Config;
+let dir: string;
+
+beforeAll(async () => {
+  redis = await startRedis();
+  client = redis.client();
+  config = loadConfig({ REDIS_URL: redis.url, TFCTL_PREFIX: 'fa' });
+  dir = mkdtempSync(join(tmpdir(), 'tfctl-farmfile-apply-'));
+});
+afterAll(async () => {
+  await redis?.stop();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const reader = (name: string) => `  ${name}:\n    kind: reader\n`;
+const writer = (name: string, source: string) => `  ${name}:\n    kind: writer\n    source: ${source}\n    template: "{noun} нет"\n`;
+
+describe('apply in a safe order', () => {
+  it('moves a consumer to a new source and destroys the old source in one apply, keeping what the consumer posted', async () => {
+    const file = join(dir, 'farm.yaml');
+    writeFileSync(file, `bots:\n${reader('old')}${writer('w', 'old')}${writer('gone', 'old')}`);
+    await apply({ file, yes: true }, bufferIo(), config);
+    // The writer has posted something: a text hash it must never post again.
+    await client.sadd('fa:{w}:posted', 'some-hash');
+    await client.xadd('fa:{new}:timeline', '*', 'id', '1');
+
+    writeFileSync(file, `bots:\n${writer('w', 'new')}${reader('new')}`);
+    const planned = bufferIo();
+    expect(await diff({ file, prune: true }, planned, config)).toEqual({ changes: true });
+    expect(planned.stdout).toBe(['+ reader new', '    every: 1h', '~ writer w', '    source: old → new', '- writer gone', '- reader old', '1 to create, 1 to change, 2 to destroy', ''].join('\n'));
+
+    const io = bufferIo();
+    await apply({ file, prune: true, yes: true }, io, config);
+    expect(io.stdout).toMatch(/created reader new\nchanged writer w: source\ndestroyed writer gone\ndestroyed reader old\napplied: 1 created, 1 changed, 2 destroyed\n$/);
+    expect((await client.smembers('fa:bots')).sort()).toEqual(['new', 'w']);
+    expect(await client.hget('fa:bot:{w}', 'reader')).toBe('new');
+    expect(await client.exists('fa:{old}:timeline')).toBe(0);
+    // The consumer group moved to the new source's stream, and the writer's history stayed.
+    expect(((await client.xinfo('GROUPS', 'fa:{new}:timeline')) as unknown[][]).map((g) => g[1])).toEqual(['w']);
+    expect(await client.smembers('fa:{w}:posted')).toEqual(['some-hash']);
+    expect(await diff({ file, prune: true }, bufferIo(), config)).toEqual({ changes: false });
+  });
+
+  it('pauses a bot the file pauses, at create and later, and unpausing clears its failure', async () => {
+    const file = join(dir, 'paused.yaml');
+    writeFileSync(file, `bots:\n${reader('p')}    paused: true\n`);
+    await apply({ file, yes: true }, bufferIo(), config);
+    expect(await client.hget('fa:bot:{p}', 'paused')).toBe('1');
+    await client.hset('fa:bot:{p}', 'failing', '1', 'last_error', 'HTTP 401');
+    writeFileSync(file, `bots:\n${reader('p')}`);
+    await apply({ file, yes: true }, bufferIo(), config);
+    expect(await client.hmget('fa:bot:{p}', 'paused', 'failing', 'last_error')).toEqual(['0', null, null]);
+  });
+
+  it('asks before applying on a terminal, and a "no" changes nothing', async () => {
+    const file = join(dir, 'ask.yaml');
+    writeFileSync(file, `bots:\n${reader('asked')}`);
+    const questions: string[] = [];
+    const io = { ...bufferIo(), ask: async (q: string) => (questions.push(q), 'n') };
+    await expect(apply({ file }, io, config)).rejects.toThrow('nothing applied');
+    expect(questions).toEqual(['apply these changes? [y/N] ']);
+    expect(await client.exists('fa:bot:{asked}')).toBe(0);
+  });
+});
