@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Deployment test: applies ansible/playbook.yml to this machine (-c local) with throwaway variables,
-# ticks a farm with the INSTALLED tfctl against the sandbox, checks that a second run changes
-# nothing, then takes everything off again with ansible/cleanup.yml.
+# Deployment test: applies ansible/playbook.yml to this machine (-c local) with throwaway variables
+# and a farm file (tfctl_farm), ticks the farm with the INSTALLED tfctl against the sandbox, checks
+# that a second run changes nothing and that an edited farm file changes only the farm, then takes
+# everything off again with ansible/cleanup.yml.
 #
 # Throwaway means: a private redis-server on a free port (the machine's own Redis is never
 # touched), redis_install=false, prefix "deploytest", farm user "tfctldeploy", node from the
@@ -103,6 +104,12 @@ api() {
   else
     curl -fsS -X "$method" "$sandbox_url$path"
   fi
+}
+
+# The status (ok, changed, skipping, failed…) a task reported in a playbook log, by its name.
+task_status() {
+  awk -v task="$2" 'index($0, "TASK [") == 1 { inside = index($0, task) > 0; next }
+    inside && match($0, /^(ok|changed|skipping|failed|fatal):/) { print substr($0, 1, RLENGTH - 1); exit }' "$1"
 }
 
 free_port() {
@@ -221,11 +228,31 @@ else
   missing "tfctl sandbox"
 fi
 
+# --- the farm's accounts in the sandbox: their tokens reach the farm through the vault's variables ----
+reader_json='{}'
+writer_json='{}'
+if [ -n "$sandbox_url" ]; then
+  # A self-seeded timeline: dtreader follows dtauthor, who has written some Russian tweets.
+  api POST /sandbox/accounts '{"username":"dtauthor"}' >/dev/null
+  reader_json="$(api POST /sandbox/accounts '{"username":"dtreader"}')"
+  writer_json="$(api POST /sandbox/accounts '{"username":"dtwriter"}')"
+  api POST /sandbox/follows '{"follower":"dtreader","followee":"dtauthor"}' >/dev/null
+  for text in 'Весной в старом парке снова запели соловьи.' \
+    'Бабушка испекла пирог с вишней, и вся квартира пахнет летом.' \
+    'Поезд опоздал на час, зато из окна был виден закат над рекой.'; do
+    api POST /sandbox/tweets "{\"username\":\"dtauthor\",\"text\":\"$text\"}" >/dev/null
+  done
+fi
+
 # --- throwaway inventory and variables ----------------------------------------------------------
+# tfctl_farm is the farm file (inline here); its secrets are env: references whose values come in
+# tfctl_farm_secrets, as they would from the vault. FARM_TEMPLATE changes the writer's template.
 printf '[tfctl]\nlocalhost ansible_connection=local\n' >"$tmp/inventory.ini"
+write_vars() {
 TARBALL="$tarball" REDIS="$redis_url" XAPI="${sandbox_url:-http://127.0.0.1:9}" \
   CK="$consumer_key" CS="$consumer_secret" FARM_USER="$farm_user" PREFIX="$prefix" \
-  node -e 'const e = process.env; console.log(JSON.stringify({
+  READER="$reader_json" WRITER="$writer_json" FARM_TEMPLATE="$1" \
+  node -e 'const e = process.env; const r = JSON.parse(e.READER); const w = JSON.parse(e.WRITER); console.log(JSON.stringify({
     tfctl_package_src: e.TARBALL,
     tfctl_node_source: "system",
     redis_install: false,
@@ -238,8 +265,30 @@ TARBALL="$tarball" REDIS="$redis_url" XAPI="${sandbox_url:-http://127.0.0.1:9}" 
     // Nothing listens there; it only makes the stats cron entry appear.
     tfctl_influx_url: "http://127.0.0.1:9/deploytest",
     tfctl_monitoring: false,
+    tfctl_farm: [
+      `prefix: ${e.PREFIX}`,
+      "bots:",
+      "  dtreader:",
+      "    kind: reader",
+      "    every: 1m",
+      "    token: env:DT_READER_TOKEN",
+      "    secret: env:DT_READER_SECRET",
+      "  dtwriter:",
+      "    kind: writer",
+      "    source: dtreader",
+      `    template: ${JSON.stringify(e.FARM_TEMPLATE)}`,
+      "    token: env:DT_WRITER_TOKEN",
+      "    secret: env:DT_WRITER_SECRET",
+      "",
+    ].join("\n"),
+    tfctl_farm_secrets: {
+      DT_READER_TOKEN: r.token ?? "none", DT_READER_SECRET: r.secret ?? "none",
+      DT_WRITER_TOKEN: w.token ?? "none", DT_WRITER_SECRET: w.secret ?? "none",
+    },
   }, null, 2));' >"$tmp/vars.json"
 chmod 0600 "$tmp/vars.json"
+}
+write_vars '%s – это когда тебя любят.'
 
 # --- first run -------------------------------------------------------------------------------
 applied=1
@@ -271,6 +320,16 @@ else
   cat "$tmp/crontab"
 fi
 
+if [ "$(stat -c '%a' /etc/tfctl/farm.yaml 2>&1)" = 640 ] && ! grep -q "$(jget token <<<"$writer_json")" /etc/tfctl/farm.yaml &&
+  [ "$(task_status "$tmp/run1.log" 'Apply the farm file')" = changed ] &&
+  out="$(farm list --json 2>&1)" && [ "$(jget 0.name <<<"$out") $(jget 1.name <<<"$out") $(jget 1.reader <<<"$out")" = "dtreader dtwriter dtreader" ] &&
+  [ "$(farm show dtwriter --json | jget token)" = set ]; then
+  pass "first run applies the farm file (/etc/tfctl/farm.yaml, 0640, no secrets in it): dtreader and dtwriter exist with their tokens"
+else
+  fail "farm file not applied: $(farm list --json 2>&1 | head -c 300)"
+  grep -A3 'tfctl_farm' "$tmp/run1.log" | tail -n 30
+fi
+
 if [ "$(farm --version 2>&1)" = "$version" ]; then
   pass "installed $tfctl --version is $version"
 else
@@ -281,8 +340,8 @@ fi
 t0=$(date +%s)
 if play playbook.yml run2; then
   recap="$(grep -E '^localhost +:' "$tmp/run2.log" | sed 's/  */ /g')"
-  if grep -Eq '^localhost +: .*changed=0 .*failed=0' "$tmp/run2.log"; then
-    pass "second run changes nothing ($(($(date +%s) - t0))s): $recap"
+  if grep -Eq '^localhost +: .*changed=0 .*failed=0' "$tmp/run2.log" && [ "$(task_status "$tmp/run2.log" 'Apply the farm file')" = skipping ]; then
+    pass "second run changes nothing, the farm file's apply skipped ($(($(date +%s) - t0))s): $recap"
   else
     fail "second run is not idempotent: $recap"
     grep -E '^changed:' "$tmp/run2.log" || true
@@ -311,20 +370,7 @@ elif ! has_cmd "$tfctl" create || ! has_cmd "$tfctl" tick; then
 else
   tick_ok=0
   {
-    # A self-seeded timeline: dtreader follows dtauthor, who has written some Russian tweets.
-    api POST /sandbox/accounts '{"username":"dtauthor"}' >/dev/null
-    reader="$(api POST /sandbox/accounts '{"username":"dtreader"}')"
-    writer="$(api POST /sandbox/accounts '{"username":"dtwriter"}')"
-    api POST /sandbox/follows '{"follower":"dtreader","followee":"dtauthor"}' >/dev/null
-    for text in 'Весной в старом парке снова запели соловьи.' \
-      'Бабушка испекла пирог с вишней, и вся квартира пахнет летом.' \
-      'Поезд опоздал на час, зато из окна был виден закат над рекой.'; do
-      api POST /sandbox/tweets "{\"username\":\"dtauthor\",\"text\":\"$text\"}" >/dev/null
-    done
-    farm create dtreader reader --token "$(jget token <<<"$reader")" --secret "$(jget secret <<<"$reader")"
-    farm create dtwriter writer --reader dtreader --template '%s – это когда тебя любят.' \
-      --token "$(jget token <<<"$writer")" --secret "$(jget secret <<<"$writer")"
-    # Readers tick before writers, so one forced tick should already post; allow a second.
+    # The bots came from the farm file. Readers tick before writers, so one forced tick should already post; allow a second.
     for _ in 1 2; do
       farm tick --force >>"$tmp/tick.log" 2>&1 || true
       posts="$(api GET '/sandbox/tweets?username=dtwriter')"
@@ -337,6 +383,29 @@ else
   else
     fail "installed tfctl tick: dtwriter has no posts"
     tail -n 20 "$tmp/farm.log" "$tmp/tick.log" 2>/dev/null || true
+  fi
+fi
+
+# --- an edited farm file: only the farm changes, in place ------------------------------------------
+if [ -n "$sandbox_url" ]; then
+  posted_before="$(farm list --json | jget 1.posted)"
+  write_vars '{noun:gent,plur} нет.'
+  t0=$(date +%s)
+  if play playbook.yml run3; then
+    recap="$(grep -E '^localhost +:' "$tmp/run3.log" | sed 's/  */ /g')"
+    shown="$(farm show dtwriter --json)"
+    if grep -Eq '^localhost +: .*changed=2 .*failed=0' "$tmp/run3.log" &&
+      [ "$(task_status "$tmp/run3.log" 'Apply the farm file')" = changed ] &&
+      grep -A12 'Show what will change' "$tmp/run3.log" | grep -q 'template:' &&
+      [ "$(jget template <<<"$shown")" = '{noun:gent,plur} нет.' ] && [ "$(jget posted <<<"$shown")" = "$posted_before" ]; then
+      pass "an edited template: the farm file and the apply change ($(($(date +%s) - t0))s: $recap), dtwriter keeps its $posted_before post(s)"
+    else
+      fail "third run (edited template): $recap; dtwriter: $(head -c 300 <<<"$shown")"
+      grep -B2 -A12 'Show what will change' "$tmp/run3.log" | head -n 40
+    fi
+  else
+    fail "third run"
+    tail -n 40 "$tmp/run3.log"
   fi
 fi
 

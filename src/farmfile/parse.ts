@@ -150,6 +150,8 @@ export async function parseFarmFile(text: string, opts: ParseOptions): Promise<F
     } else if (key === 'bots') {
       botsWhere = keyAt;
       botsNode = mapOf(pair.value, 'bots', valueAt);
+      // An empty farm must be said so: a stray "bots:" with nothing under it would let --prune empty the farm.
+      if (!botsNode && scalarText(pair.value) === '') problem(keyAt, 'bots: is empty: an empty farm is written "bots: {}"');
     } else {
       problem(keyAt, `unknown key "${key}": a farm file has ${TOP_KEYS.join(', ')}`);
     }

@@ -106,6 +106,8 @@ colour: red
   it('refuses YAML it cannot read, with the place YAML names', async () => {
     expect(await problems('bots:\n  r:\n    kind: reader\n  r:\n    kind: reader\n')).toEqual(['farm.yaml:4:3: Map keys must be unique']);
     expect(await problems('bots:\n  r:\n    kind: reader\n   every: 1h\n')).toEqual([expect.stringMatching(/^farm\.yaml:4:\d+: /)]);
+    expect(await problems('bots:\n')).toEqual(['farm.yaml:1:1: bots: is empty: an empty farm is written "bots: {}"']);
+    expect((await parse('bots: {}\n')).bots).toEqual([]);
     expect(await problems('')).toEqual(['farm.yaml:1:1: the file is empty: it needs "bots:" with the farm\'s bots']);
     expect(await problems('- a\n- b\n')).toEqual(['farm.yaml:1:1: expected a mapping: bots:, and optionally prefix:, defaults:, version:']);
     expect(await problems('version: 2\nbots: {}\n')).toEqual(['farm.yaml:1:10: version must be 1 (the only farm file version there is)']);
