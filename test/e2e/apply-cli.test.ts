@@ -62,7 +62,7 @@ async function snapshot(): Promise<Record<string, string>> {
     if (type === 'hash') v = await client.hgetall(k);
     else if (type === 'set') v = (await client.smembers(k)).sort();
     else if (type === 'list') v = await client.lrange(k, 0, -1);
-    else if (type === 'zset') v = await client.zrange(k, 0, -1, 'WITHSCORES');
+    else if (type === 'zset') v = await client.zrange(k, '0', '-1', 'WITHSCORES');
     else if (type === 'string') v = await client.get(k);
     else if (type === 'stream') v = { entries: await client.xlen(k), groups: await client.xinfo('GROUPS', k) };
     out[k] = JSON.stringify(v);
@@ -101,8 +101,9 @@ ${
 `
 }${opts.extra ?? ''}`;
 
-describe('tfctl diff / apply / export --yaml', () => {
-  it('applies a farm file, finds nothing to do the second time, applies an edit in place, prunes, and refuses a bad file whole', async () => {
+// Each step runs several cold CLI processes; on a busy machine that takes a while.
+describe('tfctl diff / apply / export --yaml', { timeout: 180_000 }, () => {
+  it('applies a farm file to an empty farm, sources first, and then finds nothing to do', async () => {
     const file = join(dir, 'farm.yaml');
     writeFileSync(file, farmFile('%s – это когда тебя любят.'));
 
@@ -130,7 +131,10 @@ describe('tfctl diff / apply / export --yaml', () => {
     const again = await ok(['apply', file, '--yes']);
     expect(again.stdout).toBe(`no changes: the farm matches ${file}\n`);
     expect((await ok(['diff', file])).stdout).toBe(`no changes: the farm matches ${file}\n`);
+  });
 
+  it('applies an edited template as exactly that change, keeping every bot\'s data, and names a changed secret without showing it', async () => {
+    const file = join(dir, 'farm.yaml');
     // The farm runs: the reader caches, the writers post.
     const ticked = JSON.parse((await ok(['tick', '--force', '--json'])).stdout) as { summary: { posted: number; fetched: number } };
     expect(ticked.summary).toMatchObject({ fetched: 5 });
@@ -171,6 +175,11 @@ describe('tfctl diff / apply / export --yaml', () => {
     const secretDiff = await run(['diff', file], { W2_SECRET: newSecret });
     expect(secretDiff.code).toBe(1);
     expect(secretDiff.stdout).toBe(`~ writer w2\n    secret: changed\n0 to create, 1 to change, 0 to destroy\n`);
+    expect(secretDiff.stdout + secretDiff.stderr).not.toContain(newSecret);
+  });
+
+  it('keeps a bot the file no longer names, and destroys it with --prune, touching nothing else', async () => {
+    const file = join(dir, 'farm.yaml');
 
     // w2 leaves the file: kept without --prune, destroyed with it, and nothing else is touched.
     writeFileSync(file, farmFile('Всю ночь думал о {noun:loct}.', { w2: false }));
@@ -190,6 +199,10 @@ describe('tfctl diff / apply / export --yaml', () => {
       else expect(v, k).toBe(beforePrune[k]);
     }
     expect((await ok(['diff', file, '--prune'])).stdout).toBe(`no changes: the farm matches ${file}\n`);
+  });
+
+  it('refuses a file with an error at a known line whole: nothing changes', async () => {
+    const file = join(dir, 'farm.yaml');
 
     // A file with an error on line 17 (and a new bot before it) is refused whole: nothing changes.
     const bad = farmFile('Всю ночь думал о {noun:loct}.', { w2: false }).replace('    per-tick: 2\n', '    per-tick: 0\n') + '  w3:\n    kind: writer\n    source: r1\n    template: "{noun} и я"\n';
