@@ -40,7 +40,10 @@ async function exportYaml(opts: ExportOptions, io: Io, config: Config): Promise<
   const text = await withFarm(config, async (farm) =>
     farmYaml(await farm.store.all(), { prefix: config.prefix, ctx: kindContext(farm), withoutSecrets: opts.withoutSecrets }),
   );
-  if (!opts.file || opts.file === '-') return io.out(text);
+  if (!opts.file || opts.file === '-') {
+    io.out(text);
+    return;
+  }
   const { writeFileAtomic } = await import('../../farmfile/write.js');
   writeFileAtomic(opts.file, text);
   io.err(`wrote ${opts.file}\n`);
