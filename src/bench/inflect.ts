@@ -8,7 +8,8 @@ import { fileURLToPath } from 'node:url';
 import { parseWant, type Want } from '../text/grammemes.js';
 
 const MAIN = fileURLToPath(new URL('./inflect-main.js', import.meta.url));
-const UD = fileURLToPath(new URL('../../../shared/morph/ud-ru-noun-pairs.dev.jsonl', import.meta.url));
+// The UD cases of the inflect test (CC BY-SA 4.0, see the README beside them); absent from a packed install.
+const UD = fileURLToPath(new URL('../../test/fixtures/morph/ud-ru-noun-pairs.dev.jsonl', import.meta.url));
 
 export interface InflectBench {
   dict_load_ms: number;
@@ -21,7 +22,7 @@ export interface InflectBench {
   cases: number;
 }
 
-/** Used when ../shared is absent: common nouns of every declension type, all twelve slots. */
+/** Used when the test fixtures are absent: common nouns of every declension type, all twelve slots. */
 const FALLBACK_WORDS = [
   'кошка', 'собаки', 'лесу', 'человек', 'людям', 'ребёнок', 'детей', 'время', 'пути', 'матери', 'дочерью',
   'кофе', 'метро', 'ножницы', 'сутки', 'город', 'страны', 'дома', 'окном', 'книгу', 'птицы', 'звёзды',
