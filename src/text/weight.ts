@@ -1,35 +1,37 @@
-import twitterText, { type ParseConfig } from 'twitter-text';
+import twitterText from 'twitter-text';
+import { UsageError } from '../errors.js';
+import type { Template } from './template.js';
 
 /**
- * Tweet length as X counts it: twitter-text's weighted length (URLs count 23, emoji 2), against 280.
- *
- * One deliberate change: twitter-text 3.1's default config weighs U+0000–U+10FF as 1, Cyrillic
- * included, while this project's design (and the X limits note) budgets Cyrillic at 2. We follow the
- * design: counting Cyrillic as 2 can only make us stop short, never post a text X would refuse.
+ * Tweet length exactly as X counts it: twitter-text's weighted length with its own default (v3)
+ * config, unchanged — U+0000–U+10FF weigh 1, Cyrillic included; emoji and CJK 2; a URL 23.
  */
 export const MAX_WEIGHTED_LENGTH = 280;
 
-const CYRILLIC = { start: 0x0400, end: 0x052f };
-
-function withHeavyCyrillic(base: ParseConfig): ParseConfig {
-  const ranges = base.ranges.flatMap((r) => {
-    if (r.end < CYRILLIC.start || r.start > CYRILLIC.end) return [r];
-    const parts = [];
-    if (r.start < CYRILLIC.start) parts.push({ ...r, end: CYRILLIC.start - 1 });
-    if (r.end > CYRILLIC.end) parts.push({ ...r, start: CYRILLIC.end + 1 });
-    return parts; // the Cyrillic block itself falls back to defaultWeight (2)
-  });
-  return { ...base, ranges };
-}
-
-const CONFIG = withHeavyCyrillic(twitterText.configs.defaults);
-
 export function weightedLength(text: string): number {
-  return twitterText.parseTweet(text, CONFIG).weightedLength;
+  return twitterText.parseTweet(text).weightedLength;
 }
 
 /** Non-empty and within 280 weighted characters. */
 export function fitsTweet(text: string): boolean {
-  const parsed = twitterText.parseTweet(text, CONFIG);
+  const parsed = twitterText.parseTweet(text);
   return parsed.valid && parsed.weightedLength <= MAX_WEIGHTED_LENGTH;
+}
+
+/**
+ * The least a template can weigh: its fixed text with every slot one Cyrillic letter long. Real forms
+ * are longer (two letters at least in practice, "ос"), so this is a bound no composed text goes under.
+ */
+export function shortestLength(t: Template): number {
+  return weightedLength(t.parts.map((p) => (p.kind === 'text' ? p.text : 'я')).join(''));
+}
+
+/** Refuses a template no noun can make fit, so it never reaches a tick that would skip every tweet. */
+export function checkFits(t: Template): void {
+  const fixed = weightedLength(t.parts.map((p) => (p.kind === 'text' ? p.text : '')).join(''));
+  if (fixed > MAX_WEIGHTED_LENGTH) throw new UsageError(`template is too long: its fixed text alone weighs ${fixed}; X allows ${MAX_WEIGHTED_LENGTH}`);
+  const least = shortestLength(t);
+  if (least > MAX_WEIGHTED_LENGTH) {
+    throw new UsageError(`template is too long: ${least} weighted characters with the shortest noun; X allows ${MAX_WEIGHTED_LENGTH}`);
+  }
 }

@@ -3,7 +3,7 @@ import { UsageError } from '../../src/errors.js';
 import { compose } from '../../src/bots/writer/tick.js';
 import { loadMorph } from '../../src/text/morph.js';
 import { parseTemplate, renderDetailed, renderTemplate } from '../../src/text/template.js';
-import { fitsTweet, weightedLength } from '../../src/text/weight.js';
+import { checkFits, fitsTweet, shortestLength, weightedLength } from '../../src/text/weight.js';
 
 beforeAll(async () => {
   await loadMorph();
@@ -82,16 +82,31 @@ describe('renderTemplate', () => {
 });
 
 describe('weight', () => {
-  it('counts Cyrillic as 2, Latin as 1, a URL as 23', () => {
-    expect(weightedLength('кот')).toBe(6);
+  it('counts as X does: Cyrillic and Latin 1, emoji 2, a URL 23', () => {
+    expect(weightedLength('кот')).toBe(3);
     expect(weightedLength('cat')).toBe(3);
-    expect(weightedLength('кот https://example.com/a/very/long/path/indeed')).toBe(6 + 1 + 23);
+    expect(weightedLength('кот 😴')).toBe(3 + 1 + 2);
+    expect(weightedLength('кот https://example.com/a/very/long/path/indeed')).toBe(3 + 1 + 23);
   });
 
-  it('fits 140 Cyrillic letters, not 141, and never an empty text', () => {
-    expect(fitsTweet('я'.repeat(140))).toBe(true);
-    expect(fitsTweet('я'.repeat(141))).toBe(false);
+  it('fits 280 Cyrillic letters, not 281, and never an empty text', () => {
+    expect(fitsTweet('я'.repeat(280))).toBe(true);
+    expect(fitsTweet('я'.repeat(281))).toBe(false);
     expect(fitsTweet('')).toBe(false);
+  });
+});
+
+describe('templates that can never fit', () => {
+  it('measures the fixed text with each slot at its shortest (one letter)', () => {
+    expect(shortestLength(parseTemplate(`${'я'.repeat(279)}%s`))).toBe(280);
+    expect(shortestLength(parseTemplate('Без {noun:gent,plur} жизнь 😴 https://example.com/x'))).toBe(4 + 1 + 6 + 1 + 2 + 1 + 23);
+  });
+
+  it('refuses fixed text over 280, or over 280 with the shortest noun, giving the weighted length', () => {
+    expect(() => checkFits(parseTemplate(`${'я'.repeat(279)}%s`))).not.toThrow();
+    expect(() => checkFits(parseTemplate(`${'я'.repeat(280)}%s`))).toThrow(/too long: 281 weighted characters with the shortest noun; X allows 280/);
+    expect(() => checkFits(parseTemplate(`${'я'.repeat(290)} %s`))).toThrow(/too long: its fixed text alone weighs 291; X allows 280/);
+    expect(() => checkFits(parseTemplate(`${'я'.repeat(290)} %s`))).toThrow(UsageError);
   });
 });
 
@@ -107,8 +122,8 @@ describe("the writer's compose", () => {
   });
 
   it('skips texts over 280', () => {
-    // 135 × 2 + 1 = 271: "шкаф" (8) fits at 279, "кошка" (10) would make 281.
-    const c = run(`${'а'.repeat(135)} %s`);
-    expect(c.map((x) => [x.noun, weightedLength(x.text)])).toEqual([['шкаф', 279]]);
+    // 276 before the noun: "шкаф" (4) fits at 280, "кошка" (5) would make 281.
+    const c = run(`${'а'.repeat(275)} %s`);
+    expect(c.map((x) => [x.noun, weightedLength(x.text)])).toEqual([['шкаф', 280]]);
   });
 });

@@ -2,12 +2,12 @@ import type { Bot } from '../../store/bot-record.js';
 import { count, setting, sourceSetting, type ValueType } from '../settings.js';
 import type { BotKind } from '../types.js';
 
-/** A template is parsed when it is set, so a broken one never reaches a tick. */
+/** A template is checked when it is set, so a broken one, or one no noun can make fit, never reaches a tick. */
 const template: ValueType<string> = {
   type: 'template',
   async parse(raw) {
-    const { parseTemplate } = await import('../../text/template.js');
-    parseTemplate(raw);
+    const [{ parseTemplate }, { checkFits }] = await Promise.all([import('../../text/template.js'), import('../../text/weight.js')]);
+    checkFits(parseTemplate(raw));
     return raw;
   },
   encode: (v) => v,
@@ -73,7 +73,8 @@ export const writer: BotKind = {
         source = l.source;
         lines.push(`${l.source === '-' ? 'text' : `tweet ${l.source}`}: ${l.tweet}`);
       }
-      lines.push(`  [${l.noun}] ${l.text}${l.posted_before ? '  (posted before)' : ''}`);
+      const note = l.too_long ? `  (too long: ${l.weight} weighted characters, X allows 280)` : l.posted_before ? '  (posted before)' : '';
+      lines.push(`  [${l.noun}] ${l.text}${note}`);
     }
     return { items, lines };
   },

@@ -5,7 +5,7 @@ import { Posts } from '../../store/posts.js';
 import { Timeline, type TimelineEntry } from '../../store/timeline.js';
 import { loadMorph } from '../../text/morph.js';
 import { parseTemplate } from '../../text/template.js';
-import { weightedLength } from '../../text/weight.js';
+import { MAX_WEIGHTED_LENGTH, weightedLength } from '../../text/weight.js';
 import type { Redis } from 'ioredis';
 import type { FarmStore } from '../../store/farm-store.js';
 
@@ -15,6 +15,8 @@ export interface PreviewLine {
   noun: string;
   text: string;
   weight: number;
+  /** Over 280 weighted characters: the writer would skip it. */
+  too_long: boolean;
   posted_before: boolean;
 }
 
@@ -30,7 +32,10 @@ export async function preview(farm: { redis: Redis; store: FarmStore }, bot: Bot
     ? [{ entry: 'text', id: '-', author: '', author_id: '', text: opts.text, created_at: '' }]
     : await new Timeline(farm.redis, farm.store.keys).peek(bot.source!, bot.name, opts.count ?? settings.grab);
   const tweets = new Map(entries.map((e) => [e.entry, e.text]));
-  const candidates = compose({ memo: new Map() }, bot.source!, template, entries);
+  const candidates = compose({ memo: new Map() }, bot.source!, template, entries, { keepTooLong: true });
   const posted = await new Posts(farm.redis, farm.store.keys).posted(bot.name, candidates.map((c) => c.hash));
-  return candidates.map((c, i) => ({ source: c.source, tweet: tweets.get(c.entry) ?? '', noun: c.noun, text: c.text, weight: weightedLength(c.text), posted_before: posted[i]! }));
+  return candidates.map((c, i) => {
+    const weight = weightedLength(c.text);
+    return { source: c.source, tweet: tweets.get(c.entry) ?? '', noun: c.noun, text: c.text, weight, too_long: weight > MAX_WEIGHTED_LENGTH, posted_before: posted[i]! };
+  });
 }

@@ -97,15 +97,18 @@ async function gather(bot: Bot, grab: number, env: TickEnv, template: Template):
   return { candidates: [], consumed: [], scanned };
 }
 
-/** Every text the template makes from the tweets' nouns, in order; tweets are analysed once per run. */
-export function compose(env: Pick<TickEnv, 'memo'>, reader: string, template: Template, entries: TimelineEntry[]): Candidate[] {
+/**
+ * Every text the template makes from the tweets' nouns, in order; tweets are analysed once per run.
+ * Texts over 280 are dropped, unless `keepTooLong` (preview shows them, marked).
+ */
+export function compose(env: Pick<TickEnv, 'memo'>, reader: string, template: Template, entries: TimelineEntry[], opts: { keepTooLong?: boolean } = {}): Candidate[] {
   const out: Candidate[] = [];
   const seen = new Set<string>();
   for (const e of entries) {
     const nouns = memo(env, `nouns:${reader}:${e.entry}`, () => extractNouns(e.text));
     for (const noun of nouns) {
       const text = renderTemplate(template, noun);
-      if (!text || !fitsTweet(text)) continue;
+      if (!text || (!opts.keepTooLong && !fitsTweet(text))) continue;
       const hash = textHash(text);
       if (seen.has(hash)) continue;
       seen.add(hash);
