@@ -1,6 +1,10 @@
+import { UsageError } from './errors.js';
+
 /** Configuration comes from the environment only; this is the one place that reads it. */
 export interface Config {
   redisUrl: string;
+  /** The database REDIS_URL selects (its path, or ?db= for a socket). */
+  redisDb: number;
   prefix: string;
   xApi: string | undefined;
   consumerKey: string | undefined;
@@ -14,17 +18,77 @@ export interface Config {
 export const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379/0';
 export const DEFAULT_PREFIX = 'tf';
 
-export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
-  return {
-    redisUrl: env.REDIS_URL || DEFAULT_REDIS_URL,
-    prefix: env.TFCTL_PREFIX || DEFAULT_PREFIX,
-    xApi: env.TFCTL_X_API || undefined,
+/** The configuration and every setting that is wrong with it, in words an operator can act on. */
+export function readConfig(env: NodeJS.ProcessEnv = process.env): { config: Config; problems: string[] } {
+  const problems: string[] = [];
+  const redisUrl = env.REDIS_URL || DEFAULT_REDIS_URL;
+  const db = redisDatabase(redisUrl);
+  if (typeof db === 'string') problems.push(db);
+  const prefix = env.TFCTL_PREFIX || DEFAULT_PREFIX;
+  // Braces would break the per-bot hash tags, and : * ? [ the farm's SCAN pattern.
+  if (!/^[A-Za-z0-9_.-]{1,64}$/.test(prefix)) problems.push(`TFCTL_PREFIX "${prefix}" may hold only letters, digits, _ . and - (1 to 64)`);
+  const xApi = env.TFCTL_X_API || undefined;
+  if (xApi !== undefined) {
+    const wrong = originProblem(xApi);
+    if (wrong) problems.push(`TFCTL_X_API must be an http(s) origin such as https://api.x.com or http://127.0.0.1:8787, got "${hidePassword(xApi)}" (${wrong})`);
+  }
+  const config: Config = {
+    redisUrl,
+    redisDb: typeof db === 'number' ? db : 0,
+    prefix,
+    xApi,
     consumerKey: env.TFCTL_CONSUMER_KEY || undefined,
     consumerSecret: env.TFCTL_CONSUMER_SECRET || undefined,
     influxUrl: env.TFCTL_INFLUX_URL || undefined,
     clock: env.TFCTL_CLOCK || undefined,
     debug: env.TFCTL_DEBUG === '1' || env.TFCTL_DEBUG === 'true',
   };
+  return { config, problems };
+}
+
+/** The configuration, checked before anything runs: a bad setting is a usage error (exit 2). */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const { config, problems } = readConfig(env);
+  if (problems.length > 0) throw new UsageError(problems[0]!);
+  return config;
+}
+
+/**
+ * The database number REDIS_URL selects, or what is wrong with the URL. ioredis would take any path
+ * and, when SELECT fails, carry on in database 0: the farm would land in the wrong place unnoticed.
+ */
+export function redisDatabase(url: string): number | string {
+  const usage = 'use redis://[:password@]host[:port][/db], rediss://… or a socket path';
+  let dbText: string;
+  if (url.startsWith('/')) {
+    dbText = new URLSearchParams(url.includes('?') ? url.slice(url.indexOf('?') + 1) : '').get('db') ?? '0';
+  } else {
+    let u: URL;
+    try {
+      u = new URL(url);
+    } catch {
+      return `REDIS_URL "${hidePassword(url)}" is not a URL: ${usage}`;
+    }
+    if (u.protocol !== 'redis:' && u.protocol !== 'rediss:') return `REDIS_URL "${hidePassword(url)}" is not a Redis URL: ${usage}`;
+    if (!u.hostname) return `REDIS_URL "${hidePassword(url)}" names no host: ${usage}`;
+    dbText = u.pathname.replace(/^\//, '') || u.searchParams.get('db') || '0';
+  }
+  if (!/^\d{1,9}$/.test(dbText)) return `REDIS_URL selects database "${dbText}", which is not a database number (0, 1, 2 …)`;
+  return Number(dbText);
+}
+
+/** Why a URL is not a bare http(s) origin, or null when it is one. */
+function originProblem(value: string): string | null {
+  let u: URL;
+  try {
+    u = new URL(value);
+  } catch {
+    return 'not a URL';
+  }
+  if (u.protocol !== 'http:' && u.protocol !== 'https:') return `${u.protocol.replace(/:$/, '')} is not http or https`;
+  if (u.username || u.password) return 'credentials do not belong in it';
+  if (u.pathname !== '/' || u.search || u.hash) return 'no path: tfctl adds /2/… itself';
+  return null;
 }
 
 /**
@@ -39,5 +103,16 @@ export function hidePassword(url: string): string {
     return u.toString();
   } catch {
     return url;
+  }
+}
+
+/** Where a farm lives, for headers: host:port/db (or the socket path), no credentials. */
+export function redisWhere(url: string, db: number): string {
+  if (url.startsWith('/')) return `${url.split('?')[0]}/${db}`;
+  try {
+    const u = new URL(url);
+    return `${u.hostname}:${u.port || 6379}/${db}`;
+  } catch {
+    return hidePassword(url);
   }
 }

@@ -1,5 +1,11 @@
 import { formatDuration } from '../bots/values.js';
+import { redisWhere, type Config } from '../config.js';
 import { processIo, type Io } from './context.js';
+
+/** The first line of list and stats: which farm this is, for an operator with more than one. */
+export function farmHeader(config: Pick<Config, 'prefix' | 'redisUrl' | 'redisDb'>): string {
+  return `farm ${config.prefix} on ${redisWhere(config.redisUrl, config.redisDb)}`;
+}
 
 export function printJson(value: unknown, io: Io = processIo): void {
   io.out(`${JSON.stringify(value, null, 2)}\n`);

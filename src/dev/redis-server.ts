@@ -31,18 +31,19 @@ export interface PrivateRedis {
  * Starts a private redis-server on a free port with its own temp dir: never the machine's 6379.
  * The demo and the benchmark use it when REDIS_URL is not set; tests use it for real, no mock.
  */
-export async function startRedis(): Promise<PrivateRedis> {
+export async function startRedis(opts: { password?: string } = {}): Promise<PrivateRedis> {
   const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), 'tfctl-redis-'));
+  const auth = opts.password ? ['--requirepass', opts.password] : [];
   const proc: ChildProcess = spawn(
     'redis-server',
-    ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'no', '--daemonize', 'no'],
+    ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'no', '--daemonize', 'no', ...auth],
     { stdio: ['ignore', 'ignore', 'pipe'] },
   );
   let spawnError: Error | undefined;
   proc.on('error', (err) => (spawnError = err));
   const clients: Redis[] = [];
-  const url = `redis://127.0.0.1:${port}/0`;
+  const url = `redis://${opts.password ? `:${encodeURIComponent(opts.password)}@` : ''}127.0.0.1:${port}/0`;
   const probe = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
   probe.on('error', () => {}); // refused connections are expected until the server is up
   const deadline = Date.now() + 10_000;

@@ -53,6 +53,11 @@ export async function runTick(farm: Farm, opts: TickOptions = {}): Promise<TickR
     else runnable.push(bot);
   }
 
+  // Checked before any bot runs, so nothing is locked, counted or marked failing for a setting.
+  const { consumerKey, consumerSecret } = farm.config;
+  if (runnable.length > 0 && !opts.dryRun && (!consumerKey || !consumerSecret)) {
+    throw new UsageError(`the X app is not configured: set TFCTL_CONSUMER_KEY and TFCTL_CONSUMER_SECRET (${runnable.length} due bot${runnable.length === 1 ? '' : 's'} would call X)`);
+  }
   if (runnable.length > 0) {
     const env = tickEnv(farm, all, opts.dryRun ?? false, opts.hook);
     for (const [i, kinds] of PHASES.entries()) {

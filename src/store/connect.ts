@@ -1,12 +1,16 @@
 import { Redis } from 'ioredis';
-import { hidePassword } from '../config.js';
-import { OperationalError } from '../errors.js';
+import { hidePassword, redisDatabase } from '../config.js';
+import { OperationalError, UsageError } from '../errors.js';
 
 /**
- * Connects to Redis and fails fast with one clear line when it cannot be reached: a CLI run from
- * cron must not hang retrying. Commands after the first still get ioredis's normal reconnects.
+ * Connects to Redis and checks the connection is the one configured, failing fast with one clear line:
+ * a CLI run from cron must not hang retrying, nor write a farm into the wrong database. A password
+ * Redis refuses or a database it does not have is a setting to fix (exit 2); a Redis that does not
+ * answer is an operational failure (exit 1). Commands after the first still get ioredis's reconnects.
  */
 export async function connectRedis(url: string): Promise<Redis> {
+  const db = redisDatabase(url);
+  if (typeof db === 'string') throw new UsageError(db);
   const redis = new Redis(url, {
     lazyConnect: true,
     maxRetriesPerRequest: 2,
@@ -15,9 +19,6 @@ export async function connectRedis(url: string): Promise<Redis> {
     enableReadyCheck: false,
     // CLIENT SETINFO reads ioredis's package.json and waits a round trip before the first command.
     disableClientInfo: true,
-    // RESP2: no HELLO round trip before the first command, and Lua replies keep the shapes the scripts
-    // were written for (under RESP3 a script's `false` arrives as 0 rather than nil).
-    protocol: 2,
     enableOfflineQueue: true,
     // Many bots tick at once: commands issued in the same event-loop turn go out in one write.
     enableAutoPipelining: true,
@@ -27,12 +28,23 @@ export async function connectRedis(url: string): Promise<Redis> {
   // the socket's own reason (ECONNREFUSED…), which says more than "Connection is closed".
   let lastError: Error | undefined;
   redis.on('error', (err: Error) => (lastError = err));
+  const where = hidePassword(url);
   try {
     await redis.connect();
+    // ioredis selects the database while connecting but, should SELECT fail, only emits an error and
+    // goes on in database 0. Selecting it again here is the check; it also meets NOAUTH at once.
+    await redis.select(db);
   } catch (err) {
     redis.disconnect();
-    const reason = (lastError ?? (err instanceof Error ? err : new Error(String(err)))).message;
-    throw new OperationalError(`cannot reach Redis at ${hidePassword(url)}: ${reason}`);
+    const reason = (err instanceof Error && /ERR|NOAUTH|WRONGPASS/.test(err.message) ? err : lastError ?? err) as Error;
+    throw connectError(where, db, reason instanceof Error ? reason.message : String(reason));
   }
   return redis;
+}
+
+function connectError(where: string, db: number, reason: string): Error {
+  if (/WRONGPASS|invalid password|invalid username-password/i.test(reason)) return new UsageError(`Redis at ${where} refused the password in REDIS_URL (${reason.replace(/\.$/, '')})`);
+  if (/NOAUTH/.test(reason)) return new UsageError(`Redis at ${where} needs a password: put it in REDIS_URL (redis://:PASSWORD@host:port/db)`);
+  if (/DB index|invalid DB/i.test(reason)) return new UsageError(`REDIS_URL selects database ${db}, which Redis at ${where} does not have (${reason.replace(/\.$/, '')})`);
+  return new OperationalError(`cannot reach Redis at ${where}: ${reason}`);
 }

@@ -131,7 +131,7 @@ describe('the bot registry through the CLI', () => {
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout.length).toBeGreaterThan(65536);
     const lines = r.stdout.trimEnd().split('\n');
-    expect(lines).toHaveLength(1 + names.length);
+    expect(lines).toHaveLength(2 + names.length); // the farm's name, the column heads, the bots
     expect(lines.at(-1)).toMatch(/^r2499 +reader +due +0 cached +0$/);
   });
 

@@ -61,7 +61,7 @@ describe('tfctl stats', () => {
 
   it('prints a table, and the chart only where asked or on a wide terminal', async () => {
     let r = await ok(['stats']);
-    expect(r.stdout).toMatch(/^NAME +ROLE +BACKLOG +POSTED +24H +ERRORS +RL PAUSES +LAST TICK +NEXT DUE\n/);
+    expect(r.stdout).toMatch(/^farm \S+ on 127\.0\.0\.1:\d+\/0\nNAME +ROLE +BACKLOG +POSTED +24H +ERRORS +RL PAUSES +LAST TICK +NEXT DUE\n/);
     expect(r.stdout).toMatch(/\nw1 +writer<r1 +4 unprocessed +12 +5 +0 +0 +never +due\n/);
     expect(r.stdout).toContain('total: 3 bots');
     expect(r.stdout).not.toContain('│'); // stdout is a pipe here: no chart

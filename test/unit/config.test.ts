@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { hidePassword, loadConfig } from '../../src/config.js';
+import { hidePassword, loadConfig, readConfig, redisDatabase, redisWhere } from '../../src/config.js';
+import { UsageError } from '../../src/errors.js';
 
 describe('configuration', () => {
   it('comes from the environment, with the documented defaults', () => {
@@ -13,5 +14,33 @@ describe('configuration', () => {
     expect(hidePassword('http://h:8086')).toBe('http://h:8086');
     expect(hidePassword('redis://127.0.0.1:1/0')).toBe('redis://127.0.0.1:1/0');
     expect(hidePassword('not a url')).toBe('not a url');
+  });
+});
+
+describe('configuration is checked before anything runs', () => {
+  it('reads the database from REDIS_URL and refuses what is not a database number', () => {
+    expect(redisDatabase('redis://h:1')).toBe(0);
+    expect(redisDatabase('redis://:pw@h:1/7')).toBe(7);
+    expect(redisDatabase('rediss://h/12')).toBe(12);
+    expect(redisDatabase('/run/redis.sock?db=3')).toBe(3);
+    expect(redisDatabase('redis://:pw@h:1/abc')).toMatch(/database "abc", which is not a database number/);
+    expect(redisDatabase('redis://:pw@h:1/-1')).toMatch(/not a database number/);
+    expect(redisDatabase('http://h:1/0')).toMatch(/not a Redis URL/);
+    expect(redisDatabase('h:6379')).toMatch(/not a Redis URL|not a URL/);
+    expect(redisDatabase('http://:pw@h:1/0')).not.toContain('pw');
+  });
+
+  it('throws a usage error for a bad setting, naming it, and lists every problem for the doctor', () => {
+    expect(() => loadConfig({ REDIS_URL: 'redis://h/x' })).toThrow(UsageError);
+    expect(() => loadConfig({ TFCTL_X_API: 'ftp://h' })).toThrow(/TFCTL_X_API must be an http\(s\) origin/);
+    expect(() => loadConfig({ TFCTL_X_API: 'http://h:1/2' })).toThrow(/no path/);
+    expect(() => loadConfig({ TFCTL_PREFIX: 'a{b}' })).toThrow(/TFCTL_PREFIX/);
+    expect(loadConfig({ TFCTL_X_API: 'http://127.0.0.1:8787/' }).xApi).toBe('http://127.0.0.1:8787/');
+    expect(readConfig({ REDIS_URL: 'redis://h/x', TFCTL_X_API: 'nope' }).problems).toHaveLength(2);
+  });
+
+  it('names where a farm lives without credentials', () => {
+    expect(redisWhere('redis://:pw@db.local:6380/2', 2)).toBe('db.local:6380/2');
+    expect(redisWhere('redis://db.local', 0)).toBe('db.local:6379/0');
   });
 });

@@ -18,6 +18,7 @@ import { register as auth } from './auth.js';
 import { register as kinds } from './kinds.js';
 import { register as diff } from './diff.js';
 import { register as apply } from './apply.js';
+import { register as config } from './config.js';
 
 /**
  * Every subcommand lives in its own file and exports `register(program, ctx, argv)`, which declares its
@@ -28,7 +29,7 @@ import { register as apply } from './apply.js';
  */
 type Register = (program: Command, ctx: CommandContext, argv: string[]) => void;
 
-/** Every subcommand by its name, in the order help lists them. */
+/** Every subcommand by its name (and an alias by its own), in the order help lists them. */
 export const commands: Record<string, Register> = {
   create,
   list,
@@ -48,6 +49,8 @@ export const commands: Record<string, Register> = {
   kinds,
   diff,
   apply,
+  config,
+  doctor: config,
 };
 
 /**
@@ -59,5 +62,5 @@ export const commands: Record<string, Register> = {
 export function registerCommands(program: Command, argv: string[], ctx: CommandContext = processContext): void {
   const name = argv.slice(2).find((arg) => !arg.startsWith('-'));
   if (name !== undefined && Object.hasOwn(commands, name)) commands[name]!(program, ctx, argv);
-  else for (const register of Object.values(commands)) register(program, ctx, argv);
+  else for (const register of new Set(Object.values(commands))) register(program, ctx, argv); // an alias maps to its command
 }

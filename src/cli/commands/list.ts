@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import type { Config } from '../../config.js';
 import { backlogLabel, botView, roleLabel, statusOf } from '../../bots/view.js';
 import { withFarm, type CommandContext, type Io } from '../context.js';
-import { printJson, printTable, relativeTime } from '../output.js';
+import { farmHeader, printJson, printTable, relativeTime } from '../output.js';
 
 export interface ListOptions {
   json?: boolean;
@@ -11,6 +11,7 @@ export interface ListOptions {
 export async function run(opts: ListOptions, io: Io, config: Config): Promise<void> {
   const { bots, now } = await withFarm(config, async (farm) => ({ bots: await farm.store.overview(), now: farm.now() }));
   if (opts.json) return printJson(bots.map((b) => botView(b, now)), io);
+  io.out(`${farmHeader(config)}\n`);
   if (bots.length === 0) {
     io.out('no bots yet: create one with tfctl create <name> reader\n');
     return;

@@ -4,7 +4,7 @@ import { backlogLabel, roleLabel } from '../../bots/view.js';
 import type { Config } from '../../config.js';
 import type { FarmStats } from '../../metrics/stats.js';
 import { withFarm, type CommandContext, type Io } from '../context.js';
-import { printJson, printTable, relativeTime, tableWidth } from '../output.js';
+import { farmHeader, printJson, printTable, relativeTime, tableWidth } from '../output.js';
 
 export interface StatsOptions {
   json?: boolean;
@@ -22,7 +22,10 @@ export async function run(opts: StatsOptions, io: Io, config: Config): Promise<v
   const stats = await withFarm(config, (farm) => collectStats(farm));
   const now = Date.parse(stats.at);
   // The table comes first, so an InfluxDB that is down still leaves the operator the figures.
-  if (!opts.json && !opts.quiet) await printHuman(stats, opts.chart, now, io);
+  if (!opts.json && !opts.quiet) {
+    io.out(`${farmHeader(config)}\n`);
+    await printHuman(stats, opts.chart, now, io);
+  }
   let written: { url: string; database: string; points: number } | undefined;
   if (url && influx && target) {
     written = { url: target.safe, database: target.database, points: await influx.writeStatsTo(url, stats) };
