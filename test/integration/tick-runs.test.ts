@@ -9,8 +9,9 @@ let farm: Farm;
 
 beforeAll(async () => {
   redis = await startRedis();
-  farm = await Farm.open({ ...loadConfig({}), redisUrl: redis.url, prefix: 'runs' });
-  // Readers with no tokens fail fast without any network: enough to see which bots a run takes.
+  // App keys, for a tick refuses to start without them; readers with no tokens then fail fast without
+  // any network: enough to see which bots a run takes.
+  farm = await Farm.open({ ...loadConfig({ TFCTL_CONSUMER_KEY: 'ck', TFCTL_CONSUMER_SECRET: 'cs' }), redisUrl: redis.url, prefix: 'runs' });
   for (let i = 0; i < 20; i++) await farm.create({ name: `r${i}`, role: 'reader' });
 });
 afterAll(async () => {
