@@ -1,4 +1,5 @@
 import { UsageError } from './errors.js';
+import { LOG_LEVELS, logLevel } from './log.js';
 
 /** Configuration comes from the environment only; this is the one place that reads it. */
 export interface Config {
@@ -32,6 +33,8 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): { config: Conf
     const wrong = originProblem(xApi);
     if (wrong) problems.push(`TFCTL_X_API must be an http(s) origin such as https://api.x.com or http://127.0.0.1:8787, got "${hidePassword(xApi)}" (${wrong})`);
   }
+  const level = logLevel(env);
+  if (!(LOG_LEVELS as readonly string[]).includes(level)) problems.push(`TFCTL_LOG_LEVEL "${level}" is not a level: use ${LOG_LEVELS.join(', ')}`);
   const config: Config = {
     redisUrl,
     redisDb: typeof db === 'number' ? db : 0,

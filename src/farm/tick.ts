@@ -6,9 +6,12 @@ import { UsageError } from '../errors.js';
 import { BotLock } from '../store/lock.js';
 import { Posts } from '../store/posts.js';
 import { Timeline } from '../store/timeline.js';
+import { openLog } from '../log.js';
+import { recordXCalls } from '../x/calls.js';
 import { createXClient } from '../x/client.js';
 import { botName, type Bot } from '../bots/bot.js';
 import type { Farm } from './farm.js';
+import { logBot, logSummary } from './tick-log.js';
 
 export interface TickOptions {
   names?: string[];
@@ -45,12 +48,15 @@ export async function runTick(farm: Farm, opts: TickOptions = {}): Promise<TickR
   for (const n of wanted ?? []) if (!all.some((b) => b.name === n)) throw new UsageError(`unknown bot "${n}" (see tfctl list)`);
   const chosen = wanted ? all.filter((b) => wanted.includes(b.name)) : all;
 
+  const log = await openLog();
   const reports: BotReport[] = [];
   const runnable: Bot[] = [];
   for (const bot of chosen) {
     const reason = whyNot(bot, startedAt, opts.force ?? false);
-    if (reason) reports.push({ name: bot.name, role: bot.role, status: 'skipped', detail: reason });
-    else runnable.push(bot);
+    if (reason) {
+      reports.push({ name: bot.name, role: bot.role, status: 'skipped', detail: reason });
+      log.debug({ bot: bot.name, role: bot.role, status: 'skipped', detail: reason }, `${bot.name}: skipped`);
+    } else runnable.push(bot);
   }
 
   // Checked before any bot runs, so nothing is locked, counted or marked failing for a setting.
@@ -64,7 +70,12 @@ export async function runTick(farm: Farm, opts: TickOptions = {}): Promise<TickR
       const phase = runnable.filter((b) => phaseOf(b.role) === i);
       // Sources wait for a run already fetching the same stream, so their consumers see its tweets.
       const waitMs = kinds[0]?.family === 'source' ? opts.readerWaitMs ?? 15_000 : 0;
-      reports.push(...(await pool(phase, opts.concurrency ?? 16, (bot) => tickOne(farm, env, bot, opts, waitMs))));
+      reports.push(...(await pool(phase, opts.concurrency ?? 16, async (bot) => {
+        const started = performance.now();
+        const { result, calls } = await recordXCalls(() => tickOne(farm, env, bot, opts, waitMs));
+        logBot(log, result, Math.round(performance.now() - started), calls);
+        return result;
+      })));
     }
     // Bots of a kind no longer in the registry are reported, not run.
     for (const bot of runnable) if (!kindOf(bot.role)) reports.push({ name: bot.name, role: bot.role, status: 'skipped', detail: `unknown role "${bot.role}"` });
@@ -72,7 +83,9 @@ export async function runTick(farm: Farm, opts: TickOptions = {}): Promise<TickR
 
   // Report in the order the bots ran: phase by phase, then by name.
   reports.sort((a, b) => phaseOf(a.role) - phaseOf(b.role) || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-  return { started_at: new Date(startedAt).toISOString(), duration_ms: now() - startedAt, dry_run: opts.dryRun ?? false, bots: reports, summary: summarize(reports) };
+  const report: TickReport = { started_at: new Date(startedAt).toISOString(), duration_ms: now() - startedAt, dry_run: opts.dryRun ?? false, bots: reports, summary: summarize(reports) };
+  logSummary(log, report);
+  return report;
 }
 
 /** Why a bot does not run now, or null when it should. */

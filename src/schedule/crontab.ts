@@ -12,7 +12,7 @@ import { DEFAULT_SCHEDULE } from './run.js';
  */
 
 /** The environment tfctl's cron jobs need, in the order the env file lists it. */
-export const CRON_ENV = ['REDIS_URL', 'TFCTL_PREFIX', 'TFCTL_X_API', 'TFCTL_CONSUMER_KEY', 'TFCTL_CONSUMER_SECRET', 'TFCTL_INFLUX_URL'] as const;
+export const CRON_ENV = ['REDIS_URL', 'TFCTL_PREFIX', 'TFCTL_X_API', 'TFCTL_CONSUMER_KEY', 'TFCTL_CONSUMER_SECRET', 'TFCTL_INFLUX_URL', 'TFCTL_LOG_LEVEL'] as const;
 /** Never shown: printed output and the comment in the crontab mask them. */
 const SECRET_ENV = new Set(['TFCTL_CONSUMER_SECRET']);
 /** Shown with any password in them masked. */
@@ -34,6 +34,8 @@ export interface CronPlan {
   flock?: string;
   /** Directory of the flock files. */
   lockDir?: string;
+  /** logrotate(8) when the host has it: a daily job rotates the logs with the user's own state file. */
+  logrotate?: string;
   /** The values that go to the env file; only the set ones are listed. */
   env: Partial<Record<(typeof CRON_ENV)[number], string>>;
   tickSchedule?: string;
@@ -75,6 +77,9 @@ export function envFileText(plan: CronPlan): string {
  */
 export function buildBlock(plan: CronPlan): string {
   const src = `set -a; . ${shellQuote(plan.envFile)}; set +a;`;
+  // The tick's log: its JSON lines on stderr (info by default here, so every run leaves a timestamped
+  // summary; the env file may set another level). Its stdout report repeats them without times.
+  const tickSrc = `set -a; TFCTL_LOG_LEVEL=info; . ${shellQuote(plan.envFile)}; set +a;`;
   const tfctl = `${shellQuote(plan.node)} ${shellQuote(plan.bin)}`;
   const locked = (name: string) =>
     plan.flock && plan.lockDir ? `${shellQuote(plan.flock)} -n ${shellQuote(`${plan.lockDir}/${name}.lock`)} ` : '';
@@ -86,13 +91,36 @@ export function buildBlock(plan: CronPlan): string {
     `# The jobs read their environment from ${plan.envFile} (mode 0600, written by --install):`,
     `#   ${shown.join(' ')}`,
     '# It is sourced rather than set here, since VAR= lines in a crontab would also apply to every entry below.',
-    cronEscape(`${plan.tickSchedule ?? DEFAULT_SCHEDULE} ${src} exec ${locked('tick')}${tfctl} tick ${log('tick')}`),
+    cronEscape(`${plan.tickSchedule ?? DEFAULT_SCHEDULE} ${tickSrc} exec ${locked('tick')}${tfctl} tick > /dev/null 2>> ${shellQuote(`${plan.logDir}/tick.log`)}`),
   ];
   if (plan.env.TFCTL_INFLUX_URL) {
     lines.push(cronEscape(`${plan.statsSchedule ?? '*/10 * * * *'} ${src} exec ${locked('stats')}${tfctl} stats --quiet ${log('stats')}`));
   }
+  if (plan.logrotate) {
+    lines.push(cronEscape(`17 4 * * * exec ${shellQuote(plan.logrotate)} --state ${shellQuote(`${plan.logDir}/logrotate.state`)} ${shellQuote(logrotateConf(plan))}`));
+  }
   lines.push(endMarker(plan.prefix));
   return `${lines.join('\n')}\n`;
+}
+
+/** Where install writes the logrotate config: beside the env file. */
+export const logrotateConf = (plan: CronPlan) => `${dirname(plan.envFile)}/logrotate.conf`;
+
+/** Weekly, eight kept, compressed; each job opens its log afresh (>>), so rename-and-create is safe. */
+export function logrotateText(plan: CronPlan): string {
+  const logs = ['tick', 'stats'].map((n) => JSON.stringify(`${plan.logDir}/${n}.log`)).join(' ');
+  return [
+    `# tfctl's logs for the cron block "${plan.prefix}", written by tfctl cron --install; run daily by the block.`,
+    `${logs} {`,
+    '    weekly',
+    '    rotate 8',
+    '    compress',
+    '    delaycompress',
+    '    missingok',
+    '    notifempty',
+    '}',
+    '',
+  ].join('\n');
 }
 
 interface Span {

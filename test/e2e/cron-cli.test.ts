@@ -1,5 +1,5 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -12,6 +12,8 @@ import { startRedis, type PrivateRedis } from '../helpers/redis.js';
  * back afterwards, whatever happens in between.
  */
 const hasCrontab = spawnSync('crontab', ['-l'], { encoding: 'utf8' }).error === undefined;
+
+const LOGROTATE = ['/usr/sbin/logrotate', '/sbin/logrotate'].find((p) => existsSync(p));
 
 const crontabL = () => {
   const r = spawnSync('crontab', ['-l'], { encoding: 'utf8' });
@@ -91,7 +93,7 @@ describe.skipIf(!hasCrontab)(hasCrontab ? 'tfctl cron' : 'tfctl cron — skipped
     expect(r.stdout).toMatch(/^# BEGIN tfctl tf\n[\s\S]*\n# END tfctl tf\n$/);
     expect(r.stdout).toContain('TFCTL_CONSUMER_SECRET=***');
     expect(r.stdout).not.toContain(SECRET);
-    const jobs = r.stdout.split('\n').filter((l) => l && !l.startsWith('#'));
+    const jobs = r.stdout.split('\n').filter((l) => l && !l.startsWith('#') && !l.includes('logrotate'));
     expect(jobs).toHaveLength(2);
     expect(jobs[0]).toMatch(/^\* \* \* \* \* /);
     expect(jobs[1]).toMatch(/^\*\/10 \* \* \* \* .* stats --quiet /);
@@ -127,7 +129,27 @@ describe.skipIf(!hasCrontab)(hasCrontab ? 'tfctl cron' : 'tfctl cron — skipped
     const run = spawnSync('/bin/sh', ['-c', command], { env: { HOME: home, PATH: '/usr/bin:/bin', SHELL: '/bin/sh' }, encoding: 'utf8' });
     expect(run.status, run.stderr).toBe(0);
     const log = readFileSync(join(home, '.local/state/tfctl/stats.log'), 'utf8');
-    expect(log).toMatch(/^influx: 1 point written to http:\/\/127\.0\.0\.1:\d+\/crontest\n$/);
+    expect(log).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z influx: 1 point written to http:\/\/127\.0\.0\.1:\d+\/crontest\n$/);
+
+    // The tick job the same way: its log holds JSON lines, each with its time (r1 has no tokens: it fails).
+    const tickJob = table.split('\n').find((l) => / tick > /.test(l))!;
+    const tickRun = spawnSync('/bin/sh', ['-c', tickJob.split(' ').slice(5).join(' ')], { env: { HOME: home, PATH: '/usr/bin:/bin', SHELL: '/bin/sh' }, encoding: 'utf8' });
+    expect(tickRun.status).toBe(1);
+    const tickLog = readFileSync(join(home, '.local/state/tfctl/tick.log'), 'utf8').trimEnd().split('\n').map((l) => JSON.parse(l) as { time: string; level: string; bot?: string; msg: string });
+    expect(tickLog.map((l) => [l.level, l.bot ?? l.msg])).toEqual([['error', 'r1'], ['info', 'tick done']]);
+    for (const l of tickLog) expect(new Date(l.time).toISOString()).toBe(l.time);
+    expect(readFileSync(join(home, '.local/state/tfctl/tick.log'), 'utf8')).not.toContain(SECRET);
+
+    // Both logs are rotated by the user's own logrotate run from the block, when logrotate is installed.
+    if (LOGROTATE) {
+      const conf = join(home, '.config/tfctl/logrotate.conf');
+      expect(readFileSync(conf, 'utf8')).toContain(join(home, '.local/state/tfctl/tick.log'));
+      const rotateJob = table.split('\n').find((l) => l.includes('logrotate'))!;
+      const forced = rotateJob.split(' ').slice(5).join(' ').replace('logrotate ', 'logrotate --force ');
+      const rot = spawnSync('/bin/sh', ['-c', forced], { env: { HOME: home, PATH: '/usr/bin:/bin' }, encoding: 'utf8' });
+      expect(rot.status, rot.stderr).toBe(0);
+      expect(existsSync(join(home, '.local/state/tfctl/tick.log.1'))).toBe(true);
+    }
     const reply = await influx.query('SHOW MEASUREMENTS', 'crontest');
     expect(reply.results[0]!.series?.[0]?.values.flat()).toContain('tfctl_bot');
   });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { OperationalError } from '../../src/errors.js';
-import { beginMarker, buildBlock, displayValue, endMarker, envFileText, removeBlock, shellQuote, upsertBlock, type CronPlan } from '../../src/schedule/crontab.js';
+import { beginMarker, buildBlock, displayValue, endMarker, envFileText, logrotateText, removeBlock, shellQuote, upsertBlock, type CronPlan } from '../../src/schedule/crontab.js';
 
 const plan = (over: Partial<CronPlan> = {}): CronPlan => ({
   prefix: 'tf',
@@ -26,7 +26,8 @@ describe('buildBlock', () => {
     expect(lines.at(-1)).toBe('# END tfctl tf');
     const jobs = lines.filter((l) => !l.startsWith('#'));
     expect(jobs).toHaveLength(2);
-    expect(jobs[0]).toBe("* * * * * set -a; . /home/u/.config/tfctl/env; set +a; exec /usr/bin/node /opt/tfctl/bin/tfctl tick >> /home/u/.local/state/tfctl/tick.log 2>&1");
+    // The log gets the tick's JSON lines (info unless the env file says otherwise), each with its time.
+    expect(jobs[0]).toBe("* * * * * set -a; TFCTL_LOG_LEVEL=info; . /home/u/.config/tfctl/env; set +a; exec /usr/bin/node /opt/tfctl/bin/tfctl tick > /dev/null 2>> /home/u/.local/state/tfctl/tick.log");
     expect(jobs[1]).toMatch(/^\*\/10 \* \* \* \* .* \/opt\/tfctl\/bin\/tfctl stats --quiet >> \/home\/u\/.local\/state\/tfctl\/stats.log 2>&1$/);
   });
 
@@ -48,6 +49,18 @@ describe('buildBlock', () => {
   it('quotes odd paths and escapes % for cron', () => {
     const block = buildBlock(plan({ bin: "/opt/my tfctl/100%/bin/tfctl" }));
     expect(block).toContain("'/opt/my tfctl/100\\%/bin/tfctl' tick");
+  });
+});
+
+describe('log rotation', () => {
+  it('runs the user\'s own logrotate daily over the farm\'s logs, when logrotate is there', () => {
+    expect(buildBlock(plan())).not.toContain('logrotate');
+    const p = plan({ logrotate: '/usr/sbin/logrotate' });
+    const job = buildBlock(p).split('\n').find((l) => l.includes('logrotate'))!;
+    expect(job).toBe('17 4 * * * exec /usr/sbin/logrotate --state /home/u/.local/state/tfctl/logrotate.state /home/u/.config/tfctl/logrotate.conf');
+    const conf = logrotateText(p);
+    expect(conf).toContain('"/home/u/.local/state/tfctl/tick.log" "/home/u/.local/state/tfctl/stats.log" {');
+    expect(conf).toMatch(/weekly[\s\S]*rotate 8[\s\S]*compress/);
   });
 });
 

@@ -37,6 +37,7 @@ export async function run(opts: CronOptions, io: Io, config: Config): Promise<vo
     io.err('tfctl: warning: TFCTL_CONSUMER_KEY/TFCTL_CONSUMER_SECRET are not set: ticks will not be able to call X\n');
   }
   crontab.writeEnvFile(plan.envFile, crontab.envFileText(plan));
+  if (plan.logrotate) crontab.writeEnvFile(crontab.logrotateConf(plan), crontab.logrotateText(plan));
   mkdirSync(plan.logDir, { recursive: true, mode: 0o700 });
   const before = await crontab.readCrontab();
   const after = crontab.upsertBlock(before, block, plan.prefix);
@@ -63,6 +64,7 @@ function cronPlan(home: string, config: Config): import('../../schedule/crontab.
   const configDir = join(process.env.XDG_CONFIG_HOME || join(home, '.config'), 'tfctl', sub);
   const stateDir = join(process.env.XDG_STATE_HOME || join(home, '.local', 'state'), 'tfctl', sub);
   const flock = ['/usr/bin/flock', '/bin/flock'].find((p) => existsSync(p));
+  const logrotate = ['/usr/sbin/logrotate', '/sbin/logrotate'].find((p) => existsSync(p));
   return {
     prefix: config.prefix,
     node: process.execPath,
@@ -70,6 +72,7 @@ function cronPlan(home: string, config: Config): import('../../schedule/crontab.
     envFile: join(configDir, 'env'),
     logDir: stateDir,
     ...(flock ? { flock, lockDir: stateDir } : {}),
+    ...(logrotate ? { logrotate } : {}),
     env: {
       REDIS_URL: config.redisUrl,
       TFCTL_PREFIX: config.prefix,
@@ -77,6 +80,7 @@ function cronPlan(home: string, config: Config): import('../../schedule/crontab.
       TFCTL_CONSUMER_KEY: config.consumerKey,
       TFCTL_CONSUMER_SECRET: config.consumerSecret,
       TFCTL_INFLUX_URL: config.influxUrl,
+      TFCTL_LOG_LEVEL: process.env.TFCTL_LOG_LEVEL || undefined,
     },
   };
 }

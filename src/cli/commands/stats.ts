@@ -31,7 +31,8 @@ export async function run(opts: StatsOptions, io: Io, config: Config): Promise<v
     written = { url: target.safe, database: target.database, points: await influx.writeStatsTo(url, stats) };
   }
   if (opts.json) printJson(written ? { ...stats, influx: written } : stats, io);
-  else if (written) io.out(`influx: ${plural(written.points, 'point')} written to ${written.url}\n`);
+  // Quiet is for cron's log: the line says when.
+  else if (written) io.out(`${opts.quiet ? `${stats.at} ` : ''}influx: ${plural(written.points, 'point')} written to ${written.url}\n`);
 }
 
 export function register(program: Command, ctx: CommandContext): void {

@@ -4,6 +4,8 @@ import type { Config } from '../../config.js';
 import type { TickReport } from '../../farm/tick.js';
 import { withFarm, type CommandContext, type Io } from '../context.js';
 import { printJson } from '../output.js';
+import { exitCodeOf } from '../../errors.js';
+import { openLog } from '../../log.js';
 
 export interface TickCommandOptions {
   names?: string[];
@@ -18,7 +20,7 @@ export async function run(opts: TickCommandOptions, io: Io, config: Config): Pro
   const concurrency = opts.concurrency ? parseCount(opts.concurrency, 'concurrency', 1, 256) : undefined;
   const { runTick } = await import('../../farm/tick.js');
   const names = opts.names?.length ? opts.names : undefined;
-  const report = await withFarm(config, async (farm) => {
+  const report = await logFailure(() => withFarm(config, async (farm) => {
     const r = await runTick(farm, { names, force: opts.force, dryRun: opts.dryRun, concurrency });
     const influx = farm.config.influxUrl;
     if (influx && !opts.dryRun) {
@@ -28,7 +30,7 @@ export async function run(opts: TickCommandOptions, io: Io, config: Config): Pro
       });
     }
     return r;
-  });
+  }));
   if (opts.json) printJson(report, io);
   else {
     for (const b of report.bots) {
@@ -43,6 +45,22 @@ export async function run(opts: TickCommandOptions, io: Io, config: Config): Pro
     );
   }
   return report;
+}
+
+/**
+ * A tick that cannot run at all (Redis down) is also logged, with its time, when the operator asked
+ * for info logs, as the cron block does; otherwise the error's one line is all there is.
+ */
+async function logFailure<T>(fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    if (exitCodeOf(err) === 1) {
+      const log = await openLog();
+      if (log.isLevelEnabled('info')) log.error({ error: err instanceof Error ? err.message : String(err) }, 'tick failed');
+    }
+    throw err;
+  }
 }
 
 export function register(program: Command, ctx: CommandContext): void {
