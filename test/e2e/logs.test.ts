@@ -56,7 +56,7 @@ function parse(stderr: string): Line[] {
     try {
       return JSON.parse(l) as Line;
     } catch {
-      throw new Error(`not a JSON line on stderr: ${l}`);
+      throw new Error(`not a JSON line on stderr: ${stderr.slice(0, 1500)}`);
     }
   });
 }
