@@ -13,8 +13,14 @@ export class OperationalError extends Error {
   readonly exitCode = 1;
 }
 
+/** X refused the app's credentials: exit 3, so a supervisor (systemd RestartPreventExitStatus=3) stops retrying. */
+export class AuthError extends Error {
+  override readonly name = 'AuthError';
+  readonly exitCode = 3;
+}
+
 /** Read from the error itself, not by class: the bundled CLI and lazily loaded modules may hold two copies of it. */
 export function exitCodeOf(err: unknown): number {
   const code = (err as { exitCode?: unknown } | null)?.exitCode;
-  return code === 2 ? 2 : 1;
+  return code === 2 || code === 3 ? code : 1;
 }

@@ -5,6 +5,7 @@ import type { Keys } from '../store/keys.js';
 import type { FarmStore, TickEnd } from '../store/farm-store.js';
 import type { Post, Posts } from '../store/posts.js';
 import type { Timeline } from '../store/timeline.js';
+import type { RuleLimits } from './rules.js';
 import type { Setting } from './settings.js';
 
 /** What every bot kind gets for one tick: the stores, an X client for a bot, the clock and shared caches. */
@@ -90,6 +91,8 @@ export interface BotKind {
   show?(bot: Bot, ctx: KindContext): Promise<{ fields: Record<string, unknown>; lines: string[] }>;
   /** What a tick would do, without doing it (`tfctl preview`). */
   preview?(bot: Bot, ctx: KindContext, opts: { text?: string; count?: number }): Promise<PreviewResult>;
+  /** It works by rules (`tfctl rules`): how many and how long one of its bots may have. */
+  rules?: { limits(bot: Bot): RuleLimits };
   /** Checks across settings, after each one parsed (create and set). */
   check?(settings: Record<string, unknown>, name: string): void;
   /** Parts of its bots beyond settings that a farm file declares (rules, drafts…), by their key there. */

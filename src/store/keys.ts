@@ -31,6 +31,8 @@ export class Keys {
    * list-bots.lua rebuilds this format for a kind's backlog key.
    */
   own(name: string, suffix: string): string { return `${this.prefix}:{${name}}:${suffix}`; }
+  /** Pub/sub channel: a bot's name is published here when its rules change (collectors re-read them). */
+  rulesChannel(): string { return `${this.prefix}:rules`; }
   /** String: the tick lock of one bot (SET NX PX). */
   lock(name: string): string { return `${this.prefix}:lock:{${name}}`; }
 

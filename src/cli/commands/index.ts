@@ -19,6 +19,8 @@ import { register as kinds } from './kinds.js';
 import { register as diff } from './diff.js';
 import { register as apply } from './apply.js';
 import { register as config } from './config.js';
+import { register as rules } from './rules.js';
+import { register as tail } from './tail.js';
 
 /**
  * Every subcommand lives in its own file and exports `register(program, ctx, argv)`, which declares its
@@ -51,6 +53,8 @@ export const commands: Record<string, Register> = {
   apply,
   config,
   doctor: config,
+  rules,
+  tail,
 };
 
 /**
