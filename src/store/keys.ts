@@ -33,6 +33,8 @@ export class Keys {
   own(name: string, suffix: string): string { return `${this.prefix}:{${name}}:${suffix}`; }
   /** Pub/sub channel: a bot's name is published here when its rules change (collectors re-read them). */
   rulesChannel(): string { return `${this.prefix}:rules`; }
+  /** String: the app's bearer token (OAuth 2.0 client credentials), cached for `tfctl stream`. */
+  appBearer(): string { return `${this.prefix}:app:bearer`; }
   /** String: the tick lock of one bot (SET NX PX). */
   lock(name: string): string { return `${this.prefix}:lock:{${name}}`; }
 

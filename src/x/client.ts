@@ -15,6 +15,8 @@ export interface XClientOptions {
   appSecret: string;
   accessToken?: string;
   accessSecret?: string;
+  /** an app-only bearer token (OAuth 2.0): the client then signs nothing and sends it */
+  bearerToken?: string;
   /** per-request timeout in ms (the library has none by default); default 30 s */
   timeoutMs?: number;
 }
@@ -70,10 +72,8 @@ export function createXClient(opts: XClientOptions): TwitterApi {
     tokens.accessSecret = opts.accessSecret;
   }
   const origin = opts.apiBase ? apiOrigin(opts.apiBase) : undefined;
-  return new TwitterApi(tokens, {
-    plugins: [originPlugin(origin, opts.timeoutMs)],
-    httpAgent: agentFor(origin ?? 'https://api.x.com'),
-  });
+  const settings = { plugins: [originPlugin(origin, opts.timeoutMs)], httpAgent: agentFor(origin ?? 'https://api.x.com') };
+  return opts.bearerToken ? new TwitterApi(opts.bearerToken, settings) : new TwitterApi(tokens, settings);
 }
 
 /**

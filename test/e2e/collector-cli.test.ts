@@ -177,3 +177,34 @@ describe('collector, cron mode', () => {
     expect(shown.rules.map((r: { hits_last_hour: number }) => r.hits_last_hour)).toEqual([5, 3, 3]);
   });
 });
+
+describe('tfctl rules import --traptor', () => {
+  it("converts Traptor's rule hashes of all three types, from the farm's Redis or another", async () => {
+    const other = await startRedis();
+    const src = other.client();
+    try {
+      await src.hset('traptor-track:0:1', { rule_id: '1', tag: 'cats', value: 'кошка,рыжий кот' });
+      await src.hset('traptor-follow:0:2', { rule_id: '2', tag: 'people', value: '2244994945' });
+      await src.hset('traptor-locations:0:3', { rule_id: '3', tag: 'nyc', value: '-74.1,40.6,-73.9,40.8' });
+      await src.hset('traptor-track:1:4', { rule_id: '4', value: 'dogs' });
+      await src.set('traptor-notify', 'x'); // not a rule hash
+      await ok(['create', 'imp', 'collector']);
+      const r = JSON.parse((await ok(['rules', 'import', 'imp', '--traptor', '--id', '0', '--from', other.url, '--json'])).stdout);
+      expect(r.imported.map((i: { from: string; value: string; tag: string; type: string }) => [i.from, i.value, i.tag, i.type])).toEqual([
+        ['traptor-follow:0:2', 'from:2244994945', 'people', 'follow'],
+        ['traptor-locations:0:3', 'bounding_box:[-74.1 40.6 -73.9 40.8]', 'nyc', 'locations'],
+        ['traptor-track:0:1', 'кошка OR (рыжий кот)', 'cats', 'track'],
+      ]);
+      // Again: nothing new; only one type: just that.
+      expect(JSON.parse((await ok(['rules', 'import', 'imp', '--traptor', '--from', other.url, '--type', 'track', '--json'])).stdout)).toMatchObject({ imported: [{ from: 'traptor-track:1:4', value: 'dogs', tag: 'traptor:4' }], skipped: ['traptor-track:0:1'] });
+      expect((await cli(['rules', 'import', 'imp', '--traptor', '--from', other.url, '--type', 'follow', '--id', '9'])).code).toBe(2);
+      // From the farm's own Redis.
+      await client.hset('traptor-follow:7:1', { rule_id: '1', value: '12' });
+      expect((await ok(['rules', 'import', 'imp', '--traptor', '--id', '7'])).stdout).toContain('traptor-follow:7:1 → rule 5: from:12');
+      expect((await ok(['rules', 'list', 'imp', '--json'])).stdout).toContain('from:12');
+    } finally {
+      await src.quit();
+      await other.stop();
+    }
+  });
+});

@@ -72,7 +72,7 @@ describe('the bot registry through the CLI', () => {
 
   it('answers bad input with exit 2, one line, no stack trace, and no change', async () => {
     await tfctl(['create', 'r1', 'reader'], env);
-    await expectUsageError(['create', 'w1', 'writer', '--reader', 'ghost', '--template', '%s'], /unknown reader "ghost"/);
+    await expectUsageError(['create', 'w1', 'writer', '--reader', 'ghost', '--template', '%s'], /unknown reader or collector "ghost"/);
     await expectUsageError(['set', 'r1', 'template=%s'], /for writers/);
     await expectUsageError(['create'], /missing required argument/);
     expect((await tfctl([], env)).code).toBe(2); // no command at all

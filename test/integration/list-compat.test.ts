@@ -41,6 +41,11 @@ describe('a farm made before kinds were folders', () => {
     const io = bufferIo();
     await stats({ json: true, influx: false }, io, config);
     const { at: _at, hours: _hours, ...now } = JSON.parse(io.stdout) as Record<string, unknown>;
-    expect(`${JSON.stringify(now, null, 2)}\n`).toBe(readFileSync(fixture('stats.json'), 'utf8'));
+    const then = readFileSync(fixture('stats.json'), 'utf8');
+    // Kinds added since the capture (collectors) add a zero total of their own; all else is as printed then.
+    const totals = now.totals as Record<string, unknown>;
+    const old = (JSON.parse(then) as { totals: Record<string, unknown> }).totals;
+    for (const k of Object.keys(totals)) if (totals[k] === 0 && !(k in old)) delete totals[k];
+    expect(`${JSON.stringify(now, null, 2)}\n`).toBe(then);
   });
 });

@@ -58,7 +58,7 @@ describe('the bot registry, in-process', () => {
     await expectUsageError(['set', 'w1', 'every=2h', 'grab=0'], /invalid grab "0"/);
     await expectUsageError(['set', 'w1', 'colour=red'], /unknown setting "colour"/);
     await expectUsageError(['set', 'r1', 'template=%s'], /for writers/);
-    await expectUsageError(['set', 'w1', 'reader=nobody'], /unknown reader "nobody"/);
+    await expectUsageError(['set', 'w1', 'reader=nobody'], /unknown reader or collector "nobody"/);
     await expectUsageError(['set', 'w1', 'template={noun:gentt}'], /gentt/);
 
     r = await cli(['set', 'w1', 'reader=r2'], env);
@@ -74,7 +74,7 @@ describe('the bot registry, in-process', () => {
     await expectUsageError(['create', 'bad name', 'reader'], /invalid bot name/);
     await expectUsageError(['create', 'r1', 'reader'], /exists already/);
     await expectUsageError(['create', 'x', 'poster'], /unknown role "poster"/);
-    await expectUsageError(['create', 'w1', 'writer', '--reader', 'ghost', '--template', '%s'], /unknown reader "ghost"/);
+    await expectUsageError(['create', 'w1', 'writer', '--reader', 'ghost', '--template', '%s'], /unknown reader or collector "ghost"/);
     await expectUsageError(['create', 'w1', 'writer', '--template', '%s'], /needs --source or --reader/);
     await expectUsageError(['create', 'w1', 'writer', '--reader', 'r1', '--template', '%s', '--every', 'soon'], /invalid every "soon"/);
     await expectUsageError(['create', 'w1', 'writer', '--reader', 'r1', '--template', '%s', '--per-tick', 'many'], /invalid per-tick/);

@@ -188,7 +188,7 @@ describe('farm file: the plan', () => {
       'farm.yaml:4:13: bot "w": its source "r" is not in the file, so --prune would destroy it',
     );
     expect(await refusal('bots:\n  w:\n    kind: writer\n    source: v\n    template: "{noun}"\n  v:\n    kind: writer\n    source: w\n    template: "{noun}"\n', [])).toBe(
-      'farm.yaml:4:13: bot "w": its source "v" is a writer, not a reader\nfarm.yaml:8:13: bot "v": its source "w" is a writer, not a reader',
+      'farm.yaml:4:13: bot "w": its source "v" is a writer, not a reader or collector\nfarm.yaml:8:13: bot "v": its source "w" is a writer, not a reader or collector',
     );
   });
 

@@ -1,6 +1,7 @@
 import type { Redis } from 'ioredis';
 import type { TwitterApi } from 'twitter-api-v2';
 import type { Bot } from '../../store/bot-record.js';
+import type { Keys } from '../../store/keys.js';
 import { QUERY_MAX_LENGTH } from '../../xquery/limits.js';
 import { outcomeOfError } from '../failure.js';
 import { Rules, type Rule } from '../rules.js';
@@ -64,17 +65,37 @@ interface SearchPage {
 /** One tick: every rule's new tweets by recent search, each appended once with every rule it matches. */
 export async function tick(bot: Bot, env: TickEnv): Promise<Outcome> {
   const redis = env.store.redis;
-  const rules = await new Rules(redis, env.keys).list(bot.name);
-  if (!rules.length) return { status: 'idle', detail: 'no rules (tfctl rules add)' };
-  if (env.dryRun) return { status: 'idle', detail: `dry run: would search for ${rules.length} rule(s)` };
-  const client: TwitterApi = env.client(bot);
-  const now = env.now();
-  const sinceIds = await redis.hgetall(env.keys.own(bot.name, OWN.sinceIds));
+  if (env.dryRun) {
+    const n = (await new Rules(redis, env.keys).list(bot.name)).length;
+    return { status: 'idle', detail: n ? `dry run: would search for ${n} rule(s)` : 'no rules (tfctl rules add)' };
+  }
+  const r = await collectBySearch(redis, env.keys, bot, () => env.client(bot), env.now(), env.farmUserIds);
+  if (r.error) return outcomeOfError(r.error, SEARCH_ENDPOINT, { counters: { fetched: r.added } });
+  return { status: r.added ? 'ok' : 'idle', detail: r.detail, fetched: r.added, counters: { fetched: r.added, skipped: r.skipped } };
+}
+
+export interface SearchRun {
+  added: number;
+  skipped: number;
+  detail: string;
+  /** The X error that stopped it; what earlier queries found is kept. */
+  error?: unknown;
+}
+
+/**
+ * Every rule's new tweets by recent search (cron mode, and a stream's gap filling): the rules packed into
+ * as few queries as the tier allows, each following since_id, every tweet judged against every rule.
+ */
+export async function collectBySearch(redis: Redis, keys: Keys, bot: Bot, clientOf: () => TwitterApi, now: number, skipAuthors: Set<string>): Promise<SearchRun> {
+  const rules = await new Rules(redis, keys).list(bot.name);
+  if (!rules.length) return { added: 0, skipped: 0, detail: 'no rules (tfctl rules add)' };
+  const client = clientOf();
+  const sinceIds = await redis.hgetall(keys.own(bot.name, OWN.sinceIds));
   const notes: string[] = [];
   // Idle longer than recent search reaches back: since ids would be refused, so start at the window's edge.
   let startTime: string | undefined;
-  const last = bot.lastTickAt;
-  if (last !== undefined && now - last > SEARCH_WINDOW_MS - 60_000 && Object.keys(sinceIds).length) {
+  const last = Number((await redis.get(keys.own(bot.name, OWN.caughtUp))) ?? NaN);
+  if (Number.isFinite(last) && now - last > SEARCH_WINDOW_MS - 60_000 && Object.keys(sinceIds).length) {
     for (const k of Object.keys(sinceIds)) delete sinceIds[k];
     startTime = new Date(now - SEARCH_WINDOW_MS + 60_000).toISOString();
     notes.push(`idle since ${new Date(last).toISOString()}: caught up from ${startTime}, as far back as recent search reaches; anything older is lost`);
@@ -85,12 +106,18 @@ export async function tick(bot: Bot, env: TickEnv): Promise<Outcome> {
   const newSince: Record<string, string> = {};
   let calls = 0;
   let unmatched = 0;
+  const save = async () => {
+    // Oldest first, as a stream reads.
+    const items = [...byId.values()].sort((a, b) => cmpId(a.tweet.id, b.tweet.id));
+    const added = await append(redis, keys, bot.name, items, newSince, now);
+    await trimStream(redis, keys.timeline(bot.name), bot, now);
+    return added;
+  };
   for (const p of packs) {
     let token: string | undefined;
     let newest: string | undefined;
-    let pages = 0;
     try {
-      for (; pages < MAX_PAGES; pages++) {
+      for (let page = 0; page < MAX_PAGES; page++) {
         const q: Record<string, string> = { query: p.query, max_results: '100', ...TWEET_QUERY };
         if (p.sinceId) q.since_id = p.sinceId;
         else if (startTime) q.start_time = startTime;
@@ -100,7 +127,7 @@ export async function tick(bot: Bot, env: TickEnv): Promise<Outcome> {
         newest ??= res.meta.newest_id;
         for (const t of res.data ?? []) {
           if (byId.has(t.id)) continue;
-          if (t.author_id && env.farmUserIds.has(t.author_id)) continue;
+          if (t.author_id && skipAuthors.has(t.author_id)) continue;
           const c = judge(t, res.includes ?? {}, live, 'search');
           if (c) byId.set(t.id, c);
           else unmatched++;
@@ -109,30 +136,23 @@ export async function tick(bot: Bot, env: TickEnv): Promise<Outcome> {
         if (!token) break;
       }
     } catch (err) {
-      // What earlier queries found is kept with their since ids; this query is tried again next tick.
-      await save(env, bot, byId, newSince, now);
-      return outcomeOfError(err, SEARCH_ENDPOINT, { counters: { fetched: byId.size } });
+      // What earlier queries found is kept with their since ids; this query is tried again next time.
+      const added = await save();
+      return { added, skipped: unmatched, detail: `search failed after ${added} new tweet(s)`, error: err };
     }
     if (token) notes.push(`query ${packs.indexOf(p) + 1}: more than ${MAX_PAGES * 100} new tweets, the older ones skipped`);
     const to = newest ?? p.sinceId;
     if (to) for (const r of p.rules) newSince[r.id] = to;
   }
-  const added = await save(env, bot, byId, newSince, now);
+  const added = await save();
+  await redis.set(keys.own(bot.name, OWN.caughtUp), String(now));
   const dup = byId.size - added;
   const detail = [
     added ? `collected ${added} new tweet(s) with ${calls} search call(s) for ${rules.length} rule(s) in ${packs.length} query(ies)` : `no new tweets (${calls} search call(s))`,
     ...(dup ? [`${dup} already collected`] : []),
     ...notes,
   ].join('; ');
-  return { status: added ? 'ok' : 'idle', detail, fetched: added, counters: { fetched: added, skipped: unmatched + dup } };
-}
-
-async function save(env: TickEnv, bot: Bot, byId: Map<string, Collected>, since: Record<string, string>, now: number): Promise<number> {
-  // Oldest first, as a stream reads.
-  const items = [...byId.values()].sort((a, b) => cmpId(a.tweet.id, b.tweet.id));
-  const added = await append(env.store.redis, env.keys, bot.name, items, since, now);
-  await trimStream(env.store.redis, env.keys.timeline(bot.name), bot, now);
-  return added;
+  return { added, skipped: unmatched + dup, detail };
 }
 
 /** Caps the stream by size and age (entry ids are Redis times, close enough to when a tweet was collected). */

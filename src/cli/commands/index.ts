@@ -21,6 +21,7 @@ import { register as apply } from './apply.js';
 import { register as config } from './config.js';
 import { register as rules } from './rules.js';
 import { register as tail } from './tail.js';
+import { register as stream } from './stream.js';
 
 /**
  * Every subcommand lives in its own file and exports `register(program, ctx, argv)`, which declares its
@@ -55,6 +56,7 @@ export const commands: Record<string, Register> = {
   doctor: config,
   rules,
   tail,
+  stream,
 };
 
 /**

@@ -110,6 +110,58 @@ export async function test(opts: TestOptions, io: Io, config: Config): Promise<v
   if (!results.length) io.out('no rules\n');
 }
 
+export interface ImportOptions {
+  name: string;
+  traptor?: boolean;
+  type?: string;
+  id?: string;
+  from?: string;
+  json?: boolean;
+}
+
+/** `rules import <bot> --traptor`: Traptor's rule hashes (the farm's Redis or --from) as rules of this bot. */
+export async function importRules(opts: ImportOptions, io: Io, config: Config): Promise<void> {
+  if (!opts.traptor) throw new UsageError('rules import reads Traptor rules: give --traptor');
+  const { convert, readTraptorRules } = await import('../../bots/collector/traptor.js');
+  const result = await withFarm(config, async (farm) => {
+    const { bot, kind } = await ruleBot(farm, opts.name);
+    const limits = kind.rules.limits(bot);
+    const { connectRedis } = await import('../../store/connect.js');
+    const src = opts.from ? await connectRedis(opts.from) : farm.redis;
+    try {
+      const found = await readTraptorRules(src, { type: opts.type, id: opts.id });
+      if (!found.length) throw new UsageError(`no Traptor rules (traptor-${opts.type ?? '*'}:${opts.id ?? '*'}:*) in ${opts.from ? 'that Redis' : "the farm's Redis"}`);
+      const store = new Rules(farm.redis, farm.store.keys);
+      const have = new Set((await store.list(bot.name)).map((r) => r.value));
+      const fresh: Array<Pick<Rule, 'value' | 'tag' | 'type'>> = [];
+      const skipped: string[] = [];
+      const from: string[] = [];
+      for (const t of found) {
+        let r: Pick<Rule, 'value' | 'tag' | 'type'>;
+        try {
+          r = convert(t);
+          checkRule(r.value, limits);
+        } catch (err) {
+          throw new UsageError(`${t.key}: ${(err as Error).message}`);
+        }
+        if (have.has(r.value)) skipped.push(t.key);
+        else {
+          have.add(r.value);
+          fresh.push(r);
+          from.push(t.key);
+        }
+      }
+      const added = await store.add(bot.name, fresh, limits, farm.now());
+      return { bot: bot.name, imported: added.map((r, i) => ({ from: from[i]!, id: r.id, value: r.value, tag: r.tag ?? null, type: r.type })), skipped };
+    } finally {
+      if (src !== farm.redis) await src.quit().catch(() => src.disconnect());
+    }
+  });
+  if (opts.json) return printJson(result, io);
+  for (const r of result.imported) io.out(`${r.from} → rule ${r.id}: ${r.value}\n`);
+  io.out(`imported ${result.imported.length} Traptor rule(s) into ${result.bot}${result.skipped.length ? `; ${result.skipped.length} already there` : ''}\n`);
+}
+
 export function register(program: Command, ctx: CommandContext): void {
   const rules = program.command('rules').description('the X queries a collector (or another kind with rules) works by');
   rules
@@ -141,6 +193,16 @@ export function register(program: Command, ctx: CommandContext): void {
     .option('--author <name>', "the tweet's author (username or user id)")
     .option('--json', 'print JSON')
     .action((name: string, opts: Omit<TestOptions, 'name'>) => test({ name, ...opts }, ctx.io, ctx.config()));
+  rules
+    .command('import')
+    .description("convert Traptor's rule hashes (traptor-<type>:<id>:<rule_id>) into rules of this bot")
+    .argument('<name>')
+    .option('--traptor', "read Traptor's rule hashes")
+    .option('--type <type>', 'only this Traptor type: track, follow or locations')
+    .option('--id <n>', 'only this Traptor id')
+    .option('--from <url>', "the Redis holding them (default: the farm's)")
+    .option('--json', 'print JSON')
+    .action((name: string, opts: Omit<ImportOptions, 'name'>) => importRules({ name, ...opts }, ctx.io, ctx.config()));
   // Bad arguments to a subcommand are usage errors (exit 2), as for every other command.
   for (const c of rules.commands) c.exitOverride();
 }
