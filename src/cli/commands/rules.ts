@@ -67,7 +67,10 @@ export async function list(opts: ListOptions, io: Io, config: Config): Promise<v
     return out;
   });
   if (opts.json) return printJson(rows.map(({ bot, id, value, tag, type, created_at }) => ({ bot, id, value, tag: tag ?? null, type, created_at: new Date(created_at).toISOString() })), io);
-  if (!rows.length) return io.out('no rules\n');
+  if (!rows.length) {
+    io.out('no rules\n');
+    return;
+  }
   printTable(['BOT', 'ID', 'TYPE', 'TAG', 'QUERY'], rows.map((r) => [r.bot, r.id, r.type, r.tag ?? '', r.value]), io);
 }
 

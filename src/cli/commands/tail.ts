@@ -37,7 +37,10 @@ function record(id: string, flat: string[]): Record<string, unknown> {
 
 function print(io: Io, json: boolean | undefined, id: string, flat: string[]): void {
   const r = record(id, flat);
-  if (json) return io.out(`${JSON.stringify(r)}\n`);
+  if (json) {
+    io.out(`${JSON.stringify(r)}\n`);
+    return;
+  }
   const rules = Array.isArray(r.matching_rules) ? ` [${(r.matching_rules as Array<{ id: string; tag?: string }>).map((m) => m.tag ?? m.id).join(', ')}]` : '';
   io.out(`${r.created_at ?? ''}  @${r.author ?? ''}  ${String(r.text ?? '').replace(/\s+/g, ' ')}${rules}\n`);
 }
