@@ -214,3 +214,48 @@ describe('matchingRules', () => {
     expect(matchingRules(rules, tweet('nothing'))).toEqual([]);
   });
 });
+
+describe('robustness', () => {
+  // A fixed-seed generator: the same 3,000 queries every run.
+  let seed = 20261129;
+  const rand = (n: number) => {
+    seed = (seed * 1103515245 + 12345) % 2 ** 31;
+    return seed % n;
+  };
+  const pieces = ['кот', 'cat', 'OR', 'AND', '(', ')', '-', '"мой кот"', '"', '#tag', '@bob', '$gme', 'from:bob', 'is:retweet', 'has:links',
+    'lang:ru', 'foo:bar', "'", '[', 'point_radius:[37.6 55.7 5km]', 'bounding_box:[37.5 55.7 37.6 55.8]', 'url:"t.co"', '😃', '-is:nullcast', ':', '#'];
+  const queries = Array.from({ length: 3000 }, () => {
+    const n = 1 + rand(7);
+    return Array.from({ length: n }, () => pieces[rand(pieces.length)]!).join(rand(4) === 0 ? '' : ' ');
+  });
+  const sample = [tweet('мой кот #tag @bob $GME https://t.co/a', { lang: 'ru', author_username: 'bob', coordinates: [37.55, 55.75] }), tweet('cat 😃')];
+
+  it('either parses or throws XQuerySyntaxError, never anything else', () => {
+    let parsed = 0;
+    for (const q of queries) {
+      try {
+        parseQuery(q);
+        parsed++;
+      } catch (e) {
+        expect(e, q).toBeInstanceOf(XQuerySyntaxError);
+        const col = (e as XQuerySyntaxError).column;
+        expect(col >= 1 && col <= q.length + 1, `${q}: column ${col}`).toBe(true);
+      }
+    }
+    expect(parsed).toBeGreaterThan(300); // the generator does make valid queries too
+  });
+
+  it('formatQuery gives a query that reads and matches the same', () => {
+    for (const q of queries) {
+      let parsed;
+      try {
+        parsed = parseQuery(q);
+      } catch {
+        continue;
+      }
+      const again = parseQuery(formatQuery(parsed));
+      expect(formatQuery(again), q).toBe(formatQuery(parsed));
+      for (const t of sample) expect(matches(again, t), `${q} on ${t.text}`).toBe(matches(parsed, t));
+    }
+  });
+});
