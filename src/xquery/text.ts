@@ -19,7 +19,7 @@ const LATIN_ACCENT_RE = /(\p{Script=Latin})\p{M}+/gu;
  */
 export function normalize(s: string, flavor: Flavor): string {
   const lower = s.toLowerCase();
-  if (!NON_ASCII_RE.test(lower)) return lower; // most text: nothing to compose or fold
+  if (!NON_ASCII_RE.test(lower)) return lower; // ASCII: nothing to compose or fold
   let out = lower.normalize('NFD');
   if (flavor === 'search' && COMBINING_RE.test(out)) out = out.replace(LATIN_ACCENT_RE, '$1');
   return out.normalize('NFC');
