@@ -14,6 +14,12 @@ export interface Config {
   /** TFCTL_CLOCK: `system` (default) or `sandbox` (follow the X API sandbox's clock, for rehearsals). */
   clock: string | undefined;
   debug: boolean;
+  /** How long a bot's tick lock lives unless renewed: a crashed run's bots are free again after it. */
+  lockTtlMs: number;
+  /** How long one X request may take; a POST unanswered by then may still land, so recovery waits this long too. */
+  xTimeoutMs: number;
+  /** Crash tests only: where a tick kills itself (name[:nth]). */
+  failpoint: string | undefined;
 }
 
 export const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379/0';
@@ -45,6 +51,9 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): { config: Conf
     influxUrl: env.TFCTL_INFLUX_URL || undefined,
     clock: env.TFCTL_CLOCK || undefined,
     debug: env.TFCTL_DEBUG === '1' || env.TFCTL_DEBUG === 'true',
+    lockTtlMs: millis(env.TFCTL_LOCK_TTL_MS, 120_000),
+    xTimeoutMs: millis(env.TFCTL_X_TIMEOUT_MS, 30_000),
+    failpoint: env.TFCTL_FAILPOINT || undefined,
   };
   return { config, problems };
 }
@@ -92,6 +101,12 @@ function originProblem(value: string): string | null {
   if (u.username || u.password) return 'credentials do not belong in it';
   if (u.pathname !== '/' || u.search || u.hash) return 'no path: tfctl adds /2/… itself';
   return null;
+}
+
+/** A whole number of milliseconds from the environment (tuning knobs; the harness shortens them). */
+function millis(value: string | undefined, fallback: number): number {
+  const n = Number(value);
+  return value && Number.isInteger(n) && n >= 100 ? n : fallback;
 }
 
 /**
