@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { Redis } from 'ioredis';
 
@@ -12,22 +13,27 @@ function lua(name: string): string {
   return text;
 }
 
-const loaded = new WeakMap<Redis, Set<string>>();
+const shas = new Map<string, string>();
 
 /**
- * A script run many times on one connection (a tick's writers, a long `tfctl run`): registered the first
- * time it is needed, after which ioredis runs it by EVALSHA.
+ * A script run many times on one connection (a tick's writers, a long `tfctl run`): EVALSHA, and EVAL
+ * when Redis does not know it yet (first use, after SCRIPT FLUSH or a restart). Both are plain commands,
+ * so auto-pipelining may batch them with anything else; ioredis's defineCommand is not safe there (its
+ * fallback threw outside any promise, "results[i] is not iterable", and ended the process).
  */
 export function script(redis: Redis, name: string): (keys: string[], args: (string | number)[]) => Promise<unknown> {
-  let names = loaded.get(redis);
-  if (!names) loaded.set(redis, (names = new Set()));
-  const command = `tf_${name.replace(/-/g, '_')}`;
-  if (!names.has(name)) {
-    redis.defineCommand(command, { lua: lua(name) });
-    names.add(name);
-  }
-  const fn = (redis as unknown as Record<string, (...a: unknown[]) => Promise<unknown>>)[command]!.bind(redis);
-  return (keys, args) => fn(keys.length, ...keys, ...args);
+  const text = lua(name);
+  let sha = shas.get(name);
+  if (!sha) shas.set(name, (sha = createHash('sha1').update(text).digest('hex')));
+  const digest = sha;
+  return async (keys, args) => {
+    try {
+      return await redis.evalsha(digest, keys.length, ...keys, ...args);
+    } catch (err) {
+      if (!(err instanceof Error) || !err.message.startsWith('NOSCRIPT')) throw err;
+      return redis.eval(text, keys.length, ...keys, ...args);
+    }
+  };
 }
 
 /**
