@@ -3,6 +3,7 @@ import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import type { Redis } from 'ioredis';
 import { OperationalError, UsageError } from '../errors.js';
+import { assertNoEviction } from '../store/eviction.js';
 import { Keys } from '../store/keys.js';
 import { isTransientKey } from './export.js';
 import {
@@ -153,6 +154,7 @@ export interface ImportResult {
  */
 export async function importFarm(redis: Redis, prefix: string, archive: string | ArchiveContents, opts: ImportOptions = {}): Promise<ImportResult> {
   const { manifest, records } = typeof archive === 'string' ? await readArchive(archive, opts.limits) : archive;
+  await assertNoEviction(redis);
   const target = new Keys(prefix);
   const source = new Keys(manifest.prefix);
   const rename = (key: string) => `${prefix}:${key.slice(manifest.prefix.length + 1)}`;

@@ -4,6 +4,7 @@ import { UsageError } from '../errors.js';
 import { changesFor, newBot } from '../bots/configure.js';
 import { CODEC, kindOf, requireKind } from '../bots/index.js';
 import { connectRedis } from '../store/connect.js';
+import { assertNoEviction } from '../store/eviction.js';
 import { FarmStore, sourceInUse, type BotChanges } from '../store/farm-store.js';
 import { botName, F, type Bot } from '../bots/bot.js';
 import { openClock, type Clock } from './clock.js';
@@ -43,7 +44,9 @@ export class Farm {
     const { name: nameInput, role, ...values } = input;
     const name = botName(nameInput);
     const kind = requireKind(role);
-    await this.store.create(await newBot(kind, name, values), this.now());
+    const bot = await newBot(kind, name, values);
+    await assertNoEviction(this.redis);
+    await this.store.create(bot, this.now());
     return this.store.require(name);
   }
 
