@@ -23,9 +23,12 @@ export interface TickEnv {
   farmUserIds: Set<string>;
   /** Per-run memo shared by consumers of one source: a tweet is analysed once, not once per consumer. */
   memo: Map<string, unknown>;
+  /** How long after it was sent an unanswered request may still land on X (the X timeout and a margin). */
+  inFlightMs: number;
   /**
-   * Called at named points of a tick (`after-post`: an X call went through, its bookkeeping not yet
-   * done), so a fault harness can crash or delay the process exactly there. Absent in normal runs.
+   * Called at named points of a tick, so a fault harness can crash or delay the process exactly there:
+   * `before-post` (intent written, X not called), `after-post` (X answered, bookkeeping not done),
+   * `after-record`, `before-ack`. Absent in normal runs (TFCTL_FAILPOINT=point[:nth] sets one up).
    */
   hook?(point: string, bot: Bot): void | Promise<void>;
 }

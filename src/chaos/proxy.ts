@@ -15,6 +15,8 @@ export type FaultKind =
   | 'post-reset-before'
   | 'get-5xx'
   | 'get-reset'
+  /** the account's own tweets answered empty, as when X's read side lags behind a post */
+  | 'get-empty'
   | 'rate-429'
   | 'delay';
 
@@ -38,7 +40,7 @@ export interface PostLogEntry {
 }
 
 const POST_FAULTS = new Set<FaultKind>(['post-5xx-after-create', 'post-truncated', 'post-empty-body', 'post-reset-after-create', 'post-reset-before']);
-const GET_FAULTS = new Set<FaultKind>(['get-5xx', 'get-reset']);
+const GET_FAULTS = new Set<FaultKind>(['get-5xx', 'get-reset', 'get-empty']);
 
 export class FaultProxy {
   readonly posts: PostLogEntry[] = [];
@@ -77,7 +79,11 @@ export class FaultProxy {
     const isPost = method === 'POST' && path === '/2/tweets';
     const isGet = method === 'GET' && path.startsWith('/2/users/');
     for (const f of this.armed) {
-      const applies = f.kind === 'delay' || f.kind === 'rate-429' ? isPost || isGet : POST_FAULTS.has(f.kind) ? isPost : GET_FAULTS.has(f.kind) && isGet;
+      const applies =
+        f.kind === 'delay' || f.kind === 'rate-429' ? isPost || isGet
+        : f.kind === 'get-empty' ? isGet && path.endsWith('/tweets')
+        : POST_FAULTS.has(f.kind) ? isPost
+        : GET_FAULTS.has(f.kind) && isGet;
       if (!applies) continue;
       if (++f.seen === f.nth) {
         this.armed = this.armed.filter((x) => x !== f);
@@ -105,6 +111,10 @@ export class FaultProxy {
         return void res.end(JSON.stringify({ title: 'Too Many Requests', detail: 'Too Many Requests', type: 'about:blank', status: 429 }));
       }
       if (fault.kind === 'get-5xx') return void serviceUnavailable(res);
+      if (fault.kind === 'get-empty') {
+        res.writeHead(200, { 'content-type': 'application/json' });
+        return void res.end(JSON.stringify({ meta: { result_count: 0 } }));
+      }
       // A delayed request is forwarded even when the client has given up or died meanwhile, as on a real network.
       if (fault.kind === 'delay') await new Promise((r) => setTimeout(r, fault.delayMs ?? 500));
     }

@@ -2,7 +2,8 @@ import type { TwitterApi } from 'twitter-api-v2';
 import { kindOf, phaseOf, PHASES } from '../bots/index.js';
 import { idFromToken } from '../bots/account.js';
 import type { BotReport, Outcome, TickEnv } from '../bots/types.js';
-import { UsageError } from '../errors.js';
+import { OperationalError, UsageError } from '../errors.js';
+import { assertNoEviction } from '../store/eviction.js';
 import { BotLock } from '../store/lock.js';
 import { Posts } from '../store/posts.js';
 import { Timeline } from '../store/timeline.js';
@@ -43,7 +44,19 @@ export interface TickReport {
 export async function runTick(farm: Farm, opts: TickOptions = {}): Promise<TickReport> {
   const now = () => farm.now();
   const startedAt = now();
-  const all = await farm.store.all();
+  // A Redis that may evict keys is refused before anything runs (see eviction.ts); the check shares the read's round trip.
+  const safe = assertNoEviction(farm.redis);
+  const read = farm.store.all();
+  await safe.catch((err: unknown) => {
+    read.catch(() => {});
+    throw err;
+  });
+  let all: Bot[];
+  try {
+    all = await read;
+  } catch (err) {
+    throw new OperationalError(`tick: cannot read the farm: ${describeFailure(err)}`);
+  }
   const wanted = opts.names?.map((n) => botName(n));
   for (const n of wanted ?? []) if (!all.some((b) => b.name === n)) throw new UsageError(`unknown bot "${n}" (see tfctl list)`);
   const chosen = wanted ? all.filter((b) => wanted.includes(b.name)) : all;
@@ -65,7 +78,7 @@ export async function runTick(farm: Farm, opts: TickOptions = {}): Promise<TickR
     throw new UsageError(`the X app is not configured: set TFCTL_CONSUMER_KEY and TFCTL_CONSUMER_SECRET (${runnable.length} due bot${runnable.length === 1 ? '' : 's'} would call X)`);
   }
   if (runnable.length > 0) {
-    const env = tickEnv(farm, all, opts.dryRun ?? false, opts.hook);
+    const env = tickEnv(farm, all, opts.dryRun ?? false, opts.hook ?? failpoint(farm.config.failpoint));
     for (const [i, kinds] of PHASES.entries()) {
       const phase = runnable.filter((b) => phaseOf(b.role) === i);
       // Sources wait for a run already fetching the same stream, so their consumers see its tweets.
@@ -98,10 +111,23 @@ function whyNot(bot: Bot, now: number, force: boolean): string | null {
   return null;
 }
 
+/**
+ * One bot's error boundary: whatever happens to it — Redis gone mid-tick, a bug — ends up in its line of
+ * the report, never in the other bots' or the tick's.
+ */
 async function tickOne(farm: Farm, env: TickEnv, listed: Bot, opts: TickOptions, waitMs: number): Promise<BotReport> {
+  try {
+    return await tickLocked(farm, env, listed, opts, waitMs);
+  } catch (err) {
+    const detail = describeFailure(err);
+    return { name: listed.name, role: listed.role, status: 'failed', detail, error: detail };
+  }
+}
+
+async function tickLocked(farm: Farm, env: TickEnv, listed: Bot, opts: TickOptions, waitMs: number): Promise<BotReport> {
   const base = { name: listed.name, role: listed.role };
   if (env.dryRun) return { ...base, ...report(await runKind(listed, env)) };
-  const lock = new BotLock(farm.redis, farm.store.keys, listed.name);
+  const lock = new BotLock(farm.redis, farm.store.keys, listed.name, farm.config.lockTtlMs);
   // The lock and a fresh read go out together (one round trip); the read counts only if the lock was won,
   // and it must be fresh: another run may have ticked the bot since this run began.
   const [locked, fresh] = await Promise.all([lock.acquire(), farm.store.get(listed.name)]);
@@ -134,7 +160,8 @@ async function tickOne(farm: Farm, env: TickEnv, listed: Bot, opts: TickOptions,
     released = true;
     return { ...base, ...report(outcome) };
   } finally {
-    if (!released) await lock.release();
+    // Unreleased (Redis gone), the lock lapses after its TTL by itself.
+    if (!released) await lock.release().catch(() => {});
   }
 }
 
@@ -142,9 +169,30 @@ async function runKind(bot: Bot, env: TickEnv): Promise<Outcome> {
   try {
     return await kindOf(bot.role)!.tick(bot, env);
   } catch (err) {
-    const message = err instanceof Error ? err.message : String(err);
+    const message = describeFailure(err);
     return { status: 'failed', detail: message, error: message, counters: { errors: 1 } };
   }
+}
+
+// What ioredis says when the server is gone, restarting, full or read-only.
+const REDIS_TROUBLE = /Connection is closed|ECONNREFUSED|ECONNRESET|EPIPE|max retries|Stream isn't writeable|LOADING|OOM|READONLY|MISCONF|MASTERDOWN|NOSCRIPT|BUSY/;
+
+/** An error as a report line; Redis trouble names Redis, so a restart mid-tick is told apart from X's. */
+export function describeFailure(err: unknown): string {
+  const e = err as { name?: unknown; message?: unknown } | null;
+  const message = e && typeof e.message === 'string' ? e.message : String(err);
+  const fromRedis = e?.name === 'ReplyError' || e?.name === 'MaxRetriesPerRequestError' || REDIS_TROUBLE.test(message);
+  return fromRedis ? `Redis: ${message}` : message;
+}
+
+/** TFCTL_FAILPOINT=point[:nth]: crash tests kill the tick (SIGKILL) at the nth pass through a hook point. */
+function failpoint(spec: string | undefined): TickEnv['hook'] {
+  if (!spec) return undefined;
+  const [point, nth] = spec.split(':');
+  let passes = 0;
+  return (at) => {
+    if (at === point && ++passes >= Number(nth || 1)) process.kill(process.pid, 'SIGKILL');
+  };
 }
 
 function report(o: Outcome): Omit<BotReport, 'name' | 'role'> {
@@ -173,6 +221,8 @@ function tickEnv(farm: Farm, all: Bot[], dryRun: boolean, hook: TickEnv['hook'])
     dryRun,
     farmUserIds,
     memo: new Map(),
+    // A request unanswered after the timeout may still be on its way to X: a margin on top.
+    inFlightMs: config.xTimeoutMs + Math.min(5000, config.xTimeoutMs),
     ...(hook ? { hook } : {}),
     client(bot) {
       if (!config.consumerKey || !config.consumerSecret) {
@@ -181,7 +231,7 @@ function tickEnv(farm: Farm, all: Bot[], dryRun: boolean, hook: TickEnv['hook'])
       if (!bot.token || !bot.secret) throw new Error(`no tokens: run tfctl auth ${bot.name}, or tfctl set ${bot.name} token=… secret=…`);
       let client = clients.get(bot.name);
       if (!client) {
-        client = createXClient({ apiBase: config.xApi, appKey: config.consumerKey, appSecret: config.consumerSecret, accessToken: bot.token, accessSecret: bot.secret });
+        client = createXClient({ apiBase: config.xApi, appKey: config.consumerKey, appSecret: config.consumerSecret, accessToken: bot.token, accessSecret: bot.secret, timeoutMs: config.xTimeoutMs });
         clients.set(bot.name, client);
       }
       return client;

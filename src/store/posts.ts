@@ -12,14 +12,27 @@ export interface Post {
   at: number;
 }
 
-/** Written before a POST so that a crash between the POST and the bookkeeping is resolved, not repeated. */
+/**
+ * Written before a POST so that a crash or a lost answer between the POST and the bookkeeping is
+ * resolved, not repeated (see bots/publish.ts). One per text.
+ */
 export interface Intent {
+  /** what is created: a post (default), a retweet or a quote of `target` */
+  kind?: 'post' | 'retweet' | 'quote';
   text: string;
   hash: string;
+  target?: string;
+  /** the source tweet's id, and its entry in the reader's stream (acknowledged once this is settled) */
   source: string;
+  entry: string;
   noun: string;
-  entries: string[];
+  /** when the text was first taken: recovery looks back this far */
   at: number;
+  /** when the last attempt was sent, and how many were */
+  sentAt?: number;
+  attempt?: number;
+  /** X answered the last attempt (a 5xx, a body cut short): no request of it is still on its way */
+  answered?: boolean;
 }
 
 const RECENT_POSTS = 200;
@@ -56,6 +69,11 @@ export class Posts {
   /** Records a post made (or found after a crash). */
   async record(writer: string, hash: string, post: Post): Promise<void> {
     await this.bookkeep(writer, hash, JSON.stringify(post), hourOf(post.at), 'posted');
+  }
+
+  /** X refuses the text for good (a 4xx that is no rate limit): never tried again, not counted as posted. */
+  async giveUp(writer: string, hash: string): Promise<void> {
+    await this.bookkeep(writer, hash, '', '0', 'skipped');
   }
 
   /** X said the text is a duplicate: it counts as posted, so it is never tried again. */

@@ -102,9 +102,9 @@ async function buildFarm(prefix = 'tf'): Promise<FarmStore> {
   await client.xdel(keys.timeline('r1'), got[2]!.entry);
   const posts = new Posts(client, keys);
   const h = textHash('первый пост');
-  await posts.writeIntent('w1', { text: 'первый пост', hash: h, source: tweets[0]!.id, noun: 'пост', entries: [got[0]!.entry], at: 1 });
+  await posts.writeIntent('w1', { text: 'первый пост', hash: h, source: tweets[0]!.id, noun: 'пост', entry: got[0]!.entry, at: 1 });
   await posts.record('w1', h, { id: '1900000000000000001', text: 'первый пост', source: tweets[0]!.id, noun: 'пост', at: Date.now() });
-  await posts.writeIntent('w1', { text: 'второй', hash: textHash('второй'), source: '1', noun: 'x', entries: [], at: 2 });
+  await posts.writeIntent('w1', { text: 'второй', hash: textHash('второй'), source: '1', noun: 'x', entry: '0-1', at: 2 });
   // An empty stream with a group, and an empty stream with none (both survive as streams).
   await client.xgroup('CREATE', keys.timeline('r2'), 'w9', '$', 'MKSTREAM');
   await client.xadd(`${prefix}:{ghost}:empty`, 'MAXLEN', '0', '5-5', 'f', 'v');

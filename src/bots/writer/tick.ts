@@ -1,14 +1,11 @@
-import type { TwitterApi } from 'twitter-api-v2';
 import type { Bot } from '../../store/bot-record.js';
 import { loadMorph } from '../../text/morph.js';
 import { extractNouns } from '../../text/nouns.js';
 import { parseTemplate, renderTemplate, type Template } from '../../text/template.js';
 import { fitsTweet } from '../../text/weight.js';
-import { textHash, type Intent, type Post } from '../../store/posts.js';
+import { textHash, type Post } from '../../store/posts.js';
 import type { TimelineEntry } from '../../store/timeline.js';
-import { accountId } from '../account.js';
-import { ENDPOINT } from '../endpoints.js';
-import { outcomeOfError } from '../failure.js';
+import { Publisher } from '../publish.js';
 import type { Outcome, TickEnv } from '../types.js';
 import { writerSettings } from './index.js';
 
@@ -26,8 +23,9 @@ export interface Candidate {
 
 /**
  * The writer takes its unprocessed tweets, picks nouns, fills its template, skips what it posted
- * before, and posts up to `per-tick` texts. An intent is written before each POST, so a crash between
- * the POST and the bookkeeping is resolved on the next tick by looking at the account's own tweets.
+ * before, and posts up to `per-tick` texts through the publishing core (../publish.ts): an intent before
+ * each POST, recovery of what an earlier tick left open before anything new, and a tweet marked
+ * processed only once every text taken from it is settled.
  */
 export async function tick(bot: Bot, env: TickEnv): Promise<Outcome> {
   await loadMorph();
@@ -35,64 +33,83 @@ export async function tick(bot: Bot, env: TickEnv): Promise<Outcome> {
   const template = memo(env, `template:${settings.template}`, () => parseTemplate(settings.template));
   const client = env.dryRun ? undefined : env.client(bot);
   const learned: Record<string, string> = {};
+  const perTick = settings.perTick;
 
+  let publisher: Publisher | undefined;
+  let open = { hashes: new Set<string>(), entries: new Set<string>() };
   if (client) {
-    const recovered = await recover(bot, env, client, learned);
-    if (recovered) return recovered;
+    publisher = new Publisher(bot, env, client, learned);
+    const failed = await publisher.recover();
+    if (failed) return withPosts(failed, publisher.posts);
+    open = await publisher.openEntries();
   }
 
-  const { candidates, consumed, scanned } = await gather(bot, settings.grab, env, template);
+  // Posts sent again by recovery count toward the per-tick budget; posts found on the account do not.
+  const recovered = publisher?.posts.length ?? 0;
+  if (publisher && publisher.sent >= perTick) return { status: 'ok', detail: `posted ${recovered} (recovered)`, posts: publisher.posts, learned };
+  const { candidates, consumed, scanned } = await gather(bot, settings.grab, env, template, open);
   if (candidates.length === 0) {
+    if (recovered) return { status: 'ok', detail: `posted ${recovered} (recovered)`, posts: publisher!.posts, learned };
     return { status: 'idle', detail: scanned ? `nothing usable in ${scanned} tweet(s)` : 'no unprocessed tweets', learned };
   }
-  const chosen = pick(candidates, settings.perTick);
-  if (!client) {
+  const chosen = pick(candidates, perTick);
+  if (!publisher) {
     return { status: 'ok', detail: `would post ${chosen.length}`, drafts: chosen.map((c) => c.text) };
   }
 
-  const posts: Post[] = [];
+  // Texts taken from each entry and not settled yet: an entry is acknowledged only when this is zero.
+  const unsettled = new Map<string, number>();
+  const take = (c: Candidate) => unsettled.set(c.entry, (unsettled.get(c.entry) ?? 0) + 1);
+  for (const c of chosen) take(c);
+
   const queue = [...chosen, ...candidates.filter((c) => !chosen.includes(c))];
-  while (posts.length < settings.perTick && queue.length > 0) {
+  let stopped: Outcome | undefined;
+  while (publisher.sent < perTick && queue.length > 0) {
     const c = queue.shift()!;
-    const intent: Intent = { text: c.text, hash: c.hash, source: c.source, noun: c.noun, entries: consumed, at: env.now() };
-    await env.posts.writeIntent(bot.name, intent);
-    let id: string;
-    try {
-      id = (await client.v2.tweet(c.text)).data.id;
-    } catch (err) {
-      const failure = outcomeOfError(err, ENDPOINT.post, { posts, learned }, env.now());
-      if (failure.detail === 'duplicate content') {
-        await env.posts.markDuplicate(bot.name, c.hash);
-        continue;
-      }
-      // Without an answer the POST may have gone through: keep the intent for the next tick to check.
-      if (!isNoAnswer(err)) await env.posts.dropIntent(bot.name, c.hash);
-      return { ...failure, detail: `${failure.detail}${posts.length ? ` after ${posts.length} post(s)` : ''}` };
+    if (!chosen.includes(c)) (chosen.push(c), take(c)); // a stand-in for a duplicate
+    const r = await publisher.publish({ kind: 'post', text: c.text, hash: c.hash, source: c.source, entry: c.entry, noun: c.noun, at: env.now() });
+    if (r.settled === false || r.settled === 'unknown') {
+      stopped = r.outcome;
+      break;
     }
-    await env.hook?.('after-post', bot);
-    const post: Post = { id, text: c.text, source: c.source, noun: c.noun, at: env.now() };
-    await env.posts.record(bot.name, c.hash, post);
-    posts.push(post);
+    unsettled.set(c.entry, unsettled.get(c.entry)! - 1);
   }
-  await env.timeline.ack(bot.source!, bot.name, consumed);
+  const done = consumed.filter((e) => !(unsettled.get(e)! > 0) && !open.entries.has(e));
+  await env.hook?.('before-ack', bot);
+  await env.timeline.ack(bot.source!, bot.name, done);
+  const posts = publisher.posts;
+  if (stopped) return withPosts({ ...stopped, learned }, posts);
   return { status: posts.length ? 'ok' : 'idle', detail: posts.length ? `posted ${posts.length}` : 'every candidate was a duplicate', posts, learned };
+}
+
+/** A failure after some posts were made: they are reported with it. */
+function withPosts(outcome: Outcome, posts: Post[]): Outcome {
+  if (posts.length === 0) return outcome;
+  return { ...outcome, posts, detail: `${outcome.detail} after ${posts.length} post(s)` };
 }
 
 /**
  * Looks through unprocessed tweets a batch at a time; a batch that yields nothing usable is marked
  * processed and the next one is tried, so a barren backlog is not re-scanned every minute.
  */
-async function gather(bot: Bot, grab: number, env: TickEnv, template: Template): Promise<{ candidates: Candidate[]; consumed: string[]; scanned: number }> {
+async function gather(
+  bot: Bot,
+  grab: number,
+  env: TickEnv,
+  template: Template,
+  open: { hashes: Set<string>; entries: Set<string> },
+): Promise<{ candidates: Candidate[]; consumed: string[]; scanned: number }> {
   const peeked = env.dryRun ? await env.timeline.peek(bot.source!, bot.name, grab * MAX_BATCHES) : [];
   let scanned = 0;
   for (let batch = 0; batch < MAX_BATCHES; batch++) {
     const entries = env.dryRun ? peeked.slice(batch * grab, (batch + 1) * grab) : await env.timeline.take(bot.source!, bot.name, grab);
     if (entries.length === 0) break;
     scanned += entries.length;
-    const candidates = await fresh(bot, env, compose(env, bot.source!, template, entries));
+    // A text with an open intent waits for recovery, and so does its entry.
+    const candidates = (await fresh(bot, env, compose(env, bot.source!, template, entries))).filter((c) => !open.hashes.has(c.hash));
     const consumed = entries.map((e) => e.entry);
     if (candidates.length > 0) return { candidates, consumed, scanned };
-    if (!env.dryRun) await env.timeline.ack(bot.source!, bot.name, consumed);
+    if (!env.dryRun) await env.timeline.ack(bot.source!, bot.name, consumed.filter((e) => !open.entries.has(e)));
   }
   return { candidates: [], consumed: [], scanned };
 }
@@ -131,38 +148,6 @@ function pick(candidates: Candidate[], n: number): Candidate[] {
   for (const c of candidates) if (chosen.length < n && !sources.has(c.entry)) (chosen.push(c), sources.add(c.entry));
   for (const c of candidates) if (chosen.length < n && !chosen.includes(c)) chosen.push(c);
   return chosen;
-}
-
-/**
- * Settles intents left by a tick that died between a POST and its bookkeeping: a text found among the
- * account's recent tweets is recorded as posted; one not found was never posted and is dropped.
- * Returns an outcome only when the check itself failed (then nothing is posted this tick).
- */
-async function recover(bot: Bot, env: TickEnv, client: TwitterApi, learned: Record<string, string>): Promise<Outcome | null> {
-  const intents = await env.posts.intents(bot.name);
-  if (intents.length === 0) return null;
-  let recent: Array<{ id: string; text: string }>;
-  try {
-    const userId = await accountId(bot, client, learned);
-    const res = await client.v2.get<{ data?: Array<{ id: string; text: string }> }>(`users/${userId}/tweets`, { max_results: '100' });
-    recent = res.data ?? [];
-  } catch (err) {
-    return outcomeOfError(err, ENDPOINT.userTweets, { learned }, env.now());
-  }
-  for (const intent of intents) {
-    const found = recent.find((t) => t.text === intent.text);
-    if (found) {
-      await env.posts.record(bot.name, intent.hash, { id: found.id, text: intent.text, source: intent.source, noun: intent.noun, at: intent.at });
-      await env.timeline.ack(bot.source!, bot.name, intent.entries);
-    } else {
-      await env.posts.dropIntent(bot.name, intent.hash);
-    }
-  }
-  return null;
-}
-
-function isNoAnswer(err: unknown): boolean {
-  return typeof err === 'object' && err !== null && (err as { type?: string }).type === 'request';
 }
 
 function memo<T>(env: Pick<TickEnv, 'memo'>, key: string, make: () => T): T {
