@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { Redis } from 'ioredis';
 
@@ -23,10 +22,10 @@ const shas = new Map<string, string>();
  */
 export function script(redis: Redis, name: string): (keys: string[], args: (string | number)[]) => Promise<unknown> {
   const text = lua(name);
-  let sha = shas.get(name);
-  if (!sha) shas.set(name, (sha = createHash('sha1').update(text).digest('hex')));
-  const digest = sha;
   return async (keys, args) => {
+    // node:crypto is loaded on first use only: a one-shot `tfctl list` never needs it.
+    let digest = shas.get(name);
+    if (!digest) shas.set(name, (digest = (await import('node:crypto')).createHash('sha1').update(text).digest('hex')));
     try {
       return await redis.evalsha(digest, keys.length, ...keys, ...args);
     } catch (err) {
