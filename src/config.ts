@@ -18,6 +18,9 @@ export interface Config {
   lockTtlMs: number;
   /** How long one X request may take; a POST unanswered by then may still land, so recovery waits this long too. */
   xTimeoutMs: number;
+  /** An access token and secret for create and set, kept off the command line (TFCTL_TOKEN, TFCTL_TOKEN_SECRET). */
+  token: string | undefined;
+  tokenSecret: string | undefined;
   /** Crash tests only: where a tick kills itself (name[:nth]). */
   failpoint: string | undefined;
 }
@@ -54,6 +57,8 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): { config: Conf
     lockTtlMs: millis(env.TFCTL_LOCK_TTL_MS, 120_000),
     xTimeoutMs: millis(env.TFCTL_X_TIMEOUT_MS, 30_000),
     failpoint: env.TFCTL_FAILPOINT || undefined,
+    token: env.TFCTL_TOKEN || undefined,
+    tokenSecret: env.TFCTL_TOKEN_SECRET || undefined,
   };
   return { config, problems };
 }

@@ -2,8 +2,9 @@ import { scanKeys } from '../store/scan.js';
 import { createHash } from 'node:crypto';
 import { once } from 'node:events';
 import { createWriteStream } from 'node:fs';
-import { chmod, mkdtemp, open, rename, rm, writeFile } from 'node:fs/promises';
-import { basename, dirname, join, resolve } from 'node:path';
+import { constants } from 'node:fs';
+import { mkdtemp, open, rename, rm, writeFile } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
 import type { Redis } from 'ioredis';
 import { OperationalError } from '../errors.js';
 import { F } from '../store/bot-record.js';
@@ -36,7 +37,9 @@ export async function exportFarm(redis: Redis, prefix: string, file: string, opt
   const target = resolve(file);
   const keys = new Keys(prefix);
   const work = await mkdtemp(join(dirname(target), '.tfctl-export-'));
-  const partial = join(dirname(target), `.${basename(target)}.${process.pid}.partial`);
+  // The archive is written inside the private (0700) directory too: nothing at a guessable name in a shared
+  // directory (a planted symlink there was followed and its target overwritten).
+  const partial = join(work, 'archive.tar.gz');
   try {
     const counts: Manifest['counts'] = { keys: 0, bots: 0, stream_entries: 0, pending: 0, by_type: {} };
     const hash = createHash('sha256');
@@ -76,8 +79,7 @@ export async function exportFarm(redis: Redis, prefix: string, file: string, opt
     const tar = await import('tar');
     // Created 0600 before tar opens it (opening an existing file keeps its mode), so the tokens in it
     // are never readable by others, not even for a moment.
-    await (await open(partial, 'w', 0o600)).close();
-    await chmod(partial, 0o600);
+    await (await open(partial, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o600)).close();
     await tar.create({ gzip: true, portable: true, cwd: work, file: partial }, [MANIFEST, KEYS_FILE]);
     const fh = await open(partial, 'r+');
     try {
@@ -85,11 +87,10 @@ export async function exportFarm(redis: Redis, prefix: string, file: string, opt
     } finally {
       await fh.close();
     }
+    // rename replaces whatever is at the target, a symlink included, without following it.
     await rename(partial, target);
-    await chmod(target, 0o600);
     return manifest;
   } catch (err) {
-    await rm(partial, { force: true });
     if (err instanceof Error && 'code' in err && typeof err.code === 'string' && /^E(ACCES|NOENT|ROFS|NOSPC|PERM|ISDIR|NOTDIR)$/.test(err.code)) {
       throw new OperationalError(`cannot write ${file}: ${err.message}`);
     }

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { exitCodeOf, UsageError } from '../errors.js';
+import { addSecretsFromEnv, guardStderr, redact } from '../redact.js';
 import { registerCommands } from './commands/index.js';
 import type { CommandContext } from './context.js';
 
@@ -29,6 +30,10 @@ function packageVersion(): string {
 }
 
 export async function main(argv: string[]): Promise<void> {
+  // Secrets never reach the terminal: error lines are redacted below, DEBUG output (ioredis logs every
+  // command with its arguments) on its way to stderr.
+  addSecretsFromEnv();
+  if (process.env.DEBUG) guardStderr();
   // `tfctl list | head` closes the pipe early: that is the reader's choice, not an error to report.
   process.stdout.on('error', (err: NodeJS.ErrnoException) => {
     if (err.code === 'EPIPE') process.exit(0);
@@ -50,9 +55,9 @@ function handleError(err: unknown, verbose: boolean): number {
     return 2;
   }
   const debug = verbose || process.env.TFCTL_DEBUG === '1';
-  const message = err instanceof Error ? err.message : String(err);
+  const message = redact(err instanceof Error ? err.message : String(err));
   process.stderr.write(`tfctl: ${message}\n`);
-  if (debug && err instanceof Error && err.stack) process.stderr.write(`${err.stack}\n`);
+  if (debug && err instanceof Error && err.stack) process.stderr.write(`${redact(err.stack)}\n`);
   return exitCodeOf(err);
 }
 

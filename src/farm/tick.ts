@@ -4,6 +4,7 @@ import { idFromToken } from '../bots/account.js';
 import type { BotReport, Outcome, TickEnv } from '../bots/types.js';
 import { OperationalError, UsageError } from '../errors.js';
 import { assertNoEviction } from '../store/eviction.js';
+import { addSecret, redact } from '../redact.js';
 import { BotLock } from '../store/lock.js';
 import { Posts } from '../store/posts.js';
 import { Timeline } from '../store/timeline.js';
@@ -119,7 +120,7 @@ async function tickOne(farm: Farm, env: TickEnv, listed: Bot, opts: TickOptions,
   try {
     return await tickLocked(farm, env, listed, opts, waitMs);
   } catch (err) {
-    const detail = describeFailure(err);
+    const detail = redact(describeFailure(err));
     return { name: listed.name, role: listed.role, status: 'failed', detail, error: detail };
   }
 }
@@ -145,6 +146,9 @@ async function tickLocked(farm: Farm, env: TickEnv, listed: Bot, opts: TickOptio
     const reason = whyNot(bot, env.now(), opts.force ?? false);
     if (reason) return { ...base, status: 'skipped', detail: reason };
     const outcome = await runKind(bot, env);
+    // Stored and printed: whatever an error quoted (a URL with its password, a token) is blanked first.
+    if (outcome.error) outcome.error = redact(outcome.error);
+    outcome.detail = redact(outcome.detail);
     const at = env.now();
     // finish and the release below are issued back to back, so they share a write to Redis.
     const finished = farm.store.finish(bot.name, {
@@ -231,6 +235,8 @@ function tickEnv(farm: Farm, all: Bot[], dryRun: boolean, hook: TickEnv['hook'])
       if (!bot.token || !bot.secret) throw new Error(`no tokens: run tfctl auth ${bot.name}, or tfctl set ${bot.name} token=… secret=…`);
       let client = clients.get(bot.name);
       if (!client) {
+        addSecret(bot.token);
+        addSecret(bot.secret);
         client = createXClient({ apiBase: config.xApi, appKey: config.consumerKey, appSecret: config.consumerSecret, accessToken: bot.token, accessSecret: bot.secret, timeoutMs: config.xTimeoutMs });
         clients.set(bot.name, client);
       }

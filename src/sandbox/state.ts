@@ -436,7 +436,7 @@ export class Persister {
     const json = JSON.stringify(this.state.toJSON());
     const tmp = `${this.file}.${process.pid}.tmp`;
     this.writing = this.writing.then(async () => {
-      await writeFile(tmp, json);
+      await writeFile(tmp, json, { mode: 0o600 }); // app secret and every token: readable by the owner only
       await rename(tmp, this.file);
     }).catch((err) => {
       process.stderr.write(`tfctl sandbox: could not save state: ${(err as Error).message}\n`);

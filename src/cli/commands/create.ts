@@ -5,6 +5,8 @@ import type { Config } from '../../config.js';
 import { botDetail } from '../../bots/view.js';
 import { withFarm, type CommandContext, type Io } from '../context.js';
 import { printJson } from '../output.js';
+import { UsageError } from '../../errors.js';
+import { tokensFromEnv, tokensFromStdin, warnVisible } from '../secret-input.js';
 
 export interface CreateOptions {
   name: string;
@@ -12,11 +14,20 @@ export interface CreateOptions {
   /** Setting values as typed, by setting key or commander's camelCase of it. */
   values: Record<string, string | undefined>;
   json?: boolean;
+  /** Read the token and secret from stdin (one per line) instead of the command line. */
+  tokenStdin?: boolean;
 }
 
 export async function run(opts: CreateOptions, io: Io, config: Config): Promise<void> {
   const kind = requireKind(opts.kind);
-  const bot = await withFarm(config, (farm) => farm.create({ name: opts.name, role: kind.name, ...opts.values }));
+  const values = { ...opts.values };
+  const given = values.token !== undefined || values.secret !== undefined;
+  if (opts.tokenStdin) {
+    if (given) throw new UsageError('--token-stdin replaces --token and --secret: give one or the other');
+    Object.assign(values, await tokensFromStdin());
+  } else if (given) warnVisible(io);
+  else Object.assign(values, tokensFromEnv(config));
+  const bot = await withFarm(config, (farm) => farm.create({ name: opts.name, role: kind.name, ...values }));
   if (opts.json) printJson(botDetail(bot, 0), io);
   else io.out(`created ${bot.role} ${bot.name}\n`);
 }
@@ -66,10 +77,11 @@ export function register(program: Command, ctx: CommandContext, argv: string[] =
     cmd.addOption(option);
   }
   cmd
+    .option('--token-stdin', 'read the access token and its secret from stdin, one per line (TFCTL_TOKEN and TFCTL_TOKEN_SECRET also work): kept out of ps')
     .option('--json', 'print the created bot as JSON')
     .action(async (name: string, kind: string, opts: Record<string, string | boolean | undefined>) => {
-      const { json, ...values } = opts;
-      await run({ name, kind, values: values as Record<string, string | undefined>, json: json === true }, ctx.io, ctx.config());
+      const { json, tokenStdin, ...values } = opts;
+      await run({ name, kind, values: values as Record<string, string | undefined>, json: json === true, tokenStdin: tokenStdin === true }, ctx.io, ctx.config());
     });
   if (!named) cmd.addHelpText('after', `\nEach kind's own settings: tfctl create <name> <kind> --help`);
 }

@@ -1,0 +1,48 @@
+/**
+ * What must never be printed or stored in a message: tokens, secrets and passwords. Used on every error
+ * line the CLI prints, on every error a tick stores as a bot's last_error, and on everything written to
+ * stderr while DEBUG is set (ioredis logs its commands, arguments included, there).
+ */
+const known = new Set<string>();
+
+/** A value to blank wherever it appears (a bot's token once it was read, a password from a URL). */
+export function addSecret(value: string | undefined): void {
+  if (value && value.length >= 6) known.add(value);
+}
+
+/** The secrets the environment carries: the app's secret, tokens given by env, passwords in URLs. */
+export function addSecretsFromEnv(env: NodeJS.ProcessEnv = process.env): void {
+  for (const name of ['TFCTL_CONSUMER_SECRET', 'TFCTL_TOKEN', 'TFCTL_TOKEN_SECRET']) addSecret(env[name]);
+  for (const name of ['REDIS_URL', 'TFCTL_X_API', 'TFCTL_INFLUX_URL']) {
+    try {
+      const u = new URL(env[name] ?? '');
+      addSecret(decodeURIComponent(u.password));
+      addSecret(u.password);
+    } catch {
+      // not a URL: nothing to learn from it
+    }
+  }
+}
+
+// scheme://user:password@host → scheme://user:***@host
+const URL_PASSWORD = /\b([a-z][a-z0-9+.-]*:\/\/[^\s:/@]*:)[^\s@/]+@/gi;
+// A value after a secret's field name, as ioredis logs arguments ('token', 'v') and as JSON or forms write them.
+const FIELD =
+  /(['"]?\b(?:token|secret|access_?token|access_?secret|oauth_token|oauth_token_secret|oauth_signature|oauth_verifier|password|requirepass|consumer_?secret)['"]?\s*(?:,|:|=)\s*)(['"]?)([^\s'",)\]}&]+)\2/gi;
+
+export function redact(text: string): string {
+  let out = text.replace(URL_PASSWORD, '$1***@').replace(FIELD, '$1$2***$2');
+  for (const s of known) if (out.includes(s)) out = out.split(s).join('***');
+  return out;
+}
+
+let guarded = false;
+
+/** While DEBUG is set, everything written to stderr goes through redact() first. */
+export function guardStderr(): void {
+  if (guarded) return;
+  guarded = true;
+  const write = process.stderr.write.bind(process.stderr) as (chunk: unknown, ...rest: unknown[]) => boolean;
+  process.stderr.write = ((chunk: unknown, ...rest: unknown[]) =>
+    write(typeof chunk === 'string' ? redact(chunk) : Buffer.isBuffer(chunk) ? redact(chunk.toString('utf8')) : chunk, ...rest)) as typeof process.stderr.write;
+}

@@ -1,0 +1,18 @@
+import { describe, expect, it } from 'vitest';
+import { addSecret, addSecretsFromEnv, redact } from '../../src/redact.js';
+
+describe('redact', () => {
+  it('blanks URL passwords, secret fields as ioredis logs them, and known values', () => {
+    expect(redact('cannot reach https://bot:hunter2pass@x.example:8443/2/tweets')).toBe('cannot reach https://bot:***@x.example:8443/2/tweets');
+    expect(redact(`hset([ 'tf:bot:{w}', 'token', '1234-abcDEF', 'secret', 'S3cr3tS3cr3t', 'every_s', '60' ])`)).toBe(
+      `hset([ 'tf:bot:{w}', 'token', '***', 'secret', '***', 'every_s', '60' ])`,
+    );
+    expect(redact('{"token":"1234-abc","template":"x"}')).toBe('{"token":"***","template":"x"}');
+    expect(redact('oauth_token="1234-abc", oauth_signature="zzz%3D"')).toBe('oauth_token="***", oauth_signature="***"');
+    addSecret('plain-value-seen-before');
+    expect(redact('evalsha(sha, 2, plain-value-seen-before)')).toBe('evalsha(sha, 2, ***)');
+    addSecretsFromEnv({ TFCTL_X_API: 'http://u:p%40ss-word@127.0.0.1:1', TFCTL_CONSUMER_SECRET: 'consumer-secret-1' });
+    expect(redact('auth([ p@ss-word ]) consumer-secret-1')).toBe('auth([ *** ]) ***');
+    expect(redact('every=60 paused=false template={noun:gent}')).toBe('every=60 paused=false template={noun:gent}');
+  });
+});
