@@ -6,6 +6,7 @@ import { OperationalError, UsageError } from '../errors.js';
 import { assertNoEviction } from '../store/eviction.js';
 import { Keys } from '../store/keys.js';
 import { isTransientKey } from './export.js';
+import { checkBotRecords, checkSources } from './validate.js';
 import {
   ARCHIVE_LIMITS, hashTag, KEYS_FILE, major, MANIFEST, parseManifest, parseRecord, redisVersion, restoreCommands, sha256,
   type Command, type KeyRecord, type Manifest,
@@ -69,9 +70,12 @@ export async function readArchive(file: string, limits: Limits = ARCHIVE_LIMITS)
   if (records.length !== manifest.counts.keys) refuse(file, `the manifest counts ${manifest.counts.keys} keys, ${KEYS_FILE} holds ${records.length}`);
   const bots = records.find((r) => r.key === source.bots());
   if (bots && bots.type !== 'set') throw new UsageError(`invalid archive: ${bots.key} must be a set`);
-  for (const name of bots?.type === 'set' ? bots.value : []) {
+  const names = bots?.type === 'set' ? bots.value : [];
+  for (const name of names) {
     if (!BOT_NAME.test(name)) throw new UsageError(`invalid archive: bot name "${name}" is not valid`);
   }
+  // Every bot by the rules create and set apply (the kinds' settings schema).
+  await checkBotRecords(byKey(records), names, source);
   return { manifest, records };
 }
 
@@ -161,12 +165,18 @@ export async function importFarm(redis: Redis, prefix: string, archive: string |
   const botsRec = records.find((r) => r.key === source.bots());
   const bots = botsRec?.type === 'set' ? [...botsRec.value].sort() : [];
   const redisMajor = major(await redisVersion(redis));
+  // Checked again (an archive may come already read), then each consumer's source, against this farm too.
+  const index = byKey(records);
+  await checkSources(index, await checkBotRecords(index, bots, source), source, redis, target);
 
   // The registry set is merged; every other key is written whole and must not exist unless replaced.
   const whole = records.filter((r) => r !== botsRec);
   const wholeKeys = whole.map((r) => rename(r.key));
 
-  await watch(redis, [target.bots(), ...wholeKeys]);
+  // Only the registry is watched: every bot created or destroyed meanwhile touches it, and WATCH costs
+  // Redis a scan of the keys already watched, so watching every key made an import quadratic. A key
+  // that appeared meanwhile is overwritten (each is deleted before it is written), never merged.
+  await redis.watch(target.bots());
   try {
     const existingBots = await membersOf(redis, target.bots(), bots);
     const exists = await existsMany(redis, wholeKeys);
@@ -192,14 +202,17 @@ export async function importFarm(redis: Redis, prefix: string, archive: string |
       }
     }
     const doomedList = [...doomed];
-    await watch(redis, doomedList);
     const backups = await backup(redis, doomedList);
 
     const multi = redis.multi();
     if (doomedList.length) for (let i = 0; i < doomedList.length; i += 1000) multi.del(...doomedList.slice(i, i + 1000));
     if (bots.length) multi.sadd(target.bots(), ...bots);
     const queued: Command[] = [];
-    whole.forEach((rec, i) => queued.push(...restoreCommands(rec, wholeKeys[i]!, redisMajor)));
+    for (let i = 0; i < whole.length; i++) {
+      const fresh = !doomed.has(wholeKeys[i]!);
+      if (fresh) queued.push(['DEL', wholeKeys[i]!]);
+      for (const c of restoreCommands(whole[i]!, wholeKeys[i]!, redisMajor)) queued.push(c);
+    }
     for (const [cmd, ...args] of queued) multi.call(cmd, ...args);
 
     let replies: Array<[Error | null, unknown]> | null;
@@ -221,19 +234,22 @@ export async function importFarm(redis: Redis, prefix: string, archive: string |
   }
 }
 
-async function watch(redis: Redis, keys: string[]): Promise<void> {
-  for (let i = 0; i < keys.length; i += 1000) await redis.watch(...keys.slice(i, i + 1000));
+function byKey(records: KeyRecord[]): Map<string, KeyRecord> {
+  return new Map(records.map((r) => [r.key, r]));
 }
 
+/** Which keys exist, in pipelines of a bounded size. */
 async function existsMany(redis: Redis, keys: string[]): Promise<boolean[]> {
-  if (keys.length === 0) return [];
-  const pipe = redis.pipeline();
-  for (const k of keys) pipe.exists(k);
-  const replies = (await pipe.exec()) ?? [];
-  return replies.map(([err, n]) => {
-    if (err) throw err;
-    return Number(n) > 0;
-  });
+  const out: boolean[] = [];
+  for (let i = 0; i < keys.length; i += 10_000) {
+    const pipe = redis.pipeline();
+    for (const k of keys.slice(i, i + 10_000)) pipe.exists(k);
+    for (const [err, n] of (await pipe.exec()) ?? []) {
+      if (err) throw err;
+      out.push(Number(n) > 0);
+    }
+  }
+  return out;
 }
 
 async function membersOf(redis: Redis, key: string, names: string[]): Promise<boolean[]> {
