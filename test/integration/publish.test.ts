@@ -20,7 +20,7 @@ let proxy: FaultProxy;
 let farm: Farm;
 let n = 0;
 let prefix = '';
-const X_TIMEOUT_MS = 400;
+const X_TIMEOUT_MS = 1500; // short, so the in-flight window passes quickly; long enough for a loaded host
 const accounts = new Map<string, Creds>();
 
 beforeAll(async () => {
