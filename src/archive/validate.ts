@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
-import { kindOf, schemaOf } from '../bots/index.js';
+import { checkBotHash } from '../bots/check.js';
+import { kindOf } from '../bots/index.js';
 import { UsageError } from '../errors.js';
 import { F } from '../store/bot-record.js';
 import type { Keys } from '../store/keys.js';
@@ -18,26 +19,12 @@ export async function checkBotRecords(records: Map<string, KeyRecord>, names: st
     if (!rec) throw new UsageError(`invalid archive: bot "${name}" is listed but has no record`);
     if (rec.type !== 'hash') throw new UsageError(`invalid archive: ${rec.key} must be a hash`);
     const h = rec.value;
-    const role = h[F.role] ?? '';
-    const kind = kindOf(role);
-    if (!kind) throw new UsageError(`invalid archive: bot "${name}" has unknown role "${role}"`);
+    // The rules of create and set, from the kinds' settings schema (bots/check.ts).
+    const problems = await checkBotHash(name, h);
+    if (problems.length) throw new UsageError(`invalid archive: ${problems[0]}`);
+    const role = h[F.role]!;
+    const kind = kindOf(role)!;
     roles.set(name, role);
-    for (const s of schemaOf(kind)) {
-      const field = h[s.field];
-      if (field === undefined) {
-        if (s.required && !s.secret) throw new UsageError(`invalid archive: ${kind.name} "${name}" has no ${s.key}`);
-        continue;
-      }
-      // The stored value, as a person would type it, must pass the setting's own parser and store back the same.
-      const value = s.value.decode(field);
-      const typed = s.value.show ? s.value.show(value as never) : value;
-      try {
-        await s.value.parse(String(typed), s.key);
-      } catch (err) {
-        throw new UsageError(`invalid archive: ${kind.name} "${name}": ${(err as Error).message}`);
-      }
-      if (s.value.encode(value as never) !== field) throw new UsageError(`invalid archive: ${kind.name} "${name}": ${s.key} "${field}" is not a valid value`);
-    }
     if (h[F.source] === name) throw new UsageError(`invalid archive: ${kind.name} "${name}" is its own source`);
   }
   return roles;

@@ -13,7 +13,10 @@ import type { Redis } from 'ioredis';
 import { startRedis, type PrivateRedis } from '../dev/redis-server.js';
 import { SandboxAdmin, type SandboxAccount } from '../sandbox/admin-client.js';
 import { startSandbox, type Sandbox } from '../sandbox/server.js';
-import { extractNouns, loadMorph, parseTemplate, renderTemplate, fitsTweet } from '../text/index.js';
+import { loadMorph } from '../text/morph.js';
+import { extractNouns } from '../text/nouns.js';
+import { parseTemplate, renderTemplate } from '../text/template.js';
+import { fitsTweet } from '../text/weight.js';
 import { FaultProxy, type FaultKind } from './proxy.js';
 
 export const FAULTS = [
