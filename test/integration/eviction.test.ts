@@ -27,7 +27,7 @@ afterAll(async () => {
   await redis?.stop();
 });
 
-const env = () => ({ REDIS_URL: redis.url, TFCTL_PREFIX: 'ev' });
+const env = () => ({ REDIS_URL: redis.url, TFCTL_PREFIX: 'ev', TFCTL_CONSUMER_KEY: 'ck', TFCTL_CONSUMER_SECRET: 'cs' });
 
 describe('a Redis that may evict the farm', () => {
   it('tick, create and import refuse allkeys-lru (and volatile-lru under a limit), naming the fix', async () => {
@@ -53,7 +53,7 @@ describe('a Redis that may evict the farm', () => {
     expect(JSON.parse(unlimited.stdout).summary.ran).toBe(1);
 
     await client.config('SET', 'maxmemory-policy', 'noeviction');
-    const farm = await Farm.open({ ...loadConfig({}), redisUrl: redis.url, prefix: 'ev' });
+    const farm = await Farm.open({ ...loadConfig({}), redisUrl: redis.url, prefix: 'ev', consumerKey: 'ck', consumerSecret: 'cs' });
     try {
       expect((await runTick(farm, { force: true })).bots.map((b) => b.name)).toEqual(['r1']);
     } finally {
