@@ -1,7 +1,7 @@
 import { UsageError } from '../errors.js';
 import type { Bot } from '../store/bot-record.js';
 import type { BotChanges, NewBot } from '../store/farm-store.js';
-import { KINDS, schemaOf } from './index.js';
+import { defaultOf, KINDS, schemaOf } from './index.js';
 import { names, normalKey, type Setting } from './settings.js';
 import type { BotKind } from './types.js';
 
@@ -48,7 +48,7 @@ export async function newBot(kind: BotKind, name: string, input: Record<string, 
     if (s.setOnly) continue;
     const raw = given.get(s);
     if (raw === undefined && s.required) throw new UsageError(`a ${kind.name} needs ${names(s).map((n) => `--${n}`).join(' or ')} ${s.arg}`);
-    const value = raw !== undefined ? await s.value.parse(raw, s.key) : s.default;
+    const value = raw !== undefined ? await s.value.parse(raw, s.key) : defaultOf(kind, s);
     if (value === undefined) continue;
     if (TYPED.has(s.prop)) (bot as unknown as Record<string, unknown>)[s.prop] = value;
     else bot.fields![s.field] = s.value.encode(value);

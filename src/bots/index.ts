@@ -3,6 +3,7 @@ import type { KindCodec, Role } from '../store/bot-record.js';
 import { collector } from './collector/index.js';
 import { reader } from './reader/index.js';
 import { COMMON, type Setting } from './settings.js';
+import { tracker } from './tracker/index.js';
 import type { BotKind, Family } from './types.js';
 import { writer } from './writer/index.js';
 
@@ -10,7 +11,7 @@ import { writer } from './writer/index.js';
  * Every bot kind, one line each. A new kind is a folder src/bots/<kind>/ whose index.ts exports its
  * BotKind, and one entry here; everything else finds it through this list.
  */
-export const KINDS: readonly BotKind[] = [reader, writer, collector];
+export const KINDS: readonly BotKind[] = [reader, writer, collector, tracker];
 
 const BY_NAME = new Map(KINDS.map((k) => [k.name, k]));
 
@@ -28,6 +29,11 @@ export function requireKind(role: Role): BotKind {
 /** Every setting of a kind: the common ones, then its own. */
 export function schemaOf(kind: BotKind): readonly Setting[] {
   return [...COMMON, ...kind.settings];
+}
+
+/** A setting's default for this kind: the kind's own (a tracker's every) or the setting's. */
+export function defaultOf(kind: BotKind, s: Setting): unknown {
+  return (kind.defaults as Record<string, unknown> | undefined)?.[s.prop] ?? s.default;
 }
 
 /** Sources tick first, so their consumers see the tweets fetched in the same run; standalone kinds last. */

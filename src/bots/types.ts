@@ -82,6 +82,8 @@ export interface BotKind {
   summary: string;
   /** Its own settings (every kind also has COMMON; a consumer also has its source setting, given here). */
   settings: readonly Setting[];
+  /** Its own defaults for common settings (a tracker is due every minute, not every hour). */
+  defaults?: { every?: number };
   /** Work waiting behind one of its bots, for list, stats and InfluxDB: how to count it and its name. */
   backlog: { label: string; spec: BacklogSpec };
   /** It posts: its hourly posts go to stats and InfluxDB, and show lists its recent posts. */

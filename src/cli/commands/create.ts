@@ -1,5 +1,5 @@
 import { Option, type Command } from 'commander';
-import { KINDS, kindOf, requireKind, schemaOf } from '../../bots/index.js';
+import { defaultOf, KINDS, kindOf, requireKind, schemaOf } from '../../bots/index.js';
 import { names, type Setting } from '../../bots/settings.js';
 import type { Config } from '../../config.js';
 import { botDetail } from '../../bots/view.js';
@@ -70,7 +70,8 @@ export function register(program: Command, ctx: CommandContext, argv: string[] =
     const owners = KINDS.filter((k) => schemaOf(k).includes(s)).map((k) => k.name);
     const common = owners.length === KINDS.length;
     const alias = n !== s.key ? ` (same as --${s.key})` : '';
-    const dflt = s.default !== undefined ? ` (default ${s.value.show ? s.value.show(s.default as never) : s.default})` : '';
+    const d = named ? defaultOf(named, s) : s.default;
+    const dflt = d !== undefined ? ` (default ${s.value.show ? s.value.show(d as never) : d})` : '';
     const help = `${common || named ? '' : `${owners.join(', ')}: `}${s.help}${alias}${s.required ? ' (required)' : dflt}`;
     const option = new Option(flag(s, n), help);
     if (shown && !shown.has(n)) option.hideHelp();

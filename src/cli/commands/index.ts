@@ -22,6 +22,7 @@ import { register as config } from './config.js';
 import { register as rules } from './rules.js';
 import { register as tail } from './tail.js';
 import { register as stream } from './stream.js';
+import { register as top } from './top.js';
 
 /**
  * Every subcommand lives in its own file and exports `register(program, ctx, argv)`, which declares its
@@ -57,6 +58,7 @@ export const commands: Record<string, Register> = {
   rules,
   tail,
   stream,
+  top,
 };
 
 /**

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
-import { KINDS, schemaOf } from '../../bots/index.js';
+import { defaultOf, KINDS, schemaOf } from '../../bots/index.js';
+import type { Setting } from '../../bots/settings.js';
 import type { BotKind } from '../../bots/types.js';
 import { type CommandContext, type Io } from '../context.js';
 import { printJson } from '../output.js';
@@ -7,6 +8,8 @@ import { printJson } from '../output.js';
 export interface KindsOptions {
   json?: boolean;
 }
+
+const showDefault = (v: unknown, s: Setting) => (v === undefined ? null : s.value.show ? s.value.show(v as never) : v);
 
 /** Every kind as `tfctl kinds --json` shows it: what it does, its family and its settings. */
 export function describeKind(kind: BotKind) {
@@ -21,7 +24,7 @@ export function describeKind(kind: BotKind) {
       key: s.key,
       aliases: [...(s.aliases ?? [])],
       type: s.value.type,
-      default: s.default === undefined ? null : s.value.show ? s.value.show(s.default as never) : s.default,
+      default: showDefault(defaultOf(kind, s), s),
       required: Boolean(s.required),
       secret: Boolean(s.secret),
       create: !s.setOnly,
