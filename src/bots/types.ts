@@ -46,6 +46,8 @@ export interface Outcome extends Omit<TickEnd, 'at' | 'nextDueAt'> {
   posts?: Post[];
   /** Texts a --dry-run would have posted. */
   drafts?: string[];
+  /** When it is next due, if not `every` after this tick (a tracker: the start of its next minute). */
+  dueAt?: number;
 }
 
 /** One bot's line in a tick's report: its outcome without what only the store needs. */

@@ -153,7 +153,7 @@ async function tickLocked(farm: Farm, env: TickEnv, listed: Bot, opts: TickOptio
     // finish and the release below are issued back to back, so they share a write to Redis.
     const finished = farm.store.finish(bot.name, {
       at,
-      nextDueAt: Math.max(at + bot.every * 1000, outcome.pause?.until ?? 0),
+      nextDueAt: Math.max(outcome.dueAt ?? at + bot.every * 1000, outcome.pause?.until ?? 0),
       error: outcome.error,
       failing: outcome.failing,
       pause: outcome.pause,

@@ -12,7 +12,7 @@ import { startTestSandbox, type Creds, type TestSandbox } from '../helpers/sandb
  * still, so the counts X reports right after each tick are the counts the tracker read in it.
  */
 const MIN = 60_000;
-// A minute boundary plus 5 s; each step advances 61 s, so tick k runs in minute k.
+// A minute boundary plus 5 s; each step advances 60 s, so tick k runs in minute k.
 const T0 = Math.floor(Date.now() / MIN) * MIN + 5_000;
 const AUTHORS = ['alice_t', 'bob_t', 'carol_t'];
 const RETWEETERS = Array.from({ length: 10 }, (_, i) => `rt_${i}`);
@@ -70,12 +70,13 @@ describe('tracker', () => {
     // One account by id, one by @name, one by bare name: all three resolved once.
     await ok(['create', 'tr', 'tracker', '--users', `${authors[0]!.id},@${AUTHORS[1]},${AUTHORS[2]}`, '--out', out, '--token', owner.token, '--secret', owner.secret]);
     await sb.resetRequests();
-    // The base clock stands still: a second on, so the new bot's due time (its creation) has passed.
-    await sb.advance(1);
+    // The base clock stands still: ten seconds on, so the new bot's due time (its creation) has passed.
+    await sb.advance(10);
 
     const expected: Array<Map<string, number>> = [];
     for (let m = 0; m < 16; m++) {
-      if (m > 0) await sb.advance(61);
+      // A tracker is due at the start of each minute, whatever second of it the last tick ran at.
+      if (m > 0) await sb.advance(60);
       for (const [r, t] of SCHEDULE[m] ?? []) await sb.retweet(RETWEETERS[r]!, tweets[t]!.id);
       const r = await tfctl(['tick', '--json'], env);
       expect(r.code, r.stderr).toBe(0);

@@ -76,7 +76,8 @@ export async function tick(bot: Bot, env: TickEnv): Promise<Outcome> {
   const known = await store.counts();
   let found = 0;
   let refreshError: string | undefined;
-  const due = [...users.keys()].filter((id) => now - Number(cursor[`at:${id}`] ?? 0) >= REFRESH_MS).sort((a, b) => Number(cursor[`at:${a}`] ?? 0) - Number(cursor[`at:${b}`] ?? 0));
+  // Counted in whole minutes, like the ticks, so a tick early in its minute is not a minute late.
+  const due = [...users.keys()].filter((id) => minute - Math.floor(Number(cursor[`at:${id}`] ?? 0) / MINUTE) * MINUTE >= REFRESH_MS).sort((a, b) => Number(cursor[`at:${a}`] ?? 0) - Number(cursor[`at:${b}`] ?? 0));
   for (const uid of due) {
     if (!canCall(limits, USER_TWEETS, now)) break;
     try {
@@ -148,12 +149,16 @@ export async function tick(bot: Bot, env: TickEnv): Promise<Outcome> {
     }
   }
 
+  // Due at the start of the next period, not `every` after this tick: a cron run a second earlier in
+  // its minute than the last one must not skip the minute.
+  const period = Math.max(bot.every, 1) * 1000;
+  const dueAt = Math.floor(now / period) * period + period;
   const tracked = Object.keys(snap.counts).length;
   const spread = sent < batches.length ? ` (${sent} of ${batches.length} batches this minute: spread to stay within the lookup limit)` : '';
   const detail = `${tracked} tweet(s) tracked, ${found} new, ${sent} lookup(s)${spread}${file ? `, wrote ${file}` : ''}`;
-  if (lookupError) return { ...lookupError, fetched: found, counters: { ...lookupError.counters, fetched: found } };
-  if (refreshError) return { status: 'failed', detail, error: refreshError, fetched: found, counters: { fetched: found, errors: 1 } };
-  return { status: 'ok', detail, fetched: found, counters: { fetched: found } };
+  if (lookupError) return { ...lookupError, dueAt, fetched: found, counters: { ...lookupError.counters, fetched: found } };
+  if (refreshError) return { status: 'failed', detail, error: refreshError, dueAt, fetched: found, counters: { fetched: found, errors: 1 } };
+  return { status: 'ok', detail, dueAt, fetched: found, counters: { fetched: found } };
 }
 
 /** Every account of --users has an id and a username, and no other account is stored. */
