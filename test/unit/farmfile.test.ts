@@ -96,7 +96,7 @@ colour: red
       'farm.yaml:5:3: bot "w" is a writer and needs template: what it posts, e.g. "%s – это когда тебя любят." or "{noun:gent,plur}"',
       'farm.yaml:7:5: unknown setting "tempalte" for bot "w" (a writer): use kind, every, paused, token, secret, source, template, per-tick, grab',
       'farm.yaml:11:5: per-tick is for writers; bot "v" is a reader',
-      'farm.yaml:13:11: unknown kind "robot" for bot "x": use reader, writer, collector (see tfctl kinds)',
+      'farm.yaml:13:11: unknown kind "robot" for bot "x": use reader, writer, collector, tracker (see tfctl kinds)',
       'farm.yaml:16:13: bot "w2" cannot be its own source',
       expect.stringMatching(/^farm\.yaml:17:15: bot "w2": .*genitive/),
       'farm.yaml:18:1: unknown key "colour": a farm file has version, prefix, defaults, bots',
