@@ -348,7 +348,7 @@ export function resolveSecret(ref: string, key: string, opts: Pick<ParseOptions,
     if (!st.isFile()) throw new UsageError(`${key}: ${path} is not a file`);
     const mode = st.mode & 0o777;
     if (mode & 0o077) {
-      throw new UsageError(`${key}: ${path} can be read by others than its owner (mode ${mode.toString(8).padStart(4, '0')}): chmod 600 ${path}`);
+      throw new UsageError(`${key} file ${path} can be read by others than its owner (mode ${mode.toString(8).padStart(4, '0')}): chmod 600 ${path}`);
     }
     const value = readFileSync(path, 'utf8').replace(/\r?\n$/, '');
     if (value.trim() === '') throw new UsageError(`${key}: ${path} is empty`);

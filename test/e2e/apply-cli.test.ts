@@ -227,7 +227,7 @@ describe('tfctl diff / apply / export --yaml', { timeout: 180_000 }, () => {
     expect(r.code).toBe(2);
     const lines = r.stderr.replace(/^tfctl: /, '').trim().split('\n');
     expect(lines[0]).toBe(`${file}:4:12: bot "rx": token must be a reference, not the secret itself: env:NAME, or the path of a file only its owner can read (a secret written here would be committed with the file)`);
-    expect(lines[1]).toBe(`${file}:5:13: bot "rx": secret: ${join(dir, 'open.secret')} can be read by others than its owner (mode 0644): chmod 600 ${join(dir, 'open.secret')}`);
+    expect(lines[1]).toBe(`${file}:5:13: bot "rx": secret file ${join(dir, 'open.secret')} can be read by others than its owner (mode 0644): chmod 600 ${join(dir, 'open.secret')}`);
     expect(r.stderr).not.toContain('12345-abcdef');
   });
 

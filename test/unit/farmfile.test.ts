@@ -126,7 +126,7 @@ colour: red
     writeFileSync(join(dir, 'g.secret'), 'x', { mode: 0o640 });
     expect(await problems(`bots:\n  r:\n    kind: reader\n    token: env:NOT_SET_ANYWHERE\n    secret: file:g.secret\n`)).toEqual([
       'farm.yaml:4:12: bot "r": token: the environment variable NOT_SET_ANYWHERE is not set',
-      `farm.yaml:5:13: bot "r": secret: ${join(dir, 'g.secret')} can be read by others than its owner (mode 0640): chmod 600 ${join(dir, 'g.secret')}`,
+      `farm.yaml:5:13: bot "r": secret file ${join(dir, 'g.secret')} can be read by others than its owner (mode 0640): chmod 600 ${join(dir, 'g.secret')}`,
     ]);
     expect(await problems(`bots:\n  r:\n    kind: reader\n    token: env:R_TOKEN\n`)).toEqual(['farm.yaml:4:12: bot "r": token and secret go together']);
     expect((await problems(`bots:\n  r:\n    kind: reader\n    token: abc\n    secret: env:R_SECRET\n`))[0]).toMatch(/^farm\.yaml:4:12: bot "r": token must be a reference, not the secret itself/);
