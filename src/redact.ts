@@ -26,12 +26,15 @@ export function addSecretsFromEnv(env: NodeJS.ProcessEnv = process.env): void {
 
 // scheme://user:password@host → scheme://user:***@host
 const URL_PASSWORD = /\b([a-z][a-z0-9+.-]*:\/\/[^\s:/@]*:)[^\s@/]+@/gi;
-// A value after a secret's field name, as ioredis logs arguments ('token', 'v') and as JSON or forms write them.
-const FIELD =
-  /(['"]?\b(?:token|secret|access_?token|access_?secret|oauth_token|oauth_token_secret|oauth_signature|oauth_verifier|password|requirepass|consumer_?secret)['"]?\s*(?:,|:|=)\s*)(['"]?)([^\s'",)\]}&]+)\2/gi;
+// A value after a secret's field name: quoted, as ioredis logs arguments ('token', 'v'), JSON and OAuth
+// headers write them. Prose such as "secret: <a file>" is left alone.
+const NAMES = 'token|secret|access_?token|access_?secret|oauth_token|oauth_token_secret|oauth_signature|oauth_verifier|password|requirepass|consumer_?secret';
+const QUOTED_FIELD = new RegExp(`(['"]?\\b(?:${NAMES})['"]?\\s*[,:=]\\s*)(['"])[^'"]*\\2`, 'gi');
+// …or joined by `=` (set token=…) or, as ioredis logs a script's arguments, by a bare comma (token,v).
+const ASSIGNED_FIELD = new RegExp(`(\\b(?:${NAMES})[=,])(?!['"\\s])[^\\s&'",)\\]}]+`, 'gi');
 
 export function redact(text: string): string {
-  let out = text.replace(URL_PASSWORD, '$1***@').replace(FIELD, '$1$2***$2');
+  let out = text.replace(URL_PASSWORD, '$1***@').replace(QUOTED_FIELD, '$1$2***$2').replace(ASSIGNED_FIELD, '$1***');
   for (const s of known) if (out.includes(s)) out = out.split(s).join('***');
   return out;
 }

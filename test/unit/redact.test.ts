@@ -14,5 +14,9 @@ describe('redact', () => {
     addSecretsFromEnv({ TFCTL_X_API: 'http://u:p%40ss-word@127.0.0.1:1', TFCTL_CONSUMER_SECRET: 'consumer-secret-1' });
     expect(redact('auth([ p@ss-word ]) consumer-secret-1')).toBe('auth([ *** ]) ***');
     expect(redact('every=60 paused=false template={noun:gent}')).toBe('every=60 paused=false template={noun:gent}');
+    expect(redact('set w token=1234-abc secret=xyz every=1h')).toBe('set w token=*** secret=*** every=1h');
+    expect(redact("evalsha('sha,4,p:bots,zz,token,4242-abc,secret,xyz123,created_at,1')")).toBe("evalsha('sha,4,p:bots,zz,token,***,secret,***,created_at,1')");
+    // Prose naming a secret's file is not a secret.
+    expect(redact('bot "rx": secret: /tmp/open.secret can be read by others')).toBe('bot "rx": secret: /tmp/open.secret can be read by others');
   });
 });
