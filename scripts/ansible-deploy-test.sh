@@ -312,7 +312,7 @@ fi
 
 crontab -l -u "$farm_user" >"$tmp/crontab" 2>&1 || true
 if grep -Eq "^\* \* \* \* \* .*$tfctl tick " "$tmp/crontab" &&
-  grep -Eq "^\*/10 \* \* \* \* .*$tfctl stats --influx " "$tmp/crontab" &&
+  grep -Eq "^\*/10 \* \* \* \* .*$tfctl stats (--quiet )?--influx " "$tmp/crontab" &&
   grep -q ". $env_file" "$tmp/crontab"; then
   pass "crontab of $farm_user ticks every minute and sends stats every 10 minutes"
 else
