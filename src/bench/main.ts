@@ -22,6 +22,8 @@ import { benchSandbox } from './sandbox.js';
 const BIN = fileURLToPath(new URL('../../bin/tfctl', import.meta.url));
 const HOOK = fileURLToPath(new URL('./rss-hook.js', import.meta.url));
 const note = (line: string) => process.stderr.write(`bench: ${line}\n`);
+/** Cold `tfctl list` runs (each with an empty node run beside it) behind the reported medians. */
+const LIST_ROUNDS = 11;
 
 interface Run {
   ms: number;
@@ -114,10 +116,17 @@ async function main(): Promise<void> {
     const lists: number[] = [];
     const listsInherited: number[] = [];
     const baseline: number[] = [];
-    for (let i = 0; i < 7; i++) {
-      lists.push((await runCli(['list'], clean)).ms);
+    // Each list is paired with the empty node run next to it: on a shared machine the load moves
+    // between rounds, and the median of the pairs' differences follows it better than two medians.
+    const overNode: number[] = [];
+    for (let i = 0; i < LIST_ROUNDS; i++) {
+      const list = await runCli(['list'], clean);
+      if (list.code !== 0) throw new Error(`tfctl list exited ${list.code}`);
+      const node = await runNode(clean);
+      lists.push(list.ms);
+      baseline.push(node.ms);
+      overNode.push(list.ms - node.ms);
       listsInherited.push((await runCli(['list'], env)).ms);
-      baseline.push((await runNode(clean)).ms);
     }
 
     result = {
@@ -130,6 +139,7 @@ async function main(): Promise<void> {
       list_cold_ms: round(median(lists), 1),
       list_cold_ms_inherited_env: round(median(listsInherited), 1),
       node_startup_ms: round(median(baseline), 1),
+      list_over_node_ms: round(median(overNode), 1),
     };
   } finally {
     await farm.close().catch(() => {});

@@ -47,6 +47,19 @@ export async function main(argv: string[]): Promise<void> {
   }
 }
 
+/**
+ * main() for the `tfctl` executable: exits as soon as the command's output is out. Whatever a library
+ * left behind (a client's timers, keep-alive sockets) must not hold a finished `tfctl list` open; every
+ * command, `run` and `sandbox` included, resolves only when it is done.
+ */
+export async function cli(argv: string[]): Promise<never> {
+  await main(argv);
+  // Writes complete in order, so the callback of an empty write says the ones before it are out (on
+  // Linux, writes to files, pipes and terminals already are).
+  await Promise.all([process.stdout, process.stderr].map((s) => new Promise<void>((resolve) => s.write('', () => resolve()))));
+  process.exit();
+}
+
 function handleError(err: unknown, verbose: boolean): number {
   if (err instanceof CommanderError) {
     // Commander has already printed its message. --help and --version exit cleanly; help shown because

@@ -1,5 +1,4 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { fileURLToPath } from 'node:url';
 import type { Redis } from 'ioredis';
 import { startRedis, type PrivateRedis } from '../helpers/redis.js';
 import { BIN, tfctl } from '../helpers/cli.js';
@@ -102,17 +101,6 @@ describe('the bot registry through the CLI', () => {
     const [code, ...stderr] = r.stdout.split('\n');
     expect(stderr.join('\n').trim()).toBe('');
     expect(code).toBe('0');
-  });
-
-  it('starts list without the modules only other commands need', async () => {
-    await tfctl(['create', 'r1', 'reader'], env);
-    const probe = fileURLToPath(new URL('../helpers/module-probe.cjs', import.meta.url));
-    const r = await tfctl(['list'], { ...env, NODE_OPTIONS: `--require=${probe}` });
-    expect(r.code, r.stderr).toBe(0);
-    expect(r.stdout).toMatch(/^r1 +reader/m);
-    const loaded = r.stderr.slice(r.stderr.indexOf('loaded: ') + 8).split(',');
-    expect(loaded).toContain('NativeModule net');
-    for (const heavy of ['tls', 'crypto', 'child_process', 'assert', 'fs/promises', 'tty', 'os']) expect(loaded).not.toContain(`NativeModule ${heavy}`);
   });
 
   it('still logs what ioredis does when DEBUG asks for it', async () => {

@@ -64,8 +64,7 @@ export const commands: Record<string, Register> = {
 /**
  * Registers the subcommands. When argv names one of them, only that one: building the other fourteen
  * would cost every cold start a few milliseconds for nothing. Anything else (no command, a typo, `help`)
- * gets them all, for the help text and suggestions. bin/tfctl finds the command name the same way, to
- * choose a quick command's V8 flags before the bundle is compiled; keep the two alike.
+ * gets them all, for the help text and suggestions.
  */
 export function registerCommands(program: Command, argv: string[], ctx: CommandContext = processContext): void {
   const name = argv.slice(2).find((arg) => !arg.startsWith('-'));

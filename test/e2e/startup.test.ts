@@ -1,0 +1,52 @@
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runBin, tfctl } from '../helpers/cli.js';
+import { startRedis, type PrivateRedis } from '../helpers/redis.js';
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+/** What only other commands need: tick and preview (twitter-api-v2), inflect (az), export and import (tar). */
+const HEAVY = ['twitter-api-v2', 'az', 'tar'];
+
+let redis: PrivateRedis;
+let install: string;
+
+/** The built package as installed, with every dependency but HEAVY: a command that loads one of them fails. */
+function installWithoutHeavy(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'tfctl-startup-'));
+  cpSync(join(ROOT, 'bin'), join(dir, 'bin'), { recursive: true });
+  cpSync(join(ROOT, 'dist'), join(dir, 'dist'), { recursive: true });
+  cpSync(join(ROOT, 'package.json'), join(dir, 'package.json'));
+  mkdirSync(join(dir, 'node_modules'));
+  for (const name of readdirSync(join(ROOT, 'node_modules'))) {
+    if (!HEAVY.includes(name)) symlinkSync(join(ROOT, 'node_modules', name), join(dir, 'node_modules', name));
+  }
+  return dir;
+}
+
+beforeAll(async () => {
+  redis = await startRedis();
+  install = installWithoutHeavy();
+});
+afterAll(async () => {
+  rmSync(install, { recursive: true, force: true });
+  await redis?.stop();
+});
+
+describe('start-up', () => {
+  it('list loads none of twitter-api-v2, az and tar', async () => {
+    const env = { REDIS_URL: redis.url, TFCTL_PREFIX: 'st' };
+    expect((await tfctl(['create', 'r1', 'reader'], env)).code).toBe(0);
+    const bin = join(install, 'bin', 'tfctl');
+    const list = await runBin(bin, ['list'], env);
+    expect(list.stderr).toBe('');
+    expect(list.code).toBe(0);
+    expect(list.stdout).toMatch(/^r1 +reader/m);
+    // The same install does notice a missing package when a command needs one.
+    const inflect = await runBin(bin, ['inflect', 'кошка', 'gent,plur'], env);
+    expect(inflect.code).not.toBe(0);
+    expect(inflect.stderr).toMatch(/\baz\b/);
+  });
+});
