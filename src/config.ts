@@ -23,6 +23,12 @@ export interface Config {
   tokenSecret: string | undefined;
   /** Crash tests only: where a tick kills itself (name[:nth]). */
   failpoint: string | undefined;
+  /** TFCTL_WEBHOOK_URL: receives every farm event as a JSON POST (src/events/webhook.ts). */
+  webhookUrl?: string | undefined;
+  /** TFCTL_WEBHOOK_BUDGET_MS: how long a tick may spend delivering events after its bots ran (default 3 s). */
+  webhookBudgetMs?: number;
+  /** TFCTL_BACKLOG_ALERT: a consumer's unprocessed tweets above this are a `backlog` event (default 1000). */
+  backlogAlert?: number;
 }
 
 export const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379/0';
@@ -42,6 +48,8 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): { config: Conf
     const wrong = originProblem(xApi);
     if (wrong) problems.push(`TFCTL_X_API must be an http(s) origin such as https://api.x.com or http://127.0.0.1:8787, got "${hidePassword(xApi)}" (${wrong})`);
   }
+  const webhookUrl = env.TFCTL_WEBHOOK_URL || undefined;
+  if (webhookUrl !== undefined && !/^https?:\/\/[^\s/]/.test(webhookUrl)) problems.push('TFCTL_WEBHOOK_URL must be an http(s) URL');
   const level = logLevel(env);
   if (!(LOG_LEVELS as readonly string[]).includes(level)) problems.push(`TFCTL_LOG_LEVEL "${level}" is not a level: use ${LOG_LEVELS.join(', ')}`);
   const config: Config = {
@@ -59,6 +67,9 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): { config: Conf
     failpoint: env.TFCTL_FAILPOINT || undefined,
     token: env.TFCTL_TOKEN || undefined,
     tokenSecret: env.TFCTL_TOKEN_SECRET || undefined,
+    webhookUrl,
+    webhookBudgetMs: millis(env.TFCTL_WEBHOOK_BUDGET_MS, 3000),
+    backlogAlert: Number.isInteger(Number(env.TFCTL_BACKLOG_ALERT)) && Number(env.TFCTL_BACKLOG_ALERT) > 0 ? Number(env.TFCTL_BACKLOG_ALERT) : 1000,
   };
   return { config, problems };
 }

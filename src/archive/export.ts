@@ -25,7 +25,8 @@ export interface ExportOptions {
 /** Keys that are never archived: tick locks are transient and belong to a run on this host. */
 export function isTransientKey(keys: Keys, key: string): boolean {
   const lockPrefix = keys.lock('\u0000').split('{')[0]!;
-  return key.startsWith(lockPrefix);
+  // The farm's events are a notification log, not state to move: an import starts its own.
+  return key.startsWith(lockPrefix) || key.startsWith(keys.eventKeyPrefix());
 }
 
 /**

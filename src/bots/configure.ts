@@ -1,5 +1,5 @@
 import { UsageError } from '../errors.js';
-import type { Bot } from '../store/bot-record.js';
+import { F, type Bot } from '../store/bot-record.js';
 import type { BotChanges, NewBot } from '../store/farm-store.js';
 import { defaultOf, KINDS, schemaOf } from './index.js';
 import { names, normalKey, type Setting } from './settings.js';
@@ -82,6 +82,8 @@ export async function changesFor(kind: BotKind, bot: Bot, assignments: string[])
     else changes.fields![s.field] = s.value.encode(value);
   }
   if (changes.source === bot.name) throw new UsageError(`a ${kind.name} cannot be its own source`);
+  // New tokens end a failure that revoked ones caused, as `tfctl auth` does: the next tick tries them.
+  if (changes.token !== undefined && changes.secret !== undefined) (changes.clear ??= []).push(F.failing, F.lastError);
   return changes;
 }
 

@@ -73,8 +73,10 @@ export class Publisher {
     await env.hook?.('before-post', bot);
     let id: string | undefined;
     try {
-      const res = (await this.create(sent)) as { data?: { id?: unknown } } | undefined;
+      const res = (await this.create(sent)) as { data?: { id?: unknown; retweeted?: unknown } } | undefined;
       id = typeof res?.data?.id === 'string' ? res.data.id : undefined;
+      // X's schema makes the id of a retweet's answer optional: `retweeted: true` is the answer that counts.
+      if (!id && sent.kind === 'retweet' && res?.data?.retweeted === true) id = sent.target;
     } catch (err) {
       await env.hook?.('after-post', bot);
       return this.failed(sent, err);
@@ -141,7 +143,18 @@ export class Publisher {
     await this.env.posts.record(this.bot.name, intent.hash, post);
     await this.env.hook?.('after-record', this.bot);
     this.done.push(post);
+    await this.announce(intent, post);
     return { settled: 'posted', post };
+  }
+
+  /** The farm event of what was created (best effort: it is recorded already, an event is a notification). */
+  private async announce(intent: Intent, post: Post): Promise<void> {
+    const kind = intent.kind ?? 'post';
+    const type = kind === 'retweet' ? 'retweeted' : kind === 'quote' ? 'quoted' : 'posted';
+    const detail = kind === 'post' ? post.text : kind === 'retweet' ? `retweeted ${intent.target}` : `quoted ${intent.target}: ${post.text}`;
+    const data: Record<string, unknown> = { tweet_id: post.id, source_tweet_id: intent.source };
+    if (intent.target) data.target_id = intent.target;
+    await this.env.events?.emit({ type, bot: this.bot.name, at: post.at, detail, data }).catch(() => {});
   }
 
   private async failed(intent: Intent, err: unknown): Promise<Published> {

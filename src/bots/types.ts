@@ -5,6 +5,7 @@ import type { Keys } from '../store/keys.js';
 import type { FarmStore, TickEnd } from '../store/farm-store.js';
 import type { Post, Posts } from '../store/posts.js';
 import type { Timeline } from '../store/timeline.js';
+import type { Events } from '../events/index.js';
 import type { RuleLimits } from './rules.js';
 import type { Setting } from './settings.js';
 
@@ -14,6 +15,8 @@ export interface TickEnv {
   store: FarmStore;
   timeline: Timeline;
   posts: Posts;
+  /** The farm's events (src/events): generic tick code emits failures and recoveries, kinds what they did. Absent in some tests. */
+  events?: Events;
   /** An authenticated client for this bot's account (throws a fatal error when tokens are missing). */
   client(bot: Bot): TwitterApi;
   /** The farm's clock (epoch ms): the system's, or the sandbox's with TFCTL_CLOCK=sandbox. */

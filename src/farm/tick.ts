@@ -14,6 +14,8 @@ import { createXClient } from '../x/client.js';
 import { botName, type Bot } from '../bots/bot.js';
 import type { Farm } from './farm.js';
 import { logBot, logSummary } from './tick-log.js';
+import { Events } from '../events/index.js';
+import { backlogEvent, tickEvents } from '../events/outcome.js';
 
 export interface TickOptions {
   names?: string[];
@@ -78,6 +80,9 @@ export async function runTick(farm: Farm, opts: TickOptions = {}): Promise<TickR
   if (runnable.length > 0 && !opts.dryRun && (!consumerKey || !consumerSecret)) {
     throw new UsageError(`the X app is not configured: set TFCTL_CONSUMER_KEY and TFCTL_CONSUMER_SECRET (${runnable.length} due bot${runnable.length === 1 ? '' : 's'} would call X)`);
   }
+  const webhook = !opts.dryRun && farm.config.webhookUrl ? await import('../events/webhook.js') : undefined;
+  // The webhook's group exists before any bot emits, so the first run with a webhook delivers its own events.
+  if (webhook) await webhook.ensureWebhookGroup(farm.redis, farm.store.keys).catch((err: unknown) => log.warn({ err: redact(describeFailure(err)) }, 'events: cannot create the webhook group'));
   if (runnable.length > 0) {
     const env = tickEnv(farm, all, opts.dryRun ?? false, opts.hook ?? failpoint(farm.config.failpoint));
     for (const [i, kinds] of PHASES.entries()) {
@@ -93,6 +98,15 @@ export async function runTick(farm: Farm, opts: TickOptions = {}): Promise<TickR
     }
     // Bots of a kind no longer in the registry are reported, not run.
     for (const bot of runnable) if (!kindOf(bot.role)) reports.push({ name: bot.name, role: bot.role, status: 'skipped', detail: `unknown role "${bot.role}"` });
+  }
+
+  // After every bot ran, within a budget: a slow or dead receiver delays no bot (see events/webhook.ts).
+  if (webhook) {
+    const delivered = await webhook
+      .deliverEvents(farm.redis, farm.store.keys, { url: farm.config.webhookUrl!, budgetMs: farm.config.webhookBudgetMs ?? 3000 })
+      .catch((err: unknown) => ({ sent: 0, stopped: redact(describeFailure(err)) }));
+    if (delivered.stopped && !['busy', 'backoff', 'budget'].includes(delivered.stopped)) log.warn({ sent: delivered.sent, stopped: delivered.stopped }, 'events: webhook delivery stopped');
+    else if (delivered.sent) log.debug({ sent: delivered.sent }, 'events: delivered to the webhook');
   }
 
   // Report in the order the bots ran: phase by phase, then by name.
@@ -162,11 +176,41 @@ async function tickLocked(farm: Farm, env: TickEnv, listed: Bot, opts: TickOptio
     });
     await Promise.all([finished, lock.release()]);
     released = true;
+    await farmEvents(farm, env, bot, outcome, at);
     return { ...base, ...report(outcome) };
   } finally {
     // Unreleased (Redis gone), the lock lapses after its TTL by itself.
     if (!released) await lock.release().catch(() => {});
   }
+}
+
+/**
+ * The generic events of a tick (failed, recovered, token revoked, rate-limited, a consumer's backlog over
+ * TFCTL_BACKLOG_ALERT). Best effort: the tick is recorded already, and a notification never fails a bot.
+ */
+async function farmEvents(farm: Farm, env: TickEnv, bot: Bot, outcome: Outcome, at: number): Promise<void> {
+  const events = env.events!;
+  try {
+    await tickEvents(events, bot.name, outcome, at);
+    if (bot.source && kindOf(bot.role)?.family === 'consumer' && outcome.status !== 'failed') {
+      const backlog = await consumerBacklog(farm, bot.source, bot.name);
+      if (backlog !== undefined) await backlogEvent(events, bot.name, bot.source, backlog, farm.config.backlogAlert ?? 1000, at);
+    }
+  } catch {
+    // Redis trouble here shows in the next tick's own lines; the events are notifications only.
+  }
+}
+
+/** A consumer's unprocessed entries: its group's lag plus what it holds pending (Redis 7's XINFO GROUPS). */
+async function consumerBacklog(farm: Farm, source: string, consumer: string): Promise<number | undefined> {
+  const groups = (await farm.redis.xinfo('GROUPS', farm.store.keys.timeline(source))) as unknown[][];
+  for (const g of groups) {
+    const field = (k: string) => g[g.indexOf(k) + 1];
+    if (field('name') !== consumer) continue;
+    const lag = field('lag');
+    return typeof lag === 'number' ? lag + Number(field('pending') ?? 0) : undefined;
+  }
+  return undefined;
 }
 
 async function runKind(bot: Bot, env: TickEnv): Promise<Outcome> {
@@ -221,6 +265,7 @@ function tickEnv(farm: Farm, all: Bot[], dryRun: boolean, hook: TickEnv['hook'])
     store: farm.store,
     timeline: new Timeline(farm.redis, farm.store.keys),
     posts: new Posts(farm.redis, farm.store.keys),
+    events: new Events(farm.redis, farm.store.keys),
     now: () => farm.now(),
     dryRun,
     farmUserIds,

@@ -35,6 +35,15 @@ export class Keys {
   rulesChannel(): string { return `${this.prefix}:rules`; }
   /** String: the app's bearer token (OAuth 2.0 client credentials), cached for `tfctl stream`. */
   appBearer(): string { return `${this.prefix}:app:bearer`; }
+  /**
+   * The farm's events (src/events): a capped stream, the state behind its transitions (a hash: which bots
+   * are failing or over their backlog), the webhook's retry state and its delivery lock. One hash tag, so
+   * a script touching two stays in one cluster slot; no bot name has a hyphen, so the tag is no bot's.
+   */
+  events(): string { return `${this.prefix}:{farm-events}:stream`; }
+  eventState(): string { return `${this.prefix}:{farm-events}:state`; }
+  webhook(): string { return `${this.prefix}:{farm-events}:webhook`; }
+  webhookLock(): string { return `${this.prefix}:{farm-events}:webhook_lock`; }
   /** String: the tick lock of one bot (SET NX PX). */
   lock(name: string): string { return `${this.prefix}:lock:{${name}}`; }
 
@@ -42,6 +51,9 @@ export class Keys {
   botKeys(name: string, kindSuffixes: readonly string[] = []): string[] {
     return [this.bot(name), this.timeline(name), this.posted(name), this.posts(name), this.intents(name), this.hourly(name), ...kindSuffixes.map((s) => this.own(name, s))];
   }
+
+  /** The events' keys: a notification log, not farm state (export leaves them out). */
+  eventKeyPrefix(): string { return `${this.prefix}:{farm-events}:`; }
 
   /** The SCAN pattern that matches every key of this farm. */
   scanPattern(): string { return `${this.prefix}:*`; }

@@ -23,6 +23,7 @@ import { register as rules } from './rules.js';
 import { register as tail } from './tail.js';
 import { register as stream } from './stream.js';
 import { register as top } from './top.js';
+import { register as events } from './events.js';
 
 /**
  * Every subcommand lives in its own file and exports `register(program, ctx, argv)`, which declares its
@@ -59,6 +60,7 @@ export const commands: Record<string, Register> = {
   tail,
   stream,
   top,
+  events,
 };
 
 /**

@@ -1,0 +1,41 @@
+import type { Events } from './index.js';
+
+/** What generic tick code knows of a bot's tick (its Outcome, structurally: events import nothing of bots). */
+export interface TickResult {
+  status: string;
+  detail: string;
+  error?: string;
+  failing?: boolean;
+  pause?: { endpoint: string; until: number };
+}
+
+/**
+ * The generic events of one bot's tick: `failed` when it starts failing (once, however many ticks fail),
+ * `recovered` at its first good tick after that, `token_revoked` when X refused its tokens, and
+ * `rate_limited` with the time it may call that endpoint again.
+ */
+export async function tickEvents(events: Events, bot: string, o: TickResult, at: number): Promise<void> {
+  const flag = `failed:${bot}`;
+  const why = o.error ?? o.detail;
+  if (o.status === 'failed') {
+    await events.enter(flag, { type: 'failed', bot, at, detail: why });
+    if (o.failing) await events.emit({ type: 'token_revoked', bot, at, detail: why });
+  } else if (o.status === 'ok' || o.status === 'idle') {
+    await events.leave(flag, { type: 'recovered', bot, at, detail: o.detail });
+  }
+  if (o.pause) {
+    const until = new Date(o.pause.until).toISOString();
+    await events.emit({ type: 'rate_limited', bot, at, detail: `rate-limited on ${o.pause.endpoint} until ${until}`, data: { endpoint: o.pause.endpoint, until } });
+  }
+}
+
+/**
+ * `backlog` when a consumer's unprocessed tweets pass `threshold` (once, until it falls back to half of
+ * it: no event per tick while it stays high, none for a backlog hovering at the line).
+ */
+export async function backlogEvent(events: Events, bot: string, source: string, backlog: number, threshold: number, at: number): Promise<void> {
+  const flag = `backlog:${bot}`;
+  if (backlog > threshold) {
+    await events.enter(flag, { type: 'backlog', bot, at, detail: `${backlog} unprocessed tweets of ${source} (alert above ${threshold})`, data: { source, backlog, threshold } });
+  } else if (backlog <= threshold / 2) await events.leave(flag, null);
+}
