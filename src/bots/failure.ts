@@ -3,7 +3,8 @@ import type { Outcome } from './types.js';
 
 /**
  * Turns a failed X call into an outcome: a 429 pauses this bot's endpoint until the reset, a revoked
- * token marks the bot failing (its data stays), anything else is an error the next tick retries.
+ * token marks the bot failing (its data stays), anything else is an error the next tick retries: soon
+ * (a backoff, see tick.ts) when it is transient, after the bot's interval otherwise.
  */
 export function outcomeOfError(err: unknown, endpoint: string, extra: Partial<Outcome> = {}, now = Date.now()): Outcome {
   // `now` is the farm's clock: a reset time X gives is compared with it (the sandbox's, in rehearsals).
@@ -15,7 +16,10 @@ export function outcomeOfError(err: unknown, endpoint: string, extra: Partial<Ou
       return { ...extra, status: 'failed', detail: `auth failed: ${c.reason}`, error: `auth failed on ${endpoint}: ${c.reason} (give new tokens with tfctl auth or tfctl set)`, failing: true, counters: { ...extra.counters, errors: 1 } };
     case 'duplicate':
       return { ...extra, status: 'failed', detail: 'duplicate content', error: `unexpected duplicate-content reply from ${endpoint}`, counters: { ...extra.counters, errors: 1 } };
-    default:
-      return { ...extra, status: 'failed', detail: `${c.kind} error: ${c.reason}`, error: `${endpoint}: ${c.reason}`, counters: { ...extra.counters, errors: 1 } };
+    default: {
+      const o: Outcome = { ...extra, status: 'failed', detail: `${c.kind} error: ${c.reason}`, error: `${endpoint}: ${c.reason}`, counters: { ...extra.counters, errors: 1 } };
+      if (c.kind === 'transient') o.transient = true;
+      return o;
+    }
   }
 }

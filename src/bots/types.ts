@@ -51,6 +51,8 @@ export interface Outcome extends Omit<TickEnd, 'at' | 'nextDueAt'> {
   drafts?: string[];
   /** When it is next due, if not `every` after this tick (a tracker: the start of its next minute). */
   dueAt?: number;
+  /** The failure may pass by itself (5xx, timeout, refused connection): the tick backs off, not a whole `every`. */
+  transient?: boolean;
 }
 
 /** One bot's line in a tick's report: its outcome without what only the store needs. */

@@ -11,6 +11,7 @@ import { Timeline } from '../store/timeline.js';
 import { openLog } from '../log.js';
 import { recordXCalls } from '../x/calls.js';
 import { createXClient } from '../x/client.js';
+import { classifyXError } from '../x/errors.js';
 import { botName, type Bot } from '../bots/bot.js';
 import type { Farm } from './farm.js';
 import { logBot, logSummary } from './tick-log.js';
@@ -164,10 +165,13 @@ async function tickLocked(farm: Farm, env: TickEnv, listed: Bot, opts: TickOptio
     if (outcome.error) outcome.error = redact(outcome.error);
     outcome.detail = redact(outcome.detail);
     const at = env.now();
+    const retries = outcome.transient ? (bot.retries ?? 0) + 1 : 0;
+    const due = retries ? at + backoffMs(retries, bot.every) : outcome.dueAt ?? at + bot.every * 1000;
     // finish and the release below are issued back to back, so they share a write to Redis.
     const finished = farm.store.finish(bot.name, {
       at,
-      nextDueAt: Math.max(outcome.dueAt ?? at + bot.every * 1000, outcome.pause?.until ?? 0),
+      nextDueAt: Math.max(due, outcome.pause?.until ?? 0),
+      retries,
       error: outcome.error,
       failing: outcome.failing,
       pause: outcome.pause,
@@ -218,8 +222,19 @@ async function runKind(bot: Bot, env: TickEnv): Promise<Outcome> {
     return await kindOf(bot.role)!.tick(bot, env);
   } catch (err) {
     const message = describeFailure(err);
-    return { status: 'failed', detail: message, error: message, counters: { errors: 1 } };
+    const outcome: Outcome = { status: 'failed', detail: message, error: message, counters: { errors: 1 } };
+    if (classifyXError(err, env.now()).kind === 'transient') outcome.transient = true;
+    return outcome;
   }
+}
+
+/**
+ * How long after its nth transient failure in a row a bot is due again: 1, 2, 4 … minutes, never more
+ * than its own interval. A 5xx or a refused connection often passes within minutes; waiting a whole
+ * `every` (hours for some bots) would lose that time, and retrying every tick would hammer X.
+ */
+export function backoffMs(retries: number, everyS: number): number {
+  return Math.min(60_000 * 2 ** Math.min(retries - 1, 20), everyS * 1000);
 }
 
 // What ioredis says when the server is gone, restarting, full or read-only.

@@ -28,6 +28,8 @@ export interface BotState {
   nextDueAt: number;
   lastError?: string;
   failing: boolean;
+  /** Transient failures in a row (5xx, timeouts, refused connections): how long the next backoff is. */
+  retries?: number;
   userId?: string;
   username?: string;
   sinceId?: string;
@@ -57,6 +59,7 @@ export const F = {
   nextDueAt: 'next_due_at',
   lastError: 'last_error',
   failing: 'failing',
+  retries: 'retries',
   userId: 'user_id',
   username: 'username',
   sinceId: 'since_id',
@@ -177,6 +180,7 @@ export function botFromHash(name: string, h: Record<string, string>, codec: Kind
   const lastTickAt = num(h[F.lastTickAt]);
   if (lastTickAt !== undefined) bot.lastTickAt = lastTickAt;
   if (h[F.lastError]) bot.lastError = h[F.lastError];
+  if (h[F.retries]) bot.retries = Number(h[F.retries]);
   if (h[F.userId]) bot.userId = h[F.userId];
   if (h[F.username]) bot.username = h[F.username];
   if (h[F.sinceId]) bot.sinceId = h[F.sinceId];

@@ -24,6 +24,8 @@ export interface TickEnd {
   nextDueAt: number;
   error?: string;
   failing?: boolean;
+  /** Transient failures in a row, this one included; absent after any other outcome (the streak ends). */
+  retries?: number;
   pause?: { endpoint: string; until: number };
   counters?: Record<string, number>;
   learned?: Record<string, string>;
@@ -160,7 +162,9 @@ export class FarmStore {
     if (end.error) {
       fields[F.lastError] = end.error;
       if (end.failing) fields[F.failing] = '1';
-    } else multi.hdel(key, F.lastError);
+    } else multi.hdel(key, F.lastError, F.retries);
+    if (end.retries) fields[F.retries] = String(end.retries);
+    else if (end.error) multi.hdel(key, F.retries);
     if (end.pause) fields[`${PAUSE_PREFIX}${end.pause.endpoint}`] = String(end.pause.until);
     multi.hset(key, fields);
     for (const [counter, by] of Object.entries({ ticks: 1, ...end.counters })) if (by) multi.hincrby(key, `${COUNTER_PREFIX}${counter}`, by);
