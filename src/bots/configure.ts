@@ -47,6 +47,7 @@ export async function newBot(kind: BotKind, name: string, input: Record<string, 
   for (const s of schema) {
     if (s.setOnly) continue;
     const raw = given.get(s);
+    if (raw !== undefined && s.secret) nonBlank(s, raw);
     if (raw === undefined && s.required) throw new UsageError(`a ${kind.name} needs ${names(s).map((n) => `--${n}`).join(' or ')} ${s.arg}`);
     const value = raw !== undefined ? await s.value.parse(raw, s.key) : defaultOf(kind, s);
     if (value === undefined) continue;
@@ -55,6 +56,14 @@ export async function newBot(kind: BotKind, name: string, input: Record<string, 
   }
   if (bot.source === name) throw new UsageError(`a ${kind.name} cannot be its own source`);
   return bot;
+}
+
+/**
+ * A token or secret that is empty or only spaces would be stored and fail at X on the next tick, far from
+ * the typo (an unset shell variable in `token=$TOKEN`): refused here instead.
+ */
+function nonBlank(s: Setting, raw: string): void {
+  if (raw.trim() === '') throw new UsageError(`${s.key} must not be ${raw === '' ? 'empty' : 'blank'}: give its value, or run tfctl auth`);
 }
 
 /** Changes from `key=value` assignments to one bot; all are checked before any is written. */
@@ -73,10 +82,7 @@ export async function changesFor(kind: BotKind, bot: Bot, assignments: string[])
       if (owners) throw new UsageError(`"${key}" is for ${owners}; ${bot.name} is a ${bot.role}`);
       throw new UsageError(`unknown setting "${key}": use ${orList(schema.map((x) => x.key))}`);
     }
-    if (s.secret && raw === '') {
-      (changes.clear ??= []).push(s.field);
-      continue;
-    }
+    if (s.secret) nonBlank(s, raw);
     const value = await s.value.parse(raw, s.key);
     if (TYPED.has(s.prop)) (changes as Record<string, unknown>)[s.prop] = value;
     else changes.fields![s.field] = s.value.encode(value);

@@ -6,8 +6,8 @@ import { Farm } from '../farm/farm.js';
  * streams and environment; tests give it buffers and a config of their own, and run commands in-process.
  */
 export interface Io {
-  /** Writes to stdout; false when the text had to be buffered (wait for drain() before writing more). */
-  out(text: string): boolean | void;
+  /** Writes to stdout (bytes only for binary output: `export -`); false when buffered (wait for drain() before writing more). */
+  out(text: string | Uint8Array): boolean | void;
   err(text: string): void;
   /** Resolves when buffered output has been written. */
   drain?(): Promise<void>;

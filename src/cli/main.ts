@@ -60,13 +60,19 @@ export async function cli(argv: string[]): Promise<never> {
   process.exit();
 }
 
+/**
+ * The exit code for what commander threw (it has already printed its message). --help, `help [cmd]` and
+ * --version exit cleanly; help shown because no command was given is a usage error like any other
+ * (commander gives that one the same code as `help`, but exit code 1 where `help` has 0).
+ */
+export function commanderExitCode(err: CommanderError): number {
+  if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version') return 0;
+  if (err.code === 'commander.help' && err.exitCode === 0) return 0;
+  return 2;
+}
+
 function handleError(err: unknown, verbose: boolean): number {
-  if (err instanceof CommanderError) {
-    // Commander has already printed its message. --help and --version exit cleanly; help shown because
-    // no command was given is a usage error like any other.
-    if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version') return 0;
-    return 2;
-  }
+  if (err instanceof CommanderError) return commanderExitCode(err);
   const debug = verbose || process.env.TFCTL_DEBUG === '1';
   const message = redact(err instanceof Error ? err.message : String(err));
   process.stderr.write(`tfctl: ${message}\n`);

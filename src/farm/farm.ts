@@ -55,7 +55,10 @@ export class Farm {
     const name = botName(nameInput);
     if (assignments.length === 0) throw new UsageError('nothing to set: give key=value pairs, e.g. every=30m');
     const bot = await this.store.require(name);
-    await this.change(bot, await changesFor(requireKind(bot.role), bot, assignments));
+    const changes = await changesFor(requireKind(bot.role), bot, assignments);
+    // A new interval counts from now: the next tick is not left where the old one put it (hours away, or due at once).
+    if (changes.every !== undefined) changes.state = { ...changes.state, [F.nextDueAt]: String(this.now() + changes.every * 1000) };
+    await this.change(bot, changes);
     return this.store.require(name);
   }
 

@@ -1,5 +1,5 @@
 import { CommanderError } from 'commander';
-import { buildProgram } from '../../src/cli/main.js';
+import { buildProgram, commanderExitCode } from '../../src/cli/main.js';
 import type { Config } from '../../src/config.js';
 import { exitCodeOf } from '../../src/errors.js';
 import type { RunResult } from './cli.js';
@@ -23,7 +23,7 @@ export async function runCli(args: string[], config: Config): Promise<RunResult>
     await program.parseAsync(argv);
     code = Number(process.exitCode ?? 0);
   } catch (err) {
-    if (err instanceof CommanderError) code = err.code === 'commander.helpDisplayed' || err.code === 'commander.version' ? 0 : 2;
+    if (err instanceof CommanderError) code = commanderExitCode(err);
     else {
       io.err(`tfctl: ${err instanceof Error ? err.message : String(err)}\n`);
       code = exitCodeOf(err);

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { idFromToken } from '../../bots/account.js';
 import { botName } from '../../bots/bot.js';
 import type { Config } from '../../config.js';
 import type { PinPrompt } from '../../x/auth.js';
@@ -38,8 +39,14 @@ export async function run(opts: AuthOptions, io: Io, config: Config, prompt?: Pi
       });
       // Who the tokens belong to is stored with them: the tick would otherwise learn it with an extra call.
       await farm.setCredentials(bot.name, account);
-      return { name: bot.name, username: account.username };
+      const others = (await farm.store.all()).filter((b) => b.name !== bot.name && (b.userId ?? idFromToken(b.token)) === account.userId);
+      return { name: bot.name, username: account.username, others: others.map((b) => b.name) };
     });
+    // Allowed (an operator may be moving an account between bots), but two bots on one account post
+    // as one and share its rate limits: worth a word.
+    if (who.others.length) {
+      io.err(`tfctl: warning: @${who.username} is already bound to bot ${who.others.join(', ')} of this farm; both act as the same account\n`);
+    }
     io.out(`authorized ${who.name} as @${who.username}\n`);
   } finally {
     if (!prompt) process.stdin.pause();

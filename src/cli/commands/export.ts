@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
 import type { Config } from '../../config.js';
 import { UsageError } from '../../errors.js';
@@ -9,11 +10,16 @@ export interface ExportOptions {
   withoutSecrets?: boolean;
   /** Write the farm's bots as a farm file (tfctl apply) instead of a backup archive. */
   yaml?: boolean;
+  /** Replace an existing file. */
+  force?: boolean;
 }
 
 export async function run(opts: ExportOptions, io: Io, config: Config): Promise<void> {
+  // Checked before Redis is touched: a backup must never silently replace another one.
+  if (opts.file && opts.file !== '-' && !opts.force && existsSync(opts.file)) throw new UsageError(`export: ${opts.file} exists: give --force to overwrite it`);
   if (opts.yaml) return exportYaml(opts, io, config);
-  if (!opts.file) throw new UsageError('export: name the archive to write, e.g. tfctl export farm.tar.gz (or --yaml for a farm file)');
+  if (!opts.file) throw new UsageError('export: name the archive to write, e.g. tfctl export farm.tar.gz, or - for stdout (or --yaml for a farm file)');
+  if (opts.file === '-') return exportToStdout(opts, io, config);
   const { exportFarm } = await import('../../archive/export.js');
   // Big farms take a while: show progress on a terminal, every 1000 keys; keep cron mail clean.
   let shown = 0;
@@ -31,6 +37,29 @@ export async function run(opts: ExportOptions, io: Io, config: Config): Promise<
   io.out(
     `exported ${c.bots} bots, ${c.keys} keys (${c.stream_entries} cached tweets, ${c.pending} pending) to ${opts.file}${manifest.secrets ? '' : ' without secrets'}\n`,
   );
+}
+
+/**
+ * `tfctl export - | ssh host tfctl import -`-style use: the archive is made in a private temporary folder
+ * (the exporter writes whole files only) and copied to stdout; the summary goes to stderr.
+ */
+async function exportToStdout(opts: ExportOptions, io: Io, config: Config): Promise<void> {
+  if (io.isTTY) throw new UsageError('export: refusing to write a gzip archive to a terminal: redirect stdout, or name a file');
+  const { exportFarm } = await import('../../archive/export.js');
+  const { mkdtemp, rm } = await import('node:fs/promises');
+  const { createReadStream } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const { join } = await import('node:path');
+  const work = await mkdtemp(join(tmpdir(), 'tfctl-export-'));
+  try {
+    const file = join(work, 'farm.tar.gz');
+    const manifest = await withFarm(config, (farm) => exportFarm(farm.redis, farm.config.prefix, file, { withoutSecrets: opts.withoutSecrets }));
+    for await (const chunk of createReadStream(file)) if (io.out(chunk as Buffer) === false) await io.drain?.();
+    const c = manifest.counts;
+    io.err(`exported ${c.bots} bots, ${c.keys} keys (${c.stream_entries} cached tweets, ${c.pending} pending) to stdout${manifest.secrets ? '' : ' without secrets'}\n`);
+  } finally {
+    await rm(work, { recursive: true, force: true });
+  }
 }
 
 /** The farm as a farm file (secrets as env: references), on stdout or written whole to a file. */
@@ -53,8 +82,9 @@ export function register(program: Command, ctx: CommandContext): void {
   program
     .command('export')
     .description('write every key of the farm to a tar.gz (mode 0600): settings, caches, group positions, posted hashes, counters, TTLs; with --yaml, its bots as a farm file')
-    .argument('[file]', 'the archive to write, e.g. farm.tar.gz; with --yaml the farm file (default: stdout)')
+    .argument('[file]', 'the archive to write, e.g. farm.tar.gz, or - for stdout; with --yaml the farm file (default: stdout)')
     .option('--without-secrets', 'leave the bots\' token and secret out (they need tfctl auth after import)')
     .option('--yaml', 'write the bots as a farm file for tfctl apply (secrets as env: references) instead of an archive')
-    .action((file: string | undefined, opts: { withoutSecrets?: boolean; yaml?: boolean }) => run({ file, ...opts }, ctx.io, ctx.config()));
+    .option('--force', 'overwrite the file when it exists')
+    .action((file: string | undefined, opts: { withoutSecrets?: boolean; yaml?: boolean; force?: boolean }) => run({ file, ...opts }, ctx.io, ctx.config()));
 }

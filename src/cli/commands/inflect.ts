@@ -56,12 +56,16 @@ export function register(program: Command, ctx: CommandContext): void {
 type Inflect = (typeof import('../../text/morph.js'))['inflect'];
 type TryParseWant = (typeof import('../../text/grammemes.js'))['tryParseWant'];
 
+const MAX_NAMED = 10;
+
 /** Streams stdin to stdout line by line, buffering output in chunks and honouring backpressure. */
 async function batch(inflect: Inflect, tryParseWant: TryParseWant, io: Io, input: NodeJS.ReadableStream): Promise<number> {
   const { createInterface } = await import('node:readline'); // loaded on use: start-up stays lean
   const rl = createInterface({ input, crlfDelay: Infinity });
   let out = '';
   let bad = 0;
+  let n = 0;
+  let noTab = 0;
   const flush = async () => {
     if (!out) return;
     const ok = io.out(out);
@@ -69,7 +73,11 @@ async function batch(inflect: Inflect, tryParseWant: TryParseWant, io: Io, input
     if (ok === false) await io.drain?.();
   };
   for await (const line of rl) {
+    n++;
     const tab = line.indexOf('\t');
+    // A line with a word but no tab is answered (empty) like any other, so output lines still match input
+    // lines; the warning says which, since a pipe of thousands hides it otherwise. The first few are named.
+    if (tab < 0 && line.trim() !== '' && ++noTab <= MAX_NAMED) io.err(`tfctl: inflect: line ${n}: no tab between word and grammemes (expected word<TAB>grammemes)\n`);
     const word = (tab < 0 ? line : line.slice(0, tab)).trim();
     const want = tab < 0 ? null : tryParseWant(line.slice(tab + 1));
     if (tab >= 0 && !want) bad++;
@@ -77,6 +85,7 @@ async function batch(inflect: Inflect, tryParseWant: TryParseWant, io: Io, input
     if (out.length >= 16_384) await flush();
   }
   await flush();
+  if (noTab > MAX_NAMED) io.err(`tfctl: inflect: ${noTab - MAX_NAMED} more line(s) without a tab\n`);
   if (bad) io.err(`tfctl: inflect: ${bad} line(s) with unknown grammemes answered with an empty line\n`);
   return 0;
 }

@@ -34,7 +34,9 @@ export async function run(opts: TickCommandOptions, io: Io, config: Config): Pro
   if (opts.json) printJson(report, io);
   else {
     for (const b of report.bots) {
-      if (b.status === 'skipped' || (b.status === 'idle' && !opts.dryRun)) continue;
+      // A bot the operator named gets its line whatever happened, so a skip says why (not due, paused, locked…);
+      // in a run over the whole farm (cron's), only bots that did something do.
+      if (!names && (b.status === 'skipped' || (b.status === 'idle' && !opts.dryRun))) continue;
       io.out(`${b.name} (${b.role}): ${b.status} - ${b.detail}\n`);
       for (const p of b.posts ?? []) io.out(`  posted ${p.id}: ${p.text}\n`);
       for (const d of b.drafts ?? []) io.out(`  would post: ${d}\n`);
