@@ -15,7 +15,7 @@ export function parseDuration(input: string, what = 'duration'): number {
     consumed += m[0].length;
   }
   if (consumed === 0 || consumed !== text.length) {
-    throw new UsageError(`invalid ${what} "${input}": use a number with a unit, e.g. 90s, 30m, 2h, 1d (a bare number is minutes)`);
+    throw new UsageError(`invalid ${what} "${input}": use a number with a unit, e.g. 90s, 30m, 2h, 1d`);
   }
   return checkRange(total, input, what);
 }

@@ -15,11 +15,6 @@ describe('durations', () => {
     expect(() => parseDuration(text, 'every')).toThrow(UsageError);
   });
 
-  it('a bare number is minutes, as the README and farm files document; a bad value says so', () => {
-    expect(parseDuration('30')).toBe(parseDuration('30m'));
-    expect(() => parseDuration('1.5', 'every')).toThrow(/a bare number is minutes/);
-  });
-
   it('formats back the way operators write', () => {
     expect(formatDuration(3600)).toBe('1h');
     expect(formatDuration(5400)).toBe('1h30m');
