@@ -172,3 +172,20 @@ describe('tfctl export', () => {
     expect(r.code, r.stderr).toBe(0);
   });
 });
+
+describe('list and stats on a terminal', () => {
+  it('fit its width, and print whole lines when not a terminal', async () => {
+    const { run: list } = await import('../../src/cli/commands/list.js');
+    const { run: stats } = await import('../../src/cli/commands/stats.js');
+    await ok(['create', 'r1', 'reader']);
+    await client.hset(`${env.TFCTL_PREFIX}:bot:{r1}`, 'last_error', `GET /2/users/me: HTTP 503: ${'unavailable '.repeat(20)}`);
+    for (const command of [list, stats]) {
+      const tty = bufferIo({ isTTY: true, columns: 70 });
+      await command({}, tty, config());
+      for (const l of tty.stdout.trimEnd().split('\n')) expect(l.length, l).toBeLessThanOrEqual(70);
+    }
+    const piped = bufferIo();
+    await list({}, piped, config());
+    expect(piped.stdout).toContain('unavailable '.repeat(19));
+  });
+});
