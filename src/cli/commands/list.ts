@@ -31,6 +31,7 @@ export async function run(opts: ListOptions, io: Io, config: Config): Promise<vo
       ];
     }),
     io,
+    { cut: 5 },
   );
 }
 

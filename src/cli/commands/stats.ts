@@ -4,7 +4,7 @@ import { backlogLabel, roleLabel } from '../../bots/view.js';
 import type { Config } from '../../config.js';
 import type { FarmStats } from '../../metrics/stats.js';
 import { withFarm, type CommandContext, type Io } from '../context.js';
-import { farmHeader, printJson, printTable, relativeTime, tableWidth } from '../output.js';
+import { farmHeader, fitProse, printJson, printTable, relativeTime, tableWidth } from '../output.js';
 
 export interface StatsOptions {
   json?: boolean;
@@ -72,14 +72,15 @@ async function printHuman(stats: FarmStats, chart: boolean | undefined, now: num
   const withSpark = rows.map((r, i) => [...r, sparkline(stats.bots[i]!.posts_hourly, max)]);
   const sparkHeaders = [...headers, `POSTS/H (${stats.hours.length}H)`];
   const draw = chart ?? chartFits(io, Math.max(tableWidth(sparkHeaders, withSpark), 2 * stats.hours.length + 8));
-  if (draw) printTable(sparkHeaders, withSpark, io);
-  else printTable(headers, rows, io);
+  // On a narrow terminal the role column (writer<reader names) gives way first.
+  if (draw) printTable(sparkHeaders, withSpark, io, { cut: 1 });
+  else printTable(headers, rows, io, { cut: 1 });
   const kinds = KINDS.map((k) => plural(Number(t[k.plural] ?? 0), k.name)).join(', ');
   const backlogs = BACKLOG_LABELS.map((l) => `${t[l] ?? 0} ${l}, `).join('');
-  io.out(
+  const total =
     `total: ${plural(t.bots, 'bot')} (${kinds}), ${backlogs}${t.posted} posted, ${t.posted_24h} in the last 24h, ` +
-      `${plural(Number(t.errors), 'error')}, ${plural(Number(t.rate_limited), 'rate-limit pause')}\n`,
-  );
+    `${plural(Number(t.errors), 'error')}, ${plural(Number(t.rate_limited), 'rate-limit pause')}`;
+  io.out(`${fitProse(total, io)}\n`);
   if (draw) io.out(`\n${barChart(t.posts_hourly, stats.hours).join('\n')}\n`);
 }
 
