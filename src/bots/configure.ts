@@ -94,15 +94,18 @@ export async function changesFor(kind: BotKind, bot: Bot, assignments: string[])
 }
 
 /**
- * A kind's settings as JSON shows them (show, create --json, set --json): by property, durations as
- * written ("1h"). The one place a bot's settings become output.
+ * A kind's settings as JSON shows them (show, create --json, set --json): by key in snake_case
+ * (`per_tick`), null when unset, durations as written ("1h") with their seconds beside (`keep_s`).
+ * The one place a bot's settings become output.
  */
 export function settingsView(kind: BotKind | undefined, bot: Bot): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const s of kind?.settings ?? []) {
     if (s.prop === 'source') continue;
+    const key = s.key.replace(/-/g, '_');
     const v = bot.settings[s.prop];
-    if (v !== undefined) out[s.prop] = s.value.show ? s.value.show(v as never) : v;
+    out[key] = v === undefined ? null : s.value.show ? s.value.show(v as never) : v;
+    if (s.value.type === 'duration') out[`${key}_s`] = v ?? null;
   }
   return out;
 }

@@ -4,8 +4,10 @@ import { settingsView } from './configure.js';
 import { BACKLOG_LABELS, kindOf } from './index.js';
 
 /**
- * A bot as operators see it (list, show, create, set, stats): plain data, secrets redacted, times as
- * ISO strings. This file is the one place a bot becomes JSON; change the convention here.
+ * A bot as operators see it (list, show, create, set, stats): plain data, secrets redacted. This file is
+ * the one place a bot becomes JSON, by the convention of every --json (README, "Machine output"):
+ * snake_case keys, times as ISO-8601 strings (`*_at`, null when unset), durations as written ("2h")
+ * with their seconds beside them (`every_s`).
  */
 export interface BotView {
   name: string;
@@ -13,6 +15,7 @@ export interface BotView {
   reader: string | null;
   status: 'paused' | 'failing' | 'due' | 'waiting';
   every: string;
+  every_s: number;
   next_due_at: string | null;
   last_tick_at: string | null;
   /** One key per backlog label of the registry (cached, unprocessed…): the bot's own kind's is a number, the others null. */
@@ -46,6 +49,7 @@ export function botView(bot: BotSummary, now = Date.now()): BotView {
     reader: bot.source ?? null,
     status: statusOf(bot, now),
     every: formatDuration(bot.every),
+    every_s: bot.every,
     next_due_at: isoTime(bot.nextDueAt),
     last_tick_at: isoTime(bot.lastTickAt),
   } as BotView;
@@ -56,17 +60,28 @@ export function botView(bot: BotSummary, now = Date.now()): BotView {
   return view;
 }
 
-/** Everything `show` prints of any bot: the view plus every setting and counter, secrets as "set"/"missing". */
+/**
+ * Everything `show` prints of any bot, and what create and set print: the list's view plus every
+ * setting, counter and piece of state, secrets as "set"/"missing". Every field is always there (null
+ * when unset), so a bot has one shape whatever it has been through.
+ */
 export function botDetail(bot: Bot, backlog: number, now = Date.now()) {
-  const { createdAt, lastTickAt, nextDueAt, lastError, settings: _settings, source: _source, ...rest } = redact(bot);
+  const { token, secret } = redact(bot);
+  const pauses: Record<string, string | null> = {};
+  for (const [endpoint, until] of Object.entries(bot.pauses)) pauses[endpoint] = isoTime(until);
   return {
     ...botView({ ...bot, backlog }, now),
-    ...rest,
+    paused: bot.paused,
+    failing: bot.failing,
+    retries: bot.retries ?? 0,
+    token,
+    secret,
+    user_id: bot.userId ?? null,
+    username: bot.username ?? null,
+    since_id: bot.sinceId ?? null,
+    created_at: isoTime(bot.createdAt),
+    counters: { ...bot.counters },
+    pauses,
     ...settingsView(kindOf(bot.role), bot),
-    every: formatDuration(bot.every),
-    created_at: isoTime(createdAt),
-    last_tick_at: isoTime(lastTickAt),
-    next_due_at: isoTime(nextDueAt),
-    last_error: lastError ?? null,
   };
 }

@@ -5,10 +5,12 @@ import { fileURLToPath } from 'node:url';
 import { DEFAULT_PREFIX, type Config } from '../../config.js';
 import { UsageError } from '../../errors.js';
 import type { CommandContext, Io } from '../context.js';
+import { printJson } from '../output.js';
 
 export interface CronOptions {
   install?: boolean;
   remove?: boolean;
+  json?: boolean;
 }
 
 export async function run(opts: CronOptions, io: Io, config: Config): Promise<void> {
@@ -19,17 +21,19 @@ export async function run(opts: CronOptions, io: Io, config: Config): Promise<vo
 
   if (opts.remove) {
     const { text, removed } = crontab.removeBlock(await crontab.readCrontab(), plan.prefix);
+    if (removed > 0) await crontab.writeCrontab(text);
+    if (opts.json) return printJson({ action: removed ? 'removed' : 'none', prefix: plan.prefix, env_file: plan.envFile }, io);
     if (removed === 0) {
       io.out(`no tfctl block for prefix "${plan.prefix}" in the crontab: nothing to remove\n`);
       return;
     }
-    await crontab.writeCrontab(text);
     io.out(`removed the tfctl block for prefix "${plan.prefix}" from the crontab (${plan.envFile} is kept)\n`);
     return;
   }
 
   const block = crontab.buildBlock(plan);
   if (!opts.install) {
+    if (opts.json) return printJson({ action: 'print', prefix: plan.prefix, env_file: plan.envFile, log_dir: plan.logDir, block }, io);
     io.out(block);
     return;
   }
@@ -43,6 +47,7 @@ export async function run(opts: CronOptions, io: Io, config: Config): Promise<vo
   const after = crontab.upsertBlock(before, block, plan.prefix);
   if (after !== before) await crontab.writeCrontab(after);
   const jobs = plan.env.TFCTL_INFLUX_URL ? 'tick every minute, stats every 10 minutes' : 'tick every minute';
+  if (opts.json) return printJson({ action: after === before ? 'unchanged' : 'installed', prefix: plan.prefix, env_file: plan.envFile, log_dir: plan.logDir, block }, io);
   io.out(
     `${after === before ? 'the crontab already has' : 'installed'} the tfctl block for prefix "${plan.prefix}" (${jobs}); ` +
       `environment in ${plan.envFile} (mode 0600), logs in ${plan.logDir}\n`,
@@ -55,6 +60,7 @@ export function register(program: Command, ctx: CommandContext): void {
     .description("print the farm's crontab block (tick every minute, stats every 10 minutes with TFCTL_INFLUX_URL), or install or remove it")
     .option('--install', "write the env file and put the block in this user's crontab (idempotent; other entries kept)")
     .option('--remove', "take the block out of this user's crontab (other entries kept)")
+    .option('--json', 'print what was done (and the block) as JSON')
     .action((opts: CronOptions) => run(opts, ctx.io, ctx.config()));
 }
 

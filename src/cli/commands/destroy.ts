@@ -3,10 +3,12 @@ import { botName } from '../../bots/bot.js';
 import type { Config } from '../../config.js';
 import { OperationalError, UsageError } from '../../errors.js';
 import { withFarm, type CommandContext, type Io } from '../context.js';
+import { printJson } from '../output.js';
 
 export interface DestroyOptions {
   name: string;
   yes?: boolean;
+  json?: boolean;
 }
 
 export async function run(opts: DestroyOptions, io: Io, config: Config): Promise<void> {
@@ -20,7 +22,8 @@ export async function run(opts: DestroyOptions, io: Io, config: Config): Promise
     }
     await farm.destroy(name);
   });
-  io.out(`destroyed ${name}\n`);
+  if (opts.json) printJson({ destroyed: name }, io);
+  else io.out(`destroyed ${name}\n`);
 }
 
 export function register(program: Command, ctx: CommandContext): void {
@@ -29,5 +32,6 @@ export function register(program: Command, ctx: CommandContext): void {
     .description('remove a bot and all its data (a source still used by consumers is refused)')
     .argument('<name>')
     .option('--yes', 'do not ask for confirmation (needed when stdin is not a terminal)')
-    .action((name: string, opts: { yes?: boolean }) => run({ name, ...opts }, ctx.io, ctx.config()));
+    .option('--json', 'print what was destroyed as JSON')
+    .action((name: string, opts: { yes?: boolean; json?: boolean }) => run({ name, ...opts }, ctx.io, ctx.config()));
 }

@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import type { Config } from '../../config.js';
 import { UsageError } from '../../errors.js';
 import { withFarm, type CommandContext, type Io } from '../context.js';
+import { printJson } from '../output.js';
 
 export interface ExportOptions {
   /** The archive; with --yaml the farm file, stdout when absent or `-`. */
@@ -12,11 +13,21 @@ export interface ExportOptions {
   yaml?: boolean;
   /** Replace an existing file. */
   force?: boolean;
+  /** Print what was written as JSON. */
+  json?: boolean;
+}
+
+/** What `export --json` prints of an archive it wrote. */
+function exported(file: string, manifest: import('../../archive/format.js').Manifest) {
+  const { keys, bots, stream_entries, pending, by_type } = manifest.counts;
+  return { file, prefix: manifest.prefix, created_at: manifest.created_at, secrets: manifest.secrets, counts: { bots, keys, stream_entries, pending, by_type } };
 }
 
 export async function run(opts: ExportOptions, io: Io, config: Config): Promise<void> {
   // Checked before Redis is touched: a backup must never silently replace another one.
   if (opts.file && opts.file !== '-' && !opts.force && existsSync(opts.file)) throw new UsageError(`export: ${opts.file} exists: give --force to overwrite it`);
+  if (opts.json && opts.yaml) throw new UsageError('export: --json is for archives; --yaml already writes the farm file');
+  if (opts.json && opts.file === '-') throw new UsageError('export: --json and - both want stdout: name a file, or leave out --json');
   if (opts.yaml) return exportYaml(opts, io, config);
   if (!opts.file) throw new UsageError('export: name the archive to write, e.g. tfctl export farm.tar.gz, or - for stdout (or --yaml for a farm file)');
   if (opts.file === '-') return exportToStdout(opts, io, config);
@@ -33,6 +44,7 @@ export async function run(opts: ExportOptions, io: Io, config: Config): Promise<
   const file = opts.file;
   const manifest = await withFarm(config, (farm) => exportFarm(farm.redis, farm.config.prefix, file, { withoutSecrets: opts.withoutSecrets, onProgress: progress }));
   if (shown) io.err('\n');
+  if (opts.json) return printJson(exported(opts.file, manifest), io);
   const c = manifest.counts;
   io.out(
     `exported ${c.bots} bots, ${c.keys} keys (${c.stream_entries} cached tweets, ${c.pending} pending) to ${opts.file}${manifest.secrets ? '' : ' without secrets'}\n`,
@@ -86,5 +98,6 @@ export function register(program: Command, ctx: CommandContext): void {
     .option('--without-secrets', 'leave the bots\' token and secret out (they need tfctl auth after import)')
     .option('--yaml', 'write the bots as a farm file for tfctl apply (secrets as env: references) instead of an archive')
     .option('--force', 'overwrite the file when it exists')
-    .action((file: string | undefined, opts: { withoutSecrets?: boolean; yaml?: boolean; force?: boolean }) => run({ file, ...opts }, ctx.io, ctx.config()));
+    .option('--json', 'print what was written as JSON')
+    .action((file: string | undefined, opts: { withoutSecrets?: boolean; yaml?: boolean; force?: boolean; json?: boolean }) => run({ file, ...opts }, ctx.io, ctx.config()));
 }

@@ -5,6 +5,8 @@ import type { CommandContext, Io } from '../context.js';
 export interface InflectOptions {
   word?: string;
   grammemes?: string;
+  /** One JSON object per answer: {word, grammemes, form} (NDJSON from stdin, with the line number). */
+  json?: boolean;
 }
 
 /**
@@ -29,16 +31,17 @@ export async function run(opts: InflectOptions, io: Io, input: NodeJS.ReadableSt
     const morph = await import('../../text/morph.js');
     await morph.loadMorph();
     const form = morph.inflect(word, want);
+    if (opts.json) io.out(`${JSON.stringify({ word, grammemes, form })}\n`);
     if (form === null) {
       io.err(`tfctl: inflect: cannot inflect "${word}" to ${grammemes} (not a dictionary noun, ambiguous, or no such form)\n`);
       return 1;
     }
-    io.out(`${form}\n`);
+    if (!opts.json) io.out(`${form}\n`);
     return 0;
   }
   const morph = await import('../../text/morph.js');
   await morph.loadMorph();
-  return batch(morph.inflect, tryParseWant, io, input);
+  return batch(morph.inflect, tryParseWant, io, input, opts.json ?? false);
 }
 
 export function register(program: Command, ctx: CommandContext): void {
@@ -47,8 +50,9 @@ export function register(program: Command, ctx: CommandContext): void {
     .description('inflect a Russian noun: WORD GRAMMEMES (e.g. gent,plur or род,мн), or word<TAB>grammemes lines on stdin')
     .argument('[word]', 'a noun, in any of its forms')
     .argument('[grammemes]', 'case and optional number: nomn gent datv accs ablt loct loc2 / им род дат вин твор пред, sing plur / ед мн')
-    .action(async (word: string | undefined, grammemes: string | undefined) => {
-      const code = await run({ word, grammemes }, ctx.io);
+    .option('--json', 'print {"word","grammemes","form"} (form null when it declines); from stdin one such line per input line, with "line"')
+    .action(async (word: string | undefined, grammemes: string | undefined, opts: { json?: boolean }) => {
+      const code = await run({ word, grammemes, json: opts.json }, ctx.io);
       if (code) process.exitCode = code;
     });
 }
@@ -59,7 +63,7 @@ type TryParseWant = (typeof import('../../text/grammemes.js'))['tryParseWant'];
 const MAX_NAMED = 10;
 
 /** Streams stdin to stdout line by line, buffering output in chunks and honouring backpressure. */
-async function batch(inflect: Inflect, tryParseWant: TryParseWant, io: Io, input: NodeJS.ReadableStream): Promise<number> {
+async function batch(inflect: Inflect, tryParseWant: TryParseWant, io: Io, input: NodeJS.ReadableStream, json: boolean): Promise<number> {
   const { createInterface } = await import('node:readline'); // loaded on use: start-up stays lean
   const rl = createInterface({ input, crlfDelay: Infinity });
   let out = '';
@@ -81,7 +85,8 @@ async function batch(inflect: Inflect, tryParseWant: TryParseWant, io: Io, input
     const word = (tab < 0 ? line : line.slice(0, tab)).trim();
     const want = tab < 0 ? null : tryParseWant(line.slice(tab + 1));
     if (tab >= 0 && !want) bad++;
-    out += `${word && want ? (inflect(word, want) ?? '') : ''}\n`;
+    const form = word && want ? inflect(word, want) : null;
+    out += json ? `${JSON.stringify({ line: n, word, grammemes: tab < 0 ? null : line.slice(tab + 1).trim(), form })}\n` : `${form ?? ''}\n`;
     if (out.length >= 16_384) await flush();
   }
   await flush();

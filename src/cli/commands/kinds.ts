@@ -25,6 +25,7 @@ export function describeKind(kind: BotKind) {
       aliases: [...(s.aliases ?? [])],
       type: s.value.type,
       default: showDefault(defaultOf(kind, s), s),
+      ...(s.value.type === 'duration' ? { default_s: defaultOf(kind, s) ?? null } : {}),
       required: Boolean(s.required),
       secret: Boolean(s.secret),
       create: !s.setOnly,

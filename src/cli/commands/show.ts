@@ -26,6 +26,8 @@ export async function run(opts: ShowOptions, io: Io, config: Config): Promise<vo
   const lines: string[] = [];
   for (const [key, value] of Object.entries(detail)) {
     if (value === null || value === undefined) continue;
+    // JSON gives a duration's seconds beside it (every_s); people read "2h".
+    if (key.endsWith('_s') && key.slice(0, -2) in detail) continue;
     if (typeof value === 'object') {
       const parts = Object.entries(value as Record<string, unknown>).map(([k, v]) => `${k}=${v}`);
       if (parts.length) lines.push(`${key}: ${parts.join(' ')}`);
