@@ -124,7 +124,7 @@ describe('tfctl diff / apply / export --yaml', { timeout: 180_000 }, () => {
     const first = await ok(['apply', file, '--yes']);
     expect(first.stdout).toMatch(/created reader r1\ncreated writer w1\ncreated writer w2\napplied: 3 created, 0 changed, 0 destroyed\n$/);
     const w1 = JSON.parse((await ok(['show', 'w1', '--json'])).stdout);
-    expect(w1).toMatchObject({ role: 'writer', reader: 'r1', every: '30m', template: '%s – это когда тебя любят.', perTick: 2, grab: 1, token: 'set', secret: 'set' });
+    expect(w1).toMatchObject({ role: 'writer', reader: 'r1', every: '30m', template: '%s – это когда тебя любят.', per_tick: 2, grab: 1, token: 'set', secret: 'set' });
     expect(JSON.parse((await ok(['show', 'r1', '--json'])).stdout)).toMatchObject({ every: '10m', token: 'set', secret: 'set' });
 
     // Applied again: nothing to do; diff exits 0.

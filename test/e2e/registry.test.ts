@@ -55,7 +55,7 @@ describe('the bot registry through the CLI', () => {
     r = await tfctl(['show', 'w1', '--json'], env);
     expect(r.code, r.stderr).toBe(0);
     const w1 = JSON.parse(r.stdout);
-    expect(w1).toMatchObject({ name: 'w1', role: 'writer', reader: 'r1', template: '%s – это когда тебя любят.', every: '1h', perTick: 1, grab: 3, token: 'missing', secret: 'missing' });
+    expect(w1).toMatchObject({ name: 'w1', role: 'writer', reader: 'r1', template: '%s – это когда тебя любят.', every: '1h', per_tick: 1, grab: 3, token: 'missing', secret: 'missing' });
 
     r = await tfctl(['show', 'r1', '--json'], env);
     expect(JSON.parse(r.stdout)).toMatchObject({ token: 'set', secret: 'set' });
