@@ -53,7 +53,7 @@ describe('the bot registry, in-process', () => {
     let r = await cli(['set', 'w1', 'every=30m', 'per-tick=2', 'grab=5', 'paused=yes'], env);
     expect(r.code, r.stderr).toBe(0);
     r = await cli(['show', 'w1', '--json'], env);
-    expect(JSON.parse(r.stdout)).toMatchObject({ every: '30m', perTick: 2, grab: 5, paused: true, status: 'paused' });
+    expect(JSON.parse(r.stdout)).toMatchObject({ every: '30m', per_tick: 2, grab: 5, paused: true, status: 'paused' });
 
     await expectUsageError(['set', 'w1', 'every=2h', 'grab=0'], /invalid grab "0"/);
     await expectUsageError(['set', 'w1', 'colour=red'], /unknown setting "colour"/);
@@ -143,7 +143,7 @@ describe('kind-specific commands, in-process', () => {
     const set = JSON.parse(r.stdout) as Record<string, unknown>;
     r = await cli(['show', 'w1', '--json']);
     const shown = JSON.parse(r.stdout) as Record<string, unknown>;
-    expect(shown).toMatchObject({ reader: 'r1', template: '%s!', perTick: 1, grab: 7, unprocessed: 0, recent_posts: [{ id: '555', at: '2024-01-01T00:00:00.000Z', text: 'Кошка!' }] });
+    expect(shown).toMatchObject({ reader: 'r1', template: '%s!', per_tick: 1, grab: 7, unprocessed: 0, recent_posts: [{ id: '555', at: '2024-01-01T00:00:00.000Z', text: 'Кошка!' }] });
     const { recent_posts: _posts, ...rest } = shown;
     expect(Object.keys(set)).toEqual(Object.keys(rest));
     r = await cli(['show', 'w1']);
