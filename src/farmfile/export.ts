@@ -1,6 +1,6 @@
 import { stringify } from 'yaml';
 import type { Bot } from '../bots/bot.js';
-import { KINDS, schemaOf } from '../bots/index.js';
+import { defaultOf, KINDS, schemaOf } from '../bots/index.js';
 import type { BotKind, KindContext } from '../bots/types.js';
 import { TYPED } from '../bots/configure.js';
 import { shown } from './plan.js';
@@ -43,7 +43,7 @@ export async function farmYaml(bots: Bot[], opts: { prefix: string; ctx: KindCon
         continue;
       }
       // A paused flag is written only when set: most bots run.
-      if (s.setOnly && v === s.default) continue;
+      if (s.setOnly && v === defaultOf(kind, s)) continue;
       entry[s.key] = shown(s, v);
     }
     for (const section of kind.sections ?? []) {

@@ -1,6 +1,6 @@
 import type { Bot } from '../bots/bot.js';
 import { TYPED } from '../bots/configure.js';
-import { KINDS, schemaOf } from '../bots/index.js';
+import { defaultOf, KINDS, schemaOf } from '../bots/index.js';
 import type { Setting } from '../bots/settings.js';
 import type { BotKind, BotSection, KindContext } from '../bots/types.js';
 import type { BotChanges } from '../store/farm-store.js';
@@ -71,12 +71,12 @@ function current(bot: Bot, s: Setting): unknown {
   return TYPED.has(s.prop) ? (bot as unknown as Record<string, unknown>)[s.prop] : bot.settings[s.prop];
 }
 
-/** What a setting will be: the file's value, else its default; undefined for a secret the file leaves alone. */
+/** What a setting will be: the file's value, else its kind's default; undefined for a secret the file leaves alone. */
 function desiredOf(d: DesiredBot, s: Setting): { value: unknown; managed: boolean } {
   const v = d.values.get(s);
   if (v) return { value: v.value, managed: true };
   if (s.secret) return { value: undefined, managed: false };
-  return { value: s.default, managed: true };
+  return { value: defaultOf(d.kind, s), managed: true };
 }
 
 /** Items added and removed between two lists (by their JSON), or "changed" for anything else. */
@@ -146,7 +146,7 @@ export async function planFarm(file: FarmFile, bots: Bot[], opts: PlanOptions): 
       for (const s of schema) {
         const { value, managed } = desiredOf(d, s);
         if (!managed || value === undefined) continue;
-        if (s.setOnly && value === s.default) continue; // a new bot runs unless the file pauses it
+        if (s.setOnly && value === defaultOf(d.kind, s)) continue; // a new bot runs unless the file pauses it
         fields.push(s.secret ? { key: s.key, secret: true, to: 'set' } : { key: s.key, to: shown(s, value) });
         if (s.setOnly) (after as Record<string, unknown>)[s.prop] = value;
       }

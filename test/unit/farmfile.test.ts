@@ -172,6 +172,17 @@ describe('farm file: the plan', () => {
     expect(planLines(p, 'f')).toEqual(['~ reader r', '    paused: false → true', '~ writer w', '    every: 10m → 1h', '    per-tick: 4 → 1', '0 to create, 2 to change, 0 to destroy']);
   });
 
+  it("takes a kind's own default for a setting the file leaves out (a tracker is due every minute, not every hour)", async () => {
+    const f = await parse('bots:\n  t:\n    kind: tracker\n    users: "12"\n');
+    // Created as create would make it: every 1m.
+    const p = await plan(f, []);
+    expect(p.create[0]!.fields).toContainEqual({ key: 'every', to: '1m' });
+    // A tracker that has its kind's default is left alone: a second apply changes nothing.
+    const made = bot('t', 'tracker', { every: 60, settings: { users: [{ id: '12' }], keep: 15 * 60, since: 86400 } });
+    const again = await plan(f, [made]);
+    expect(planLines(again, 'f')).toEqual(['no changes: the farm matches f']);
+  });
+
   it('refuses what the farm cannot become: a changed kind, a missing or pruned source, a consumer as source', async () => {
     const refusal = async (text: string, bots: Bot[], prune = false) => {
       try {
