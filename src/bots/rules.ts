@@ -1,7 +1,9 @@
 import type { Redis } from 'ioredis';
 import { UsageError } from '../errors.js';
+import type { Bot } from '../store/bot-record.js';
 import type { Keys } from '../store/keys.js';
 import { parseQuery, XQuerySyntaxError, XQueryTooLongError, type Query } from '../xquery/index.js';
+import type { BotSection } from './types.js';
 
 /**
  * Rules: X queries a bot works by (a collector collects what they match; a retweeter retweets it).
@@ -106,6 +108,40 @@ export class Rules {
     return added;
   }
 
+  /**
+   * Makes the bot's rules exactly `want` (matched by query), changing only what differs: a rule whose
+   * query stays keeps its id, and so its since id and hit counters; one whose tag or type changed is
+   * updated in place. One MULTI (after the id reservation), one version move, one message.
+   */
+  async replace(bot: string, want: DeclaredRule[], now: number): Promise<{ added: number; removed: number; changed: number }> {
+    const have = await this.list(bot);
+    const byValue = new Map(have.map((r) => [r.value, r]));
+    const wanted = new Set(want.map((r) => r.value));
+    const removed = have.filter((r) => !wanted.has(r.value)).map((r) => r.id);
+    const changed: Rule[] = [];
+    const fresh: DeclaredRule[] = [];
+    for (const w of want) {
+      const r = byValue.get(w.value);
+      if (!r) fresh.push(w);
+      else if ((r.tag ?? '') !== (w.tag ?? '') || r.type !== (w.type ?? 'track')) changed.push({ id: r.id, value: r.value, ...(w.tag ? { tag: w.tag } : {}), type: w.type ?? 'track', created_at: r.created_at });
+    }
+    if (!removed.length && !changed.length && !fresh.length) return { added: 0, removed: 0, changed: 0 };
+    const key = this.keys.own(bot, RULES_SUFFIX);
+    const versionKey = this.keys.own(bot, RULES_VERSION_SUFFIX);
+    const top = fresh.length ? await this.redis.incrby(versionKey, fresh.length) : 0;
+    const multi = this.redis.multi();
+    if (removed.length) multi.hdel(key, ...removed);
+    for (const r of changed) multi.hset(key, r.id, JSON.stringify(r));
+    fresh.forEach((w, i) => {
+      const r: Rule = { id: String(top - fresh.length + 1 + i), value: w.value, ...(w.tag ? { tag: w.tag } : {}), type: w.type ?? 'track', created_at: now };
+      multi.hset(key, r.id, JSON.stringify(r));
+    });
+    if (!fresh.length) multi.incr(versionKey);
+    multi.publish(this.keys.rulesChannel(), bot);
+    await multi.exec();
+    return { added: fresh.length, removed: removed.length, changed: changed.length };
+  }
+
   /** Removes rules by id; unknown ids are a usage error and nothing is removed. */
   async remove(bot: string, ids: string[]): Promise<void> {
     const key = this.keys.own(bot, RULES_SUFFIX);
@@ -118,4 +154,86 @@ export class Rules {
     multi.publish(this.keys.rulesChannel(), bot);
     await multi.exec();
   }
+}
+
+/** A rule as a farm file declares it: its query, and its tag and type when it has them. */
+export interface DeclaredRule {
+  value: string;
+  tag?: string;
+  /** Only when not track (the default): how it was given, kept so an export applies back the same. */
+  type?: Exclude<RuleType, 'track'>;
+}
+
+/** A declared rule in the section's normal form: the bare query when that is all it has. */
+type RuleEntry = string | DeclaredRule;
+
+const entryOf = (r: DeclaredRule): RuleEntry => (r.tag || r.type ? { value: r.value, ...(r.tag ? { tag: r.tag } : {}), ...(r.type ? { type: r.type } : {}) } : r.value);
+const declared = (e: RuleEntry): DeclaredRule => (typeof e === 'string' ? { value: e } : e);
+/** Sorted by query: rules are a set, and ids (creation order) are the farm's own business. */
+const sorted = (rules: DeclaredRule[]): RuleEntry[] => [...rules].sort((a, b) => (a.value < b.value ? -1 : a.value > b.value ? 1 : 0)).map(entryOf);
+const label = (r: DeclaredRule) => `${JSON.stringify(r.value)}${r.tag ? ` [${r.tag}]` : ''}`;
+
+/**
+ * The `rules` section of a farm file, for any kind that works by rules (collector, retweeter): a list
+ * of queries, each a string or `{value, tag, type}`, checked as `tfctl rules add` checks them against
+ * the limits the bot's settings give. Apply changes only the rules that differ (Rules.replace), so a
+ * kept rule keeps its id and what was counted under it.
+ */
+export function rulesSection(limitsOf: (settings: Record<string, unknown>) => RuleLimits): BotSection {
+  return {
+    key: 'rules',
+    help: 'its rules: X queries, each a string or {value, tag, type}',
+    parse(value, bot, settings) {
+      if (value === null || value === undefined || value === '') return [];
+      if (!Array.isArray(value)) throw new UsageError('rules must be a list of queries (a string, or value: and optionally tag: and type:)');
+      const limits = limitsOf(settings);
+      const seen = new Set<string>();
+      const rules = value.map((item: unknown, i): DeclaredRule => {
+        const n = `rule ${i + 1}`;
+        let r: DeclaredRule;
+        if (typeof item === 'string') r = { value: item.trim() };
+        else if (item && typeof item === 'object' && !Array.isArray(item)) {
+          const o = item as Record<string, unknown>;
+          const unknown = Object.keys(o).filter((k) => !['value', 'tag', 'type'].includes(k));
+          if (unknown.length) throw new UsageError(`${n}: unknown key "${unknown[0]}": a rule has value, tag and type`);
+          if (typeof o.value !== 'string') throw new UsageError(`${n} needs value: its query`);
+          if (o.tag !== undefined && typeof o.tag !== 'string') throw new UsageError(`${n}: tag must be text`);
+          const type = o.type ?? 'track';
+          if (!(RULE_TYPES as readonly unknown[]).includes(type)) throw new UsageError(`${n}: type must be one of ${RULE_TYPES.join(', ')}`);
+          r = { value: o.value.trim(), ...(o.tag ? { tag: o.tag } : {}), ...(type !== 'track' ? { type: type as DeclaredRule['type'] } : {}) };
+        } else throw new UsageError(`${n} must be a query, or value: and optionally tag: and type:`);
+        if (!r.value) throw new UsageError(`${n} is empty`);
+        try {
+          checkRule(r.value, limits);
+        } catch (err) {
+          throw new UsageError(`${n}: ${(err as Error).message}`);
+        }
+        if (seen.has(r.value)) throw new UsageError(`${n}: the rule ${JSON.stringify(r.value)} is given twice`);
+        seen.add(r.value);
+        return r;
+      });
+      if (rules.length > limits.count) throw new UsageError(`${bot} would have ${rules.length} rules; ${limits.why} allows at most ${limits.count}`);
+      return sorted(rules);
+    },
+    async read(bot: Bot, ctx) {
+      const rules = await new Rules(ctx.redis, ctx.store.keys).list(bot.name);
+      return sorted(rules.map((r) => ({ value: r.value, ...(r.tag ? { tag: r.tag } : {}), ...(r.type !== 'track' ? { type: r.type } : {}) })));
+    },
+    async write(bot: Bot, value, ctx) {
+      await new Rules(ctx.redis, ctx.store.keys).replace(bot.name, (value as RuleEntry[]).map(declared), ctx.now());
+    },
+    summary(from, to) {
+      const before = new Map(((from as RuleEntry[] | undefined) ?? []).map(declared).map((r) => [r.value, r]));
+      const after = ((to as RuleEntry[]) ?? []).map(declared);
+      const parts: string[] = [];
+      for (const r of after) {
+        const was = before.get(r.value);
+        if (!was) parts.push(`+ ${label(r)}`);
+        else if (JSON.stringify(entryOf(was)) !== JSON.stringify(entryOf(r))) parts.push(`~ ${label(r)}${was.type !== r.type ? ` (${r.type ?? 'track'})` : ''}`);
+        before.delete(r.value);
+      }
+      for (const r of before.values()) parts.push(`- ${label(r)}`);
+      return parts.join(', ');
+    },
+  };
 }

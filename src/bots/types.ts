@@ -122,11 +122,14 @@ export interface BotSection {
   help: string;
   /**
    * The file's value (YAML read as strings, maps and lists: numbers arrive as text) checked and in its
-   * normal form; throws a UsageError saying what is wrong.
+   * normal form; throws a UsageError saying what is wrong. `settings` are the bot's settings as the file
+   * makes them (by prop, defaults filled in), for checks that depend on them (a tier's rule limits).
    */
-  parse(value: unknown, bot: string): unknown;
+  parse(value: unknown, bot: string, settings: Record<string, unknown>): unknown;
   /** The bot's current value in the same normal form (undefined when it has none). */
   read(bot: Bot, ctx: KindContext): Promise<unknown>;
   /** Makes the bot's value `value`, in one atomic step. */
   write(bot: Bot, value: unknown, ctx: KindContext): Promise<void>;
+  /** What changes between two values, in words, for diff (without it: items added and removed). */
+  summary?(from: unknown, to: unknown): string;
 }

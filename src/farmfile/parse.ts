@@ -2,7 +2,7 @@ import { readFileSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { isMap, isScalar, LineCounter, parseDocument, type Node, type Pair, type YAMLMap } from 'yaml';
 import { botName } from '../bots/bot.js';
-import { KINDS, schemaOf } from '../bots/index.js';
+import { defaultOf, KINDS, schemaOf } from '../bots/index.js';
 import { names, normalKey, type Setting } from '../bots/settings.js';
 import type { BotKind, BotSection } from '../bots/types.js';
 import { UsageError } from '../errors.js';
@@ -213,6 +213,7 @@ export async function parseFarmFile(text: string, opts: ParseOptions): Promise<F
     if (!problems.length && !root.items.some((p) => keyOf(p) === 'bots')) problem(botsWhere, 'the file has no "bots:": an empty farm is written "bots: {}"');
   }
   const seen = new Set<string>();
+  const rawSections: Array<{ bot: DesiredBot; section: BotSection; raw: unknown; where: Where }> = [];
   const refusedOf = new Map<DesiredBot, Set<Setting>>();
   for (const pair of botsNode?.items ?? []) {
     const keyAt = at(pair.key as Node);
@@ -273,11 +274,8 @@ export async function parseFarmFile(text: string, opts: ParseOptions): Promise<F
       }
       const section = kind.sections?.find((x) => x.key === key);
       if (section) {
-        try {
-          bot.sections.set(section, { value: section.parse(item.value ? (item.value as Node).toJSON() : null, name), where: valueAt });
-        } catch (err) {
-          problem(valueAt, `bot "${name}": ${(err as Error).message}`);
-        }
+        // Parsed once the settings are (below): a section's checks may depend on them.
+        rawSections.push({ bot, section, raw: item.value ? (item.value as Node).toJSON() : null, where: valueAt });
         continue;
       }
       problem(where, unknownKey(key, kind, ownersOf(key, kind), `bot "${name}"`));
@@ -312,6 +310,15 @@ export async function parseFarmFile(text: string, opts: ParseOptions): Promise<F
       } catch (err) {
         problem(bot.where, `${what}: ${(err as Error).message}`);
       }
+    }
+  }
+  for (const { bot, section, raw, where } of rawSections) {
+    const settings: Record<string, unknown> = {};
+    for (const s of schemaOf(bot.kind)) settings[s.prop] = bot.values.has(s) ? bot.values.get(s)!.value : defaultOf(bot.kind, s);
+    try {
+      bot.sections.set(section, { value: section.parse(raw, bot.name, settings), where });
+    } catch (err) {
+      problem(where, `bot "${bot.name}": ${(err as Error).message}`);
     }
   }
   if (problems.length) throw fail();

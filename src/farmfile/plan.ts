@@ -153,7 +153,7 @@ export async function planFarm(file: FarmFile, bots: Bot[], opts: PlanOptions): 
       const sections: SectionWrite[] = [];
       for (const [section, { value }] of d.sections) {
         sections.push({ section, value });
-        fields.push({ key: section.key, summary: sectionSummary(undefined, value) });
+        fields.push({ key: section.key, summary: section.summary ? section.summary(undefined, value) : sectionSummary(undefined, value) });
       }
       plan.create.push({ name: d.name, kind: d.kind, desired: d, fields, after, sections });
       continue;
@@ -177,7 +177,7 @@ export async function planFarm(file: FarmFile, bots: Bot[], opts: PlanOptions): 
       const was = await section.read(bot, opts.ctx);
       if (JSON.stringify(was) === JSON.stringify(value)) continue;
       sections.push({ section, value });
-      fields.push({ key: section.key, summary: sectionSummary(was, value) });
+      fields.push({ key: section.key, summary: section.summary ? section.summary(was, value) : sectionSummary(was, value) });
     }
     if (fields.length) plan.update.push({ name: d.name, kind: d.kind, bot, fields, changes, sections });
   }

@@ -66,6 +66,44 @@ describe('apply in a safe order', () => {
     expect(await client.hmget('fa:bot:{p}', 'paused', 'failing', 'last_error')).toEqual(['0', null, null]);
   });
 
+  it("changes exactly the collector's rules that differ: kept rules keep their ids and counts, one version move, one message", async () => {
+    const file = join(dir, 'rules.yaml');
+    const collectorFile = (rules: string) => `bots:\n  col:\n    kind: collector\n    rules:\n${rules}`;
+    writeFileSync(file, collectorFile('      - cats\n      - dogs\n      - value: from:12\n        type: follow\n'));
+    await apply({ file, yes: true }, bufferIo(), config);
+    const rulesOf = async () => Object.values(await client.hgetall('fa:{col}:rules')).map((v) => JSON.parse(v)).sort((a, b) => a.id - b.id);
+    const first = await rulesOf();
+    expect(first.map((r) => [r.value, r.type, r.tag])).toEqual([['cats', 'track', undefined], ['dogs', 'track', undefined], ['from:12', 'follow', undefined]]);
+    const id = (value: string, rules = first) => rules.find((r) => r.value === value)!.id as string;
+    // What the collector learned under its rules' ids: where each search stopped, and its hits.
+    await client.hset('fa:{col}:since_ids', id('cats'), '100', id('from:12'), '200');
+    const version = Number(await client.get('fa:{col}:rules_version'));
+
+    // dogs goes, birds comes (tagged), cats gets a tag; the follow rule stays as it is.
+    writeFileSync(file, collectorFile('      - value: cats\n        tag: pets\n      - value: from:12\n        type: follow\n      - value: birds\n        tag: sky\n'));
+    const planned = bufferIo();
+    expect(await diff({ file }, planned, config)).toEqual({ changes: true });
+    expect(planned.stdout).toBe(`~ collector col\n    rules: + "birds" [sky], ~ "cats" [pets], - "dogs"\nnot in ${file}, kept (--prune destroys them): new, p, w\n0 to create, 1 to change, 0 to destroy\n`);
+    const sub = redis.client();
+    const messages: string[] = [];
+    await sub.subscribe('fa:rules');
+    sub.on('message', (_channel, bot) => messages.push(bot));
+    try {
+      await apply({ file, yes: true }, bufferIo(), config);
+      const after = await rulesOf();
+      expect(after.map((r) => [r.value, r.type, r.tag ?? null])).toEqual([['cats', 'track', 'pets'], ['from:12', 'follow', null], ['birds', 'track', 'sky']]);
+      expect([id('cats', after), id('from:12', after)]).toEqual([id('cats'), id('from:12')]);
+      expect(after.find((r) => r.value === 'cats').created_at).toBe(first[0].created_at);
+      expect(await client.hgetall('fa:{col}:since_ids')).toEqual({ [id('cats')]: '100', [id('from:12')]: '200' });
+      expect(Number(await client.get('fa:{col}:rules_version'))).toBe(version + 1);
+      await new Promise((r) => setTimeout(r, 100));
+      expect(messages).toEqual(['col']);
+      expect(await diff({ file }, bufferIo(), config)).toEqual({ changes: false });
+    } finally {
+      sub.disconnect();
+    }
+  });
+
   it('asks before applying on a terminal, and a "no" changes nothing', async () => {
     const file = join(dir, 'ask.yaml');
     writeFileSync(file, `bots:\n${reader('asked')}`);

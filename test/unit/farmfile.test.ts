@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Bot } from '../../src/bots/bot.js';
+import { collector } from '../../src/bots/collector/index.js';
 import { KINDS } from '../../src/bots/index.js';
 import { count, setting } from '../../src/bots/settings.js';
 import type { BotKind, KindContext } from '../../src/bots/types.js';
@@ -234,6 +235,39 @@ describe('farm file: the plan', () => {
     expect(planLines(p, 'f')).toEqual(['+ tracker u', '    every: 1h', '    limit: 3', '    rules: 1 added', '~ tracker t', '    rules: 1 added, 1 removed', '1 to create, 1 to change, 0 to destroy']);
     expect(p.update[0]!.sections.map((s) => s.value)).toEqual([['cats', 'birds']]);
     expect(await problems('bots:\n  t:\n    kind: tracker\n    rules: cats\n', kinds)).toEqual(['farm.yaml:4:12: bot "t": rules must be a list of queries']);
-    expect(await problems('bots:\n  r:\n    kind: reader\n    rules: [cats]\n', kinds)).toEqual(['farm.yaml:4:5: rules is for trackers; bot "r" is a reader']);
+    expect(await problems('bots:\n  r:\n    kind: reader\n    rules: [cats]\n', kinds)).toEqual(['farm.yaml:4:5: rules is for collectors and trackers; bot "r" is a reader']);
+  });
+
+  it("reads a collector's rules as `tfctl rules add` checks them, within its tier's limits, and diffs them rule by rule", async () => {
+    const text = `bots:
+  c:
+    kind: collector
+    rules:
+      - cats
+      - value: from:12
+        type: follow
+      - value: "\\"good morning\\""
+        tag: greeting
+`;
+    const f = await parse(text);
+    // The normal form: sorted by query, a bare query when that is all a rule has.
+    expect([...f.bots[0]!.sections.values()].map((v) => v.value)).toEqual([[{ value: '"good morning"', tag: 'greeting' }, 'cats', { value: 'from:12', type: 'follow' }]]);
+    // What the collector has now (its read, without Redis here): the greeting untagged, dogs, the follow rule.
+    const had = ['"good morning"', 'dogs', { value: 'from:12', type: 'follow' }];
+    const section = { ...collector.sections![0]!, read: async () => had };
+    const kinds = KINDS.map((k) => (k === collector ? { ...collector, sections: [section] } : k));
+    const withKinds = await parse(text, kinds);
+    const c = bot('c', 'collector', { settings: { keep: 5000, keepFor: 7 * 86400, tier: 'pro' } });
+    const p = await plan(withKinds, [c], false, kinds);
+    expect(planLines(p, 'f')).toEqual(['~ collector c', '    rules: ~ "\\"good morning\\"" [greeting], + "cats", - "dogs"', '0 to create, 1 to change, 0 to destroy']);
+    // Checked against the tier the file gives (the default, pro, allows 512 characters; enterprise 2,048).
+    const long = `"${'a'.repeat(600)}"`;
+    expect(await problems(`bots:\n  c:\n    kind: collector\n    rules: ['${long}']\n`)).toEqual([`farm.yaml:4:12: bot "c": rule 1: rule is ${long.length} characters; the pro tier (stream rules and recent-search queries) allows at most 512`]);
+    expect((await parse(`bots:\n  c:\n    kind: collector\n    tier: enterprise\n    rules: ['${long}']\n`)).bots).toHaveLength(1);
+    expect(await problems('bots:\n  c:\n    kind: collector\n    rules:\n      - cats\n      - "(cats"\n      - cats\n')).toEqual([
+      `farm.yaml:5:7: bot "c": rule 2: invalid query at column 1: missing ')' to close this '(': (cats`,
+    ]);
+    expect(await problems('bots:\n  c:\n    kind: collector\n    rules: [cats, cats]\n')).toEqual(['farm.yaml:4:12: bot "c": rule 2: the rule "cats" is given twice']);
+    expect(await problems('bots:\n  c:\n    kind: collector\n    rules:\n      - query: cats\n')).toEqual(['farm.yaml:5:7: bot "c": rule 1: unknown key "query": a rule has value, tag and type']);
   });
 });

@@ -1,7 +1,7 @@
 import { UsageError } from '../../errors.js';
 import type { Bot } from '../../store/bot-record.js';
 import { QUERY_MAX_LENGTH, RULE_MAX_LENGTH, type XTier } from '../../xquery/limits.js';
-import { RULES_SUFFIX, RULES_VERSION_SUFFIX, type RuleLimits } from '../rules.js';
+import { RULES_SUFFIX, RULES_VERSION_SUFFIX, rulesSection, type RuleLimits } from '../rules.js';
 import { count, duration, setting, type ValueType } from '../settings.js';
 import type { BotKind } from '../types.js';
 
@@ -40,13 +40,13 @@ export function retention(bot: Bot): { keep: number; keepForS: number } {
   return { keep: typeof keep === 'number' ? keep : 5000, keepForS: typeof keepFor === 'number' ? keepFor : 7 * 86400 };
 }
 
-export function collectorTier(bot: Bot): XTier {
+export function collectorTier(bot: Pick<Bot, 'settings'>): XTier {
   const t = bot.settings.tier;
   return typeof t === 'string' && (TIERS as readonly string[]).includes(t) ? (t as XTier) : 'pro';
 }
 
 /** A rule must fit a stream rule and, for cron mode and gap filling, a recent-search query. */
-export function collectorLimits(bot: Bot): RuleLimits {
+export function collectorLimits(bot: Pick<Bot, 'settings'>): RuleLimits {
   const t = collectorTier(bot);
   return {
     count: RULE_COUNT[t],
@@ -74,6 +74,7 @@ export const collector: BotKind = {
   publishes: false,
   keys: [RULES_SUFFIX, RULES_VERSION_SUFFIX, ...Object.values(OWN)],
   rules: { limits: collectorLimits },
+  sections: [rulesSection((settings) => collectorLimits({ settings }))],
   async tick(bot, env) {
     return (await import('./tick.js')).tick(bot, env);
   },
