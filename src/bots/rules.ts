@@ -171,7 +171,7 @@ const entryOf = (r: DeclaredRule): RuleEntry => (r.tag || r.type ? { value: r.va
 const declared = (e: RuleEntry): DeclaredRule => (typeof e === 'string' ? { value: e } : e);
 /** Sorted by query: rules are a set, and ids (creation order) are the farm's own business. */
 const sorted = (rules: DeclaredRule[]): RuleEntry[] => [...rules].sort((a, b) => (a.value < b.value ? -1 : a.value > b.value ? 1 : 0)).map(entryOf);
-const label = (r: DeclaredRule) => `${JSON.stringify(r.value)}${r.tag ? ` [${r.tag}]` : ''}`;
+const label = (r: DeclaredRule) => `${JSON.stringify(r.value)}${r.tag ? ` [${r.tag}]` : ''}${r.type ? ` (${r.type})` : ''}`;
 
 /**
  * The `rules` section of a farm file, for any kind that works by rules (collector, retweeter): a list
@@ -229,7 +229,7 @@ export function rulesSection(limitsOf: (settings: Record<string, unknown>) => Ru
       for (const r of after) {
         const was = before.get(r.value);
         if (!was) parts.push(`+ ${label(r)}`);
-        else if (JSON.stringify(entryOf(was)) !== JSON.stringify(entryOf(r))) parts.push(`~ ${label(r)}${was.type !== r.type ? ` (${r.type ?? 'track'})` : ''}`);
+        else if (JSON.stringify(entryOf(was)) !== JSON.stringify(entryOf(r))) parts.push(`~ ${label(r)}`);
         before.delete(r.value);
       }
       for (const r of before.values()) parts.push(`- ${label(r)}`);

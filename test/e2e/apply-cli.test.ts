@@ -231,6 +231,43 @@ describe('tfctl diff / apply / export --yaml', { timeout: 180_000 }, () => {
     expect(r.stderr).not.toContain('12345-abcdef');
   });
 
+  it("changes a template and a collector's rule as exactly those changes, keeping every bot's state", async () => {
+    const file = join(dir, 'farm.yaml');
+    const collector = (rules: string) => `  c1:\n    kind: collector\n    rules:\n${rules}`;
+    const template = 'Всю ночь думал о {noun:loct}.';
+    writeFileSync(file, farmFile(template, { w2: false, extra: collector('      - love\n      - value: from:12\n        type: follow\n      - nights\n') }));
+    const created = await ok(['apply', file, '--yes']);
+    expect(created.stdout).toMatch(/\n    rules: \+ "from:12" \(follow\), \+ "love", \+ "nights"\n1 to create, 0 to change, 0 to destroy\ncreated collector c1\napplied: 1 created/);
+    const ids = JSON.parse((await ok(['rules', 'list', 'c1', '--json'])).stdout) as Array<{ id: string; value: string }>;
+    expect(ids.map((r) => r.value).sort()).toEqual(['from:12', 'love', 'nights']);
+    const idOf = (v: string) => ids.find((r) => r.value === v)!.id;
+    // What the collector learned under its rules: where each search stopped.
+    await client.hset('tf:{c1}:since_ids', idOf('love'), '111', idOf('from:12'), '222', idOf('nights'), '333');
+    const before = await snapshot();
+
+    // One template and one rule change (nights → stars); diff shows exactly those, apply does exactly those.
+    writeFileSync(file, farmFile('{Noun} не спит.', { w2: false, extra: collector('      - love\n      - value: from:12\n        type: follow\n      - stars\n') }));
+    const edit = await run(['diff', file, '--json']);
+    expect(edit.code, edit.stderr).toBe(1);
+    expect(JSON.parse(edit.stdout).change).toEqual([
+      { name: 'c1', kind: 'collector', fields: [{ key: 'rules', change: '+ "stars", - "nights"' }] },
+      { name: 'w1', kind: 'writer', fields: [{ key: 'template', from: template, to: '{Noun} не спит.' }] },
+    ]);
+    expect((await ok(['apply', file, '--yes'])).stdout).toMatch(/changed collector c1: rules\nchanged writer w1: template\napplied: 0 created, 2 changed, 0 destroyed\n$/);
+    const after = await snapshot();
+    const changed = Object.keys(after).filter((k) => after[k] !== before[k]);
+    expect(Object.keys(after)).toEqual(Object.keys(before));
+    expect(changed).toEqual(['tf:bot:{w1}', 'tf:{c1}:rules', 'tf:{c1}:rules_version']);
+    const rules = JSON.parse((await ok(['rules', 'list', 'c1', '--json'])).stdout) as Array<{ id: string; value: string }>;
+    // The two kept rules keep their ids (and so where their searches stopped); stars is new.
+    expect(rules.filter((r) => r.value !== 'stars')).toEqual(ids.filter((r) => r.value !== 'nights'));
+    expect(Number(rules.find((r) => r.value === 'stars')!.id)).toBeGreaterThan(Math.max(...ids.map((r) => Number(r.id))));
+    const [h0, h1] = [JSON.parse(before['tf:bot:{w1}']!), JSON.parse(after['tf:bot:{w1}']!)];
+    expect({ ...h1, template: h0.template }).toEqual(h0);
+    expect((await ok(['diff', file])).stdout).toBe(`no changes: the farm matches ${file}\n`);
+    await ok(['destroy', 'c1', '--yes']);
+  });
+
   it('round trip: a farm made by hand, exported with --yaml and applied to an empty Redis, lists the same', async () => {
     const handRedis = await startRedis();
     const emptyRedis = await startRedis();
@@ -243,6 +280,10 @@ describe('tfctl diff / apply / export --yaml', { timeout: 180_000 }, () => {
         ['create', 'alpha', 'writer', '--source', 'src', '--template', '{Noun:datv} не спится.', '--per-tick', '3', '--grab', '7', ...creds('w1')],
         ['create', 'beta', 'writer', '--reader', 'src', '--template', 'Нет {noun:gent}: "кавычки" и \\ тоже', '--every', '2h'],
         ['set', 'beta', 'paused=true'],
+        ['create', 'col', 'collector', '--tier', 'basic', '--keep', '900'],
+        ['rules', 'add', 'col', 'love OR nights', '--tag', 'romance'],
+        ['rules', 'add', 'col', '--type', 'follow', '12,34'],
+        ['rules', 'add', 'col', '"good night"'],
       ]) {
         const r = await tfctl(args, a);
         expect(r.code, `${args.join(' ')}: ${r.stderr}`).toBe(0);
@@ -272,13 +313,19 @@ describe('tfctl diff / apply / export --yaml', { timeout: 180_000 }, () => {
         return (JSON.parse(r.stdout) as Array<Record<string, unknown>>).map((x) => ({ ...x, next_due_at: typeof x.next_due_at }));
       };
       expect(await list(b)).toEqual(await list(a));
-      for (const name of ['src', 'alpha', 'beta']) {
+      for (const name of ['src', 'alpha', 'beta', 'col']) {
         const show = async (e: Record<string, string>) => {
           const { created_at: _c, next_due_at: _n, ...rest } = JSON.parse((await tfctl(['show', name, '--json'], e)).stdout);
+          // Rule ids are handed out by each farm in the order its rules were made, as created_at is.
+          if (Array.isArray(rest.rules)) rest.rules = (rest.rules as Array<Record<string, unknown>>).map(({ id: _id, ...r }) => r).sort((x, y) => String(x.value).localeCompare(String(y.value)));
           return rest;
         };
         expect(await show(b), name).toEqual(await show(a));
       }
+      const rulesOf = async (e: Record<string, string>) =>
+        (JSON.parse((await tfctl(['rules', 'list', 'col', '--json'], e)).stdout) as Array<Record<string, unknown>>).map(({ id: _i, created_at: _c, ...r }) => r).sort((x, y) => String(x.value).localeCompare(String(y.value)));
+      expect(await rulesOf(b)).toEqual(await rulesOf(a));
+      expect((await rulesOf(a)).map((r) => [r.value, r.tag, r.type])).toEqual([['"good night"', null, 'track'], ['from:12 OR from:34', null, 'follow'], ['love OR nights', 'romance', 'track']]);
       // The tokens themselves arrived, not only "set".
       expect(await emptyRedis.client().hget('love:bot:{alpha}', 'token')).toBe(accounts.get('w1')!.token);
       // And the copy exports as the same file.
