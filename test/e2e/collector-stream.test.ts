@@ -163,4 +163,25 @@ describe('tfctl stream', () => {
     // The refused token is dropped: the next start asks X for a new one.
     expect(await client.exists(`${env.TFCTL_PREFIX}:app:bearer`)).toBe(0);
   });
+
+  it('exits 3 when the app is not enrolled for the filtered stream (403 client-not-enrolled), without retrying', async () => {
+    // X answers a Basic app's stream calls with 403 client-not-enrolled: no reconnect can change that.
+    const basic = await startTestSandbox({ tier: 'basic' });
+    try {
+      await ok(['create', 'sb', 'collector', '--tier', 'basic']);
+      await ok(['rules', 'add', 'sb', 'кошка']);
+      const before = await basic.requests();
+      const s = startStream('sb', basic.cliEnv);
+      expect(await s.exited).toBe(3);
+      const failed = s.events.find((e) => e.event === 'text' || e.event === 'error' || e.event === 'fatal');
+      expect(JSON.stringify(s.events)).toMatch(/client-not-enrolled|not enrolled/);
+      expect(failed).toBeDefined();
+      // One refused call, not a loop of reconnects.
+      const after = await basic.requests();
+      const streamCalls = Object.entries(after).filter(([k]) => k.includes('/2/tweets/search/stream')).reduce((n, [k, v]) => n + v - (before[k] ?? 0), 0);
+      expect(streamCalls).toBe(1);
+    } finally {
+      await basic.close();
+    }
+  });
 });

@@ -47,8 +47,28 @@ export interface StreamDeps {
   stopped: Promise<void>;
 }
 
+/**
+ * X's 403s that no retry can cure: the app is not enrolled for the endpoint (its tier has no filtered
+ * stream), it is forbidden, or it authenticated the wrong way.
+ */
+const FORBIDDEN = ['client-not-enrolled', 'client-forbidden', 'unsupported-authentication'];
+
+function forbiddenReason(err: ApiResponseError): string | undefined {
+  const data = (err.data ?? {}) as { reason?: string; type?: string; title?: string };
+  const text = JSON.stringify(data);
+  return FORBIDDEN.find((r) => data.reason === r || text.includes(r));
+}
+
+/** An authentication or authorisation failure: exit 3, so a supervisor does not keep knocking. */
 function isAuthError(err: unknown): boolean {
-  return err instanceof ApiResponseError && (err.code === 401 || (err.code === 403 && JSON.stringify(err.data ?? '').includes('unsupported-authentication')));
+  return err instanceof ApiResponseError && (err.code === 401 || (err.code === 403 && forbiddenReason(err) !== undefined));
+}
+
+function authMessage(err: ApiResponseError): string {
+  const reason = err.code === 403 ? forbiddenReason(err) : undefined;
+  if (reason === 'client-not-enrolled') return "X refused the app (403 client-not-enrolled): its access tier has no filtered stream (Pro or Enterprise); run the collector from cron instead (tfctl tick)";
+  if (reason) return `X refused the app (403 ${reason}): check the app and TFCTL_CONSUMER_KEY / TFCTL_CONSUMER_SECRET`;
+  return `X refused the app's credentials (${err.code}): check TFCTL_CONSUMER_KEY and TFCTL_CONSUMER_SECRET; a cached bearer token is dropped, the next start gets a new one`;
 }
 
 /** Makes the app's rules on X for this collector equal to its rules in Redis. */
@@ -181,7 +201,7 @@ export async function runStream(d: StreamDeps): Promise<void> {
     }
     if (failure) throw failure;
   } catch (err) {
-    if (isAuthError(err)) throw new AuthError(`X refused the app's credentials (${(err as ApiResponseError).code}): check TFCTL_CONSUMER_KEY and TFCTL_CONSUMER_SECRET; a cached bearer token is dropped, the next start gets a new one`);
+    if (isAuthError(err)) throw new AuthError(authMessage(err as ApiResponseError));
     throw err;
   } finally {
     clearInterval(poll);
