@@ -109,6 +109,32 @@ export interface BotKind {
   check?(settings: Record<string, unknown>, name: string): void;
   /** Parts of its bots beyond settings that a farm file declares (rules, drafts…), by their key there. */
   sections?: readonly BotSection[];
+  /** Figures of its own for list, stats and InfluxDB (a collector's rule hits, a tracker's retweets). */
+  figures?: KindFigures;
+}
+
+/** An InfluxDB measurement of a kind's own: its tags and its (integer) fields. */
+export interface KindMeasurement {
+  name: string;
+  tags: readonly string[];
+  fields: readonly string[];
+}
+
+/** One point of a kind's measurement; `at` in epoch ms. */
+export interface KindPoint {
+  measurement: string;
+  tags: Record<string, string>;
+  fields: Record<string, number>;
+  at: number;
+}
+
+/** What a kind adds to the common figures, read for all its bots at once (a farm may have a thousand). */
+export interface KindFigures {
+  /** Extra keys of each bot's row in list --json and stats --json, and a line for the tables. */
+  rows?(names: string[], ctx: KindContext): Promise<Map<string, { fields: Record<string, unknown>; line?: string }>>;
+  measurements?: readonly KindMeasurement[];
+  /** The points of its measurements for these bots now (written by stats --influx). */
+  points?(names: string[], ctx: KindContext): Promise<KindPoint[]>;
 }
 
 /**

@@ -1,7 +1,9 @@
 import { FieldType, InfluxDB, type IPoint } from 'influx';
 import { OperationalError, UsageError } from '../errors.js';
 import type { Farm } from '../farm/farm.js';
+import { KIND_MEASUREMENTS, kindPoints } from '../bots/figures.js';
 import { BACKLOG_LABELS, kindOf } from '../bots/index.js';
+import type { KindPoint } from '../bots/types.js';
 import { collectStats, type FarmStats } from './stats.js';
 
 /** One point per bot per write: the bot's state and counters at that moment. */
@@ -73,8 +75,8 @@ function stripCredentials(url: string): string {
 
 const intFields = (names: readonly string[]) => Object.fromEntries(names.map((n) => [n, FieldType.INTEGER]));
 
-/** Turns collected stats into points: pure, so tests can check them without a server. */
-export function statsToPoints(stats: FarmStats): IPoint[] {
+/** Turns collected stats (and the kinds' own points) into points: pure, so tests can check them without a server. */
+export function statsToPoints(stats: FarmStats, kindPts: readonly KindPoint[] = []): IPoint[] {
   const at = new Date(stats.at);
   const points: IPoint[] = [];
   const currentHour = stats.hours.length - 1;
@@ -104,7 +106,14 @@ export function statsToPoints(stats: FarmStats): IPoint[] {
       points.push({ measurement: HOURLY_MEASUREMENT, tags, fields: { posts }, timestamp: new Date(stats.hours[i]!) });
     });
   }
+  for (const p of kindPts) points.push({ measurement: p.measurement, tags: p.tags, fields: p.fields, timestamp: new Date(p.at) });
   return points;
+}
+
+/** The kinds' own points (a collector's rule hits, a tracker's retweet counts) for the bots of these stats. */
+export async function kindPointsOf(farm: Farm, stats: FarmStats): Promise<KindPoint[]> {
+  const at = Date.parse(stats.at);
+  return kindPoints(stats.bots, { redis: farm.redis, store: farm.store, now: () => at });
 }
 
 /** A client for the target, with the schema that makes every number an integer field. */
@@ -121,15 +130,16 @@ export function influxClient(target: InfluxTarget): InfluxDB {
     schema: [
       { measurement: BOT_MEASUREMENT, tags: [...TAGS], fields: intFields(BOT_FIELDS) },
       { measurement: HOURLY_MEASUREMENT, tags: [...TAGS], fields: intFields(['posts']) },
+      ...KIND_MEASUREMENTS.map((m) => ({ measurement: m.name, tags: [...m.tags], fields: intFields(m.fields) })),
     ],
   });
 }
 
 /** Writes already collected stats; creates the database first when it is missing. Returns points written. */
-export async function writeStatsTo(url: string, stats: FarmStats): Promise<number> {
+export async function writeStatsTo(url: string, stats: FarmStats, kindPts: readonly KindPoint[] = []): Promise<number> {
   const target = parseInfluxUrl(url);
   const client = influxClient(target);
-  const points = statsToPoints(stats);
+  const points = statsToPoints(stats, kindPts);
   try {
     const names = await client.getDatabaseNames();
     if (!names.includes(target.database)) await client.createDatabase(target.database);
@@ -145,7 +155,8 @@ export async function writeStatsTo(url: string, stats: FarmStats): Promise<numbe
 /** Collects the farm's stats at `now` and writes them to the InfluxDB at `url`. Returns points written. */
 export async function writeStats(farm: Farm, url: string, now = farm.now()): Promise<number> {
   parseInfluxUrl(url); // a bad URL is a usage error before any work
-  return writeStatsTo(url, await collectStats(farm, now));
+  const stats = await collectStats(farm, now);
+  return writeStatsTo(url, stats, await kindPointsOf(farm, stats));
 }
 
 /** One short reason, never the credentials. */

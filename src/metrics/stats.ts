@@ -1,4 +1,5 @@
 import type { Farm } from '../farm/farm.js';
+import { kindRows } from '../bots/figures.js';
 import { BACKLOG_LABELS, KINDS } from '../bots/index.js';
 import { backlogLabel, isoTime, statusOf } from '../bots/view.js';
 import { hourOf } from '../store/posts.js';
@@ -58,8 +59,11 @@ export interface FarmStats {
  * Collects every bot's figures in two round trips whatever the farm's size (bots with their
  * backlogs, then the hourly post counts), so `stats --json` stays quick for a thousand bots.
  */
-export async function collectStats(farm: Farm, now = farm.now()): Promise<FarmStats> {
+export async function collectStats(farm: Farm, now = farm.now(), out: { lines?: Map<string, string> } = {}): Promise<FarmStats> {
   const bots = await farm.store.overview(undefined, { pauses: true });
+  // The kinds' own figures (a collector's rule hits and stream heartbeat): one pipeline per kind that has them.
+  const extra = await kindRows(bots, { redis: farm.redis, store: farm.store, now: () => now });
+  for (const [name, row] of extra) if (row.line) out.lines?.set(name, row.line);
 
   const currentHour = Number(hourOf(now));
   const hourFields = Array.from({ length: HOURS }, (_, i) => String(currentHour - (HOURS - 1) + i));
@@ -101,6 +105,7 @@ export async function collectStats(farm: Farm, now = farm.now()): Promise<FarmSt
       next_due_at: isoTime(bot.nextDueAt),
       paused_until: pauseEnd > now ? isoTime(pauseEnd) : null,
       posts_hourly: series,
+      ...extra.get(bot.name)?.fields,
     });
   });
 

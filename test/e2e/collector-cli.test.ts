@@ -175,6 +175,21 @@ describe('collector, cron mode', () => {
 
     const shown = JSON.parse((await ok(['show', 'coll', '--json'])).stdout);
     expect(shown.rules.map((r: { hits_last_hour: number }) => r.hits_last_hour)).toEqual([5, 3, 3]);
+
+    // list and stats show the same rolling per-rule counts; no stream runs, so no heartbeat.
+    const perRule = [
+      { id: ids.kw, value: 'кошка', tag: 'kw', hits_last_hour: 5 },
+      { id: ids.follow, value: `from:${aliceId}`, tag: 'follow', hits_last_hour: 3 },
+      { id: ids.phrase, value: '"дождливый день"', tag: 'phrase', hits_last_hour: 3 },
+    ];
+    const listed = (JSON.parse((await ok(['list', '--json'])).stdout) as Array<Record<string, unknown>>).find((b) => b.name === 'coll')!;
+    expect(listed).toMatchObject({ rules: perRule, rule_hits_last_hour: 11, stream_heartbeat_age_s: null });
+    // A writer's row gets none of the collector's keys.
+    expect((JSON.parse((await ok(['list', '--json'])).stdout) as Array<Record<string, unknown>>).find((b) => b.name === 'wr')).not.toHaveProperty('rules');
+    const stats = JSON.parse((await ok(['stats', '--json', '--no-influx'])).stdout) as { bots: Array<Record<string, unknown>> };
+    expect(stats.bots.find((b) => b.name === 'coll')).toMatchObject({ rules: perRule, rule_hits_last_hour: 11, stream_heartbeat_age_s: null });
+    expect((await ok(['list'])).stdout).toContain(`coll: 3 rules, 11 hits in the last hour (#${ids.kw} kw 5, #${ids.follow} follow 3, #${ids.phrase} phrase 3); stream not running\n`);
+    expect((await ok(['stats', '--no-influx', '--no-chart'])).stdout).toContain('coll: 3 rules, 11 hits in the last hour');
   });
 });
 

@@ -139,6 +139,12 @@ describe('tfctl stream', () => {
 
       const shown = JSON.parse((await ok(['show', 'sc', '--json'])).stdout);
       expect(shown.stream_heartbeat_age_s).toBeLessThanOrEqual(2);
+      // list and stats show the running stream's heartbeat age too.
+      const listed = (JSON.parse((await ok(['list', '--json'])).stdout) as Array<Record<string, unknown>>).find((b) => b.name === 'sc')!;
+      expect(listed.stream_heartbeat_age_s).toBeLessThanOrEqual(2);
+      const stats = JSON.parse((await ok(['stats', '--json', '--no-influx'])).stdout) as { bots: Array<Record<string, unknown>> };
+      expect(stats.bots.find((b) => b.name === 'sc')!.stream_heartbeat_age_s).toBeLessThanOrEqual(2);
+      expect((await ok(['list'])).stdout).toMatch(/\nsc: \d+ rules?, .*; stream running, heartbeat \ds ago\n/);
     } finally {
       s.child.kill('SIGTERM');
       expect(await s.exited).toBe(0);

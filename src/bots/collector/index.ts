@@ -34,6 +34,10 @@ export const OWN = {
   caughtUp: 'caught_up',
 } as const;
 
+/** InfluxDB: hits per rule per minute (at the minute), and each collector's rules, hits and heartbeat age now. */
+export const RULE_HITS_MEASUREMENT = 'tfctl_rule_hits';
+export const COLLECTOR_MEASUREMENT = 'tfctl_collector';
+
 /** How much of its stream a collector keeps: its output is for anyone (tail, consumers), so it is capped by size and age, not by what consumers took. */
 export function retention(bot: Bot): { keep: number; keepForS: number } {
   const { keep, keepFor } = bot.settings;
@@ -77,6 +81,18 @@ export const collector: BotKind = {
   sections: [rulesSection((settings) => collectorLimits({ settings }))],
   async tick(bot, env) {
     return (await import('./tick.js')).tick(bot, env);
+  },
+  figures: {
+    measurements: [
+      { name: RULE_HITS_MEASUREMENT, tags: ['bot', 'prefix', 'rule', 'tag'], fields: ['hits'] },
+      { name: COLLECTOR_MEASUREMENT, tags: ['bot', 'prefix'], fields: ['rules', 'hits_last_hour', 'heartbeat_age_s'] },
+    ],
+    async rows(names, ctx) {
+      return (await import('./figures.js')).rows(names, ctx);
+    },
+    async points(names, ctx) {
+      return (await import('./figures.js')).points(names, ctx);
+    },
   },
   async show(bot, ctx) {
     return (await import('./view.js')).show(bot, ctx);

@@ -2,6 +2,9 @@ import type { BotKind } from '../types.js';
 import { TRACKER_DEFAULTS, TRACKER_SETTINGS, trackerSettings } from './settings.js';
 import { TRACKER_KEYS } from './store.js';
 
+/** InfluxDB: each tracked tweet's retweet count per minute (tags tracker, author, tweet). */
+export const TWEET_RETWEETS_MEASUREMENT = 'tfctl_tweet_retweets';
+
 /**
  * The tracker: standalone. It follows the recent tweets of a set of accounts and reads their retweet
  * counts every minute, 100 tweets per lookup, keeping one snapshot per minute (counts and deltas) for
@@ -19,6 +22,12 @@ export const tracker: BotKind = {
   keys: TRACKER_KEYS,
   async tick(bot, env) {
     return (await import('./tick.js')).tick(bot, env);
+  },
+  figures: {
+    measurements: [{ name: TWEET_RETWEETS_MEASUREMENT, tags: ['tracker', 'author', 'tweet', 'prefix'], fields: ['retweets'] }],
+    async points(names, ctx) {
+      return (await import('./figures.js')).points(names, ctx);
+    },
   },
   async show(bot, ctx) {
     const { TrackerStore } = await import('./store.js');

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import type { Config } from '../../config.js';
+import { kindRows } from '../../bots/figures.js';
 import { backlogLabel, botView, roleLabel, statusOf } from '../../bots/view.js';
 import { withFarm, type CommandContext, type Io } from '../context.js';
 import { farmHeader, printJson, printTable, relativeTime } from '../output.js';
@@ -9,8 +10,13 @@ export interface ListOptions {
 }
 
 export async function run(opts: ListOptions, io: Io, config: Config): Promise<void> {
-  const { bots, now } = await withFarm(config, async (farm) => ({ bots: await farm.store.overview(), now: farm.now() }));
-  if (opts.json) return printJson(bots.map((b) => botView(b, now)), io);
+  const { bots, now, extra } = await withFarm(config, async (farm) => {
+    const bots = await farm.store.overview();
+    const now = farm.now();
+    // The kinds' own figures (a collector's rule hits and stream heartbeat), one pipeline per such kind.
+    return { bots, now, extra: await kindRows(bots, { redis: farm.redis, store: farm.store, now: () => now }) };
+  });
+  if (opts.json) return printJson(bots.map((b) => ({ ...botView(b, now), ...extra.get(b.name)?.fields })), io);
   io.out(`${farmHeader(config)}\n`);
   if (bots.length === 0) {
     io.out('no bots yet: create one with tfctl create <name> reader\n');
@@ -33,6 +39,7 @@ export async function run(opts: ListOptions, io: Io, config: Config): Promise<vo
     io,
     { cut: 5 },
   );
+  for (const [name, row] of extra) if (row.line) io.out(`${name}: ${row.line}\n`);
 }
 
 export function register(program: Command, ctx: CommandContext): void {

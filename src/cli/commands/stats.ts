@@ -19,16 +19,20 @@ export async function run(opts: StatsOptions, io: Io, config: Config): Promise<v
   const influx = url ? await import('../../metrics/influx.js') : undefined;
   const target = url && influx ? influx.parseInfluxUrl(url) : undefined;
   const { collectStats } = await import('../../metrics/stats.js');
-  const stats = await withFarm(config, (farm) => collectStats(farm));
+  const lines = new Map<string, string>();
+  const { stats, points } = await withFarm(config, async (farm) => {
+    const stats = await collectStats(farm, farm.now(), { lines });
+    return { stats, points: influx ? await influx.kindPointsOf(farm, stats) : [] };
+  });
   const now = Date.parse(stats.at);
   // The table comes first, so an InfluxDB that is down still leaves the operator the figures.
   if (!opts.json && !opts.quiet) {
     io.out(`${farmHeader(config)}\n`);
-    await printHuman(stats, opts.chart, now, io);
+    await printHuman(stats, opts.chart, now, io, lines);
   }
   let written: { url: string; database: string; points: number } | undefined;
   if (url && influx && target) {
-    written = { url: target.safe, database: target.database, points: await influx.writeStatsTo(url, stats) };
+    written = { url: target.safe, database: target.database, points: await influx.writeStatsTo(url, stats, points) };
   }
   if (opts.json) printJson(written ? { ...stats, influx: written } : stats, io);
   // Quiet is for cron's log: the line says when.
@@ -48,7 +52,7 @@ export function register(program: Command, ctx: CommandContext): void {
     .action((opts: StatsOptions) => run(opts, ctx.io, ctx.config()));
 }
 
-async function printHuman(stats: FarmStats, chart: boolean | undefined, now: number, io: Io): Promise<void> {
+async function printHuman(stats: FarmStats, chart: boolean | undefined, now: number, io: Io, lines: Map<string, string>): Promise<void> {
   const t = stats.totals;
   if (stats.bots.length === 0) {
     io.out('no bots yet: create one with tfctl create <name> reader\n');
@@ -81,6 +85,8 @@ async function printHuman(stats: FarmStats, chart: boolean | undefined, now: num
     `total: ${plural(t.bots, 'bot')} (${kinds}), ${backlogs}${t.posted} posted, ${t.posted_24h} in the last 24h, ` +
     `${plural(Number(t.errors), 'error')}, ${plural(Number(t.rate_limited), 'rate-limit pause')}`;
   io.out(`${fitProse(total, io)}\n`);
+  // What kinds add of their own (a collector's rule hits and stream), a line per bot.
+  for (const [name, line] of lines) io.out(`${name}: ${line}\n`);
   if (draw) io.out(`\n${barChart(t.posts_hourly, stats.hours).join('\n')}\n`);
 }
 
