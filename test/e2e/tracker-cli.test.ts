@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tfctl } from '../helpers/cli.js';
+import { INFLUXD, startInflux } from '../helpers/influx.js';
 import { startRedis, type PrivateRedis } from '../helpers/redis.js';
 import { startTestSandbox, type Creds, type TestSandbox } from '../helpers/sandbox.js';
 
@@ -134,4 +135,21 @@ describe('tracker', () => {
     expect(text[1]).toMatch(/^#\s+RETWEETS\s+\+15m\s+USER\s+TWEET\s+TEXT$/);
     expect(text[2]).toContain(`@${tweets.find((x) => x.id === best[0]![0])!.author}`);
   }, 240_000);
+
+  // Without influxd there is nothing real to write to: the test says so in its name rather than pass empty.
+  it.skipIf(!INFLUXD)(`stats --influx writes each tracked tweet's retweet count per minute, tagged by tracker and author${INFLUXD ? '' : ' — SKIPPED: influxd is not installed (apt-get install influxdb)'}`, async () => {
+    const influx = await startInflux();
+    try {
+      await ok(['stats', '--influx', `${influx.url}/trk`, '--quiet']);
+      const top = JSON.parse((await ok(['top', 'tr', '-n', '12', '--json'])).stdout) as { tweets: Array<{ id: string; screen_name: string; retweets: number }> };
+      const reply = await influx.query('SELECT last("retweets") FROM "tfctl_tweet_retweets" GROUP BY "tracker", "author", "tweet"', 'trk');
+      const last = (reply.results[0]!.series ?? []).map((x) => [x.tags!.tweet, x.tags!.author, x.tags!.tracker, x.values[0]![1]]);
+      expect(last.sort()).toEqual(top.tweets.map((t) => [t.id, t.screen_name, 'tr', t.retweets]).sort());
+      // One point per tweet per kept minute: sixteen minutes of twelve tweets.
+      const count = await influx.query('SELECT count("retweets") FROM "tfctl_tweet_retweets"', 'trk');
+      expect(count.results[0]!.series![0]!.values[0]![1]).toBe(16 * 12);
+    } finally {
+      await influx.stop();
+    }
+  }, 60_000);
 });

@@ -3,11 +3,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
 import { OperationalError, UsageError } from '../../src/errors.js';
 import { Farm } from '../../src/farm/farm.js';
+import { Rules } from '../../src/bots/rules.js';
+import { TrackerStore } from '../../src/bots/tracker/store.js';
 import { BOT_FIELDS, BOT_MEASUREMENT, HOURLY_MEASUREMENT, writeStats } from '../../src/metrics/influx.js';
 import { collectStats } from '../../src/metrics/stats.js';
 import { hourOf } from '../../src/store/posts.js';
 import { freePort, startRedis, type PrivateRedis } from '../helpers/redis.js';
-import { startInflux, type InfluxReply, type PrivateInflux } from '../helpers/influx.js';
+import { INFLUXD, startInflux, type InfluxReply, type PrivateInflux } from '../helpers/influx.js';
 
 const DASHBOARD = new URL('../../ansible/grafana/dashboard.json', import.meta.url);
 const HOUR = 3_600_000;
@@ -50,7 +52,7 @@ function series(reply: InfluxReply) {
 beforeAll(async () => {
   // One after the other, so that afterAll stops the first when the second cannot start.
   redis = await startRedis();
-  influx = await startInflux();
+  if (INFLUXD) influx = await startInflux();
   farm = await Farm.open(loadConfig({ REDIS_URL: redis.url, TFCTL_PREFIX: 'tf' }));
   await seedFarm(farm);
 });
@@ -107,7 +109,9 @@ describe('collectStats', () => {
   });
 });
 
-describe('writeStats to a real influxd', () => {
+// Without influxd there is nothing real to write to: these say so in their name rather than pass empty.
+const WITHOUT_INFLUXD = INFLUXD ? '' : ' — SKIPPED: influxd is not installed (apt-get install influxdb)';
+describe.skipIf(!INFLUXD)(`writeStats to a real influxd${WITHOUT_INFLUXD}`, () => {
   it('writes integer fields tagged by bot, role and prefix, creating the database', async () => {
     const times = [now - 3 * HOUR, now - 2 * HOUR, now - HOUR, now - 5 * 60_000];
     let written = 0;
@@ -133,6 +137,40 @@ describe('writeStats to a real influxd', () => {
 
     const hourly = series(await influx.query(`SELECT sum("posts") FROM "${HOURLY_MEASUREMENT}" WHERE time > now() - 24h GROUP BY "bot"`, 'tfctl'));
     expect(Object.fromEntries(hourly.map((s) => [s.tags!.bot, s.values[0]![1]]))).toEqual({ w1: 8, w2: 4 });
+  });
+
+  it("writes a collector's hits per rule and minute, and a tracker's retweet count per tweet and minute, as integers", async () => {
+    const k = farm.store.keys;
+    const t = now - 2 * 60_000;
+    const minute = (ms: number) => Math.floor(ms / 60_000);
+    // A collector with two rules and hits in two minutes of the last hour (and one older, not written).
+    await farm.store.create({ name: 'c1', role: 'collector', every: 3600, paused: false });
+    const [kw, vip] = await new Rules(farm.redis, k).add('c1', [{ value: 'кошка', type: 'track' }, { value: 'from:12', tag: 'vip', type: 'follow' }], { count: 10, length: 512, why: 'test' }, now);
+    await farm.redis.hset(k.own('c1', 'rule_hits'), `${kw!.id}:${minute(t)}`, '3', `${kw!.id}:${minute(now)}`, '2', `${vip!.id}:${minute(t)}`, '4', `${vip!.id}:${minute(now - 2 * HOUR)}`, '9');
+    // A tracker with two accounts' tweets and two minute snapshots.
+    await farm.store.create({ name: 't1', role: 'tracker', fields: { users: '12,34' }, every: 60, paused: false });
+    const tracker = new TrackerStore(farm.redis, k, 't1');
+    await tracker.setUsers(new Map([['12', 'alice'], ['34', 'bob']]));
+    await tracker.addTweets('12', new Map([['1001', { author_id: '12', text: 'a', created_at: t }]]), new Map(), undefined, t);
+    await tracker.addTweets('34', new Map([['1002', { author_id: '34', text: 'b', created_at: t }]]), new Map(), undefined, t);
+    const m0 = minute(t) * 60_000;
+    await tracker.saveSnapshot({ at: m0, counts: { '1001': [5, 0], '1002': [1, 0] }, batches: 1, of: 1 }, new Map(), 0, {});
+    await tracker.saveSnapshot({ at: m0 + 60_000, counts: { '1001': [8, 3], '1002': [4, 3] }, batches: 1, of: 1 }, new Map(), 0, {});
+
+    await writeStats(farm, `${influx.url}/tfctl`, now);
+    const hits = series(await influx.query(`SELECT "hits" FROM "tfctl_rule_hits" WHERE time > now() - 24h GROUP BY "bot", "rule", "tag"`, 'tfctl'));
+    expect(Object.fromEntries(hits.map((x) => [`${x.tags!.rule}${x.tags!.tag ? `:${x.tags!.tag}` : ''}`, x.values.map((v) => v[1])]))).toEqual({ [kw!.id]: [3, 2], [`${vip!.id}:vip`]: [4] });
+    const collector = series(await influx.query(`SELECT "rules", "hits_last_hour", "heartbeat_age_s" FROM "tfctl_collector" WHERE "bot" = 'c1'`, 'tfctl'))[0]!;
+    expect(collector.values.at(-1)!.slice(1)).toEqual([2, 9, null]);
+    const rts = series(await influx.query(`SELECT "retweets" FROM "tfctl_tweet_retweets" WHERE time > now() - 24h GROUP BY "tracker", "author", "tweet"`, 'tfctl'));
+    expect(rts.map((x) => [x.tags, x.values.map((v) => [Date.parse(v[0] as string), v[1]])])).toEqual([
+      [{ tracker: 't1', author: 'alice', tweet: '1001' }, [[m0, 5], [m0 + 60_000, 8]]],
+      [{ tracker: 't1', author: 'bob', tweet: '1002' }, [[m0, 1], [m0 + 60_000, 4]]],
+    ]);
+    for (const m of ['tfctl_rule_hits', 'tfctl_collector', 'tfctl_tweet_retweets']) {
+      const types = series(await influx.query(`SHOW FIELD KEYS FROM "${m}"`, 'tfctl'))[0]!.values;
+      expect(types.map(([, type]) => type), m).toEqual(types.map(() => 'integer'));
+    }
   });
 
   it('runs every query of the Grafana dashboard and each returns data', async () => {
@@ -165,9 +203,9 @@ describe('writeStats to a real influxd', () => {
       return s;
     };
 
-    for (const v of vars) await run(`variable ${v.name}`, v.query, '(r1|w1|w2)');
+    for (const v of vars) await run(`variable ${v.name}`, v.query, '(c1|r1|t1|w1|w2)');
     const bots = (await run('bot variable', vars.find((v) => v.name === 'bot')!.query, '')).flatMap((s) => s.values.map((r) => r[1]));
-    expect(bots).toEqual(['r1', 'w1', 'w2']);
+    expect(bots).toEqual(['c1', 'r1', 't1', 'w1', 'w2']);
 
     const queried = panels.filter((p) => p.type !== 'row');
     expect(queried.length).toBeGreaterThanOrEqual(6);
@@ -176,12 +214,14 @@ describe('writeStats to a real influxd', () => {
       expect(p.targets?.length, p.title).toBeGreaterThan(0);
       for (const t of p.targets) {
         // A repeated panel gets one bot each; the others see "All", which Grafana writes as (a|b|c).
-        const choices = p.repeat === 'bot' ? ['r1', 'w1'] : ['(r1|w1|w2)', 'w1'];
+        // A kind's own panel is tried with one bot of that kind.
+        const one = t.query.includes('tfctl_rule_hits') ? 'c1' : t.query.includes('tfctl_tweet_retweets') ? 't1' : 'w1';
+        const choices = p.repeat === 'bot' ? ['r1', 'w1'] : ['(c1|r1|t1|w1|w2)', one];
         for (const bot of choices) await run(`panel "${p.title}" (bot=${bot})`, t.query, bot);
       }
     }
     const titles = queried.map((p) => p.title.toLowerCase()).join('|');
-    for (const word of ['posts per hour', 'errors', 'rate-limit']) expect(titles).toContain(word);
+    for (const word of ['posts per hour', 'errors', 'rate-limit', 'hits per rule', 'top tweets']) expect(titles).toContain(word);
   });
 
   it('says which InfluxDB it cannot reach, without credentials', async () => {

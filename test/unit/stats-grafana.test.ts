@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { KIND_MEASUREMENTS } from '../../src/bots/figures.js';
 import { BOT_FIELDS, BOT_MEASUREMENT, HOURLY_MEASUREMENT } from '../../src/metrics/influx.js';
 
 const read = (path: string) => readFileSync(new URL(`../../ansible/${path}`, import.meta.url), 'utf8');
@@ -33,11 +34,17 @@ describe('Grafana provisioning', () => {
       ...dashboard.templating.list.filter((v: { type: string }) => v.type === 'query').map((v: { query: string }) => v.query),
     ];
     for (const q of queries) {
-      for (const [, m] of q.matchAll(/FROM "(\w+)"/g)) expect([BOT_MEASUREMENT, HOURLY_MEASUREMENT], q).toContain(m);
+      // The common measurements, and those the kinds declare (a collector's rule hits, a tracker's retweets).
+      const from = [...q.matchAll(/FROM "(\w+)"/g)].map((m) => m[1]!);
+      for (const m of from) expect([BOT_MEASUREMENT, HOURLY_MEASUREMENT, ...KIND_MEASUREMENTS.map((k) => k.name)], q).toContain(m);
+      const own = KIND_MEASUREMENTS.filter((k) => from.includes(k.name)).flatMap((k) => k.fields);
       const fields = [...q.matchAll(/(?:last|sum)\("(\w+)"\)/g)].map((m) => m[1]!);
-      for (const f of fields) expect([...BOT_FIELDS, 'posts'], q).toContain(f);
+      for (const f of fields) expect([...BOT_FIELDS, 'posts', ...own], q).toContain(f);
       if (/^SELECT/.test(q)) expect(fields.length, q).toBeGreaterThan(0);
     }
     for (const p of panels) expect(p.datasource.uid).toBe('${datasource}');
+    // A panel for each kind's own figures: the collectors' rule hits and the trackers' top tweets.
+    expect(queries.some((q) => q.includes('FROM "tfctl_rule_hits"'))).toBe(true);
+    expect(queries.some((q) => q.includes('FROM "tfctl_tweet_retweets"'))).toBe(true);
   });
 });
