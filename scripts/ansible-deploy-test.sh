@@ -135,7 +135,7 @@ cleanup() {
     note "cleanup: removing the deployment (new packages: $(tr '\n' ' ' <"$tmp/packages.new"))"
     if play cleanup.yml cleanup -e "@$tmp/cleanup-vars.json"; then
       local left=""
-      for p in "$env_file" /etc/tfctl "$tfctl" /opt/tfctl /var/lib/tfctl /var/log/tfctl /etc/logrotate.d/tfctl; do
+      for p in "$env_file" /etc/tfctl "$tfctl" /opt/tfctl /var/lib/tfctl /var/log/tfctl /etc/logrotate.d/tfctl /etc/systemd/system/tfctl-stream@.service; do
         [ -e "$p" ] && left="$left $p"
       done
       getent passwd "$farm_user" >/dev/null && left="$left user:$farm_user"
@@ -265,6 +265,8 @@ TARBALL="$tarball" REDIS="$redis_url" XAPI="${sandbox_url:-http://127.0.0.1:9}" 
     // Nothing listens there; it only makes the stats cron entry appear.
     tfctl_influx_url: "http://127.0.0.1:9/deploytest",
     tfctl_monitoring: false,
+    // A collector on the filtered stream: its systemd unit is installed (started only under systemd).
+    tfctl_stream_collectors: ["dtcollector"],
     tfctl_farm: [
       `prefix: ${e.PREFIX}`,
       "bots:",
@@ -328,6 +330,16 @@ if [ "$(stat -c '%a' /etc/tfctl/farm.yaml 2>&1)" = 640 ] && ! grep -q "$(jget to
 else
   fail "farm file not applied: $(farm list --json 2>&1 | head -c 300)"
   grep -A3 'tfctl_farm' "$tmp/run1.log" | tail -n 30
+fi
+
+unit=/etc/systemd/system/tfctl-stream@.service
+if [ "$(stat -c '%a %U' "$unit" 2>&1)" = "644 root" ] &&
+  grep -qx "ExecStart=$tfctl stream %i --heartbeat 10s" "$unit" && grep -qx 'RestartPreventExitStatus=3' "$unit" &&
+  grep -qx "EnvironmentFile=$env_file" "$unit" && grep -qx "User=$farm_user" "$unit" &&
+  { ! command -v systemd-analyze >/dev/null || systemd-analyze verify "$unit" >"$tmp/verify.log" 2>&1; }; then
+  pass "$unit runs tfctl stream <collector> as $farm_user with the env file, and is not restarted after exit 3"
+else
+  fail "$unit: $(stat -c '%a %U' "$unit" 2>&1); $(cat "$tmp/verify.log" 2>/dev/null | head -n 5)"
 fi
 
 if [ "$(farm --version 2>&1)" = "$version" ]; then
