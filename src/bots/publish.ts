@@ -140,7 +140,7 @@ export class Publisher {
 
   private async recordPosted(intent: Intent, id: string): Promise<Published> {
     const post: Post = { id, text: intent.text, source: intent.source, noun: intent.noun, at: this.env.now() };
-    await this.env.posts.record(this.bot.name, intent.hash, post);
+    await this.env.posts.record(this.bot.name, intent.hash, post, intent.settle);
     await this.env.hook?.('after-record', this.bot);
     this.done.push(post);
     await this.announce(intent, post);
@@ -167,7 +167,7 @@ export class Publisher {
         const id = (await this.search([intent]).catch(() => new Map<string, string>())).get(intent.hash) ?? '';
         return this.recordPosted(intent, id);
       }
-      await env.posts.markDuplicate(bot.name, intent.hash);
+      await env.posts.markDuplicate(bot.name, intent.hash, intent.settle);
       return { settled: 'duplicate' };
     }
     const outcome = outcomeOfError(err, ENDPOINT.post, { learned: this.learned }, env.now());
@@ -178,7 +178,7 @@ export class Publisher {
     }
     if (c.kind === 'fatal' && err instanceof ApiResponseError && err.code >= 400 && err.code < 500) {
       // X refuses this text for good (too long, invalid): it is given up, so its tweet can be processed.
-      await env.posts.giveUp(bot.name, intent.hash);
+      await env.posts.giveUp(bot.name, intent.hash, intent.settle);
       return { settled: 'given-up', reason: c.reason };
     }
     await env.posts.dropIntent(bot.name, intent.hash);

@@ -33,7 +33,26 @@ export interface Intent {
   attempt?: number;
   /** X answered the last attempt (a 5xx, a body cut short): no request of it is still on its way */
   answered?: boolean;
+  /** A kind's own bookkeeping for this text, done in the same script as the post's (kept for recovery). */
+  settle?: Settle;
 }
+
+/**
+ * Steps on a kind's own keys (all in the bot's slot) that must happen together with the post's
+ * bookkeeping, so a crash never leaves one without the other: a draft leaves its queue, a hashtag's
+ * quota is spent. Each step is [command, index into keys, ...arguments]; record-post.lua allows HINCRBY,
+ * LREM, ZADD, SADD and HSET.
+ */
+export interface Settle {
+  keys: string[];
+  /** When the post is made (or found made). */
+  posted?: SettleStep[];
+  /** When X calls it a duplicate of a post it already has from this account. */
+  duplicate?: SettleStep[];
+  /** When X refuses it for good. */
+  skipped?: SettleStep[];
+}
+export type SettleStep = [command: 'HINCRBY' | 'LREM' | 'ZADD' | 'SADD' | 'HSET', key: number, ...args: Array<string | number>];
 
 const RECENT_POSTS = 200;
 
@@ -67,25 +86,27 @@ export class Posts {
   }
 
   /** Records a post made (or found after a crash). */
-  async record(writer: string, hash: string, post: Post): Promise<void> {
-    await this.bookkeep(writer, hash, JSON.stringify(post), hourOf(post.at), 'posted');
+  async record(writer: string, hash: string, post: Post, settle?: Settle): Promise<void> {
+    await this.bookkeep(writer, hash, JSON.stringify(post), hourOf(post.at), 'posted', settle, settle?.posted);
   }
 
   /** X refuses the text for good (a 4xx that is no rate limit): never tried again, not counted as posted. */
-  async giveUp(writer: string, hash: string): Promise<void> {
-    await this.bookkeep(writer, hash, '', '0', 'skipped');
+  async giveUp(writer: string, hash: string, settle?: Settle): Promise<void> {
+    await this.bookkeep(writer, hash, '', '0', 'skipped', settle, settle?.skipped);
   }
 
   /** X said the text is a duplicate: it counts as posted, so it is never tried again. */
-  async markDuplicate(writer: string, hash: string): Promise<void> {
-    await this.bookkeep(writer, hash, '', '0', 'duplicates');
+  async markDuplicate(writer: string, hash: string, settle?: Settle): Promise<void> {
+    await this.bookkeep(writer, hash, '', '0', 'duplicates', settle, settle?.duplicate);
   }
 
-  private async bookkeep(writer: string, hash: string, json: string, hour: string, counter: string): Promise<void> {
+  private async bookkeep(writer: string, hash: string, json: string, hour: string, counter: string, settle?: Settle, steps?: SettleStep[]): Promise<void> {
     const k = this.keys;
+    const own = steps?.length ? settle!.keys : [];
     await script(this.redis, 'record-post')(
-      [k.posted(writer), k.posts(writer), k.intents(writer), k.bot(writer), k.hourly(writer)],
-      [hash, json, RECENT_POSTS, hour, counter],
+      [k.posted(writer), k.posts(writer), k.intents(writer), k.bot(writer), k.hourly(writer), ...own],
+      // Arguments go as strings: Lua would print a large number as 1.7e+12.
+      [hash, json, RECENT_POSTS, hour, counter, steps?.length ? JSON.stringify(steps.map(([c, i, ...a]) => [c, i, ...a.map(String)])) : ''],
     );
   }
 

@@ -22,6 +22,8 @@ declare module 'twitter-text' {
   const twitterText: {
     parseTweet(text: string, config?: ParseConfig): ParsedTweet;
     configs: { defaults: ParseConfig; version3: ParseConfig };
+    /** The hashtags X would link in a text, without their #. */
+    extractHashtags(text: string): string[];
   };
   export default twitterText;
 }

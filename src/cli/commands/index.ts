@@ -24,6 +24,7 @@ import { register as tail } from './tail.js';
 import { register as stream } from './stream.js';
 import { register as top } from './top.js';
 import { register as events } from './events.js';
+import { register as drafts } from './drafts.js';
 
 /**
  * Every subcommand lives in its own file and exports `register(program, ctx, argv)`, which declares its
@@ -61,6 +62,7 @@ export const commands: Record<string, Register> = {
   stream,
   top,
   events,
+  drafts,
 };
 
 /**
