@@ -63,7 +63,7 @@ const hashtagMode: ValueType<HashtagMode> = {
 
 export const HASHTAG_SETTINGS: readonly Setting[] = [
   setting({ key: 'hashtags', prop: 'hashtags', field: 'hashtags', value: hashtags, arg: '<tags>', help: 'hashtags appended while the text fits 280, e.g. "#котики:2 #пятница" (:N = at most N uses)' }),
-  setting({ key: 'hashtag-mode', prop: 'hashtagMode', field: 'hashtag_mode', value: hashtagMode, default: 'all', arg: '<mode>', help: 'all (every tag left), one (the first left) or rotate (one per post, taking turns)' }),
+  setting({ key: 'hashtag-mode', prop: 'hashtagMode', field: 'hashtag_mode', value: hashtagMode, arg: '<mode>', help: 'all (every tag left: the default), one (the first left) or rotate (one per post, taking turns)' }),
 ];
 
 export interface HashtagSettings {

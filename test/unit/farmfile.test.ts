@@ -95,9 +95,9 @@ colour: red
     ).toEqual([
       'farm.yaml:4:12: bot "r": invalid every "soon": use a number with a unit, e.g. 90s, 30m, 2h, 1d',
       'farm.yaml:5:3: bot "w" is a writer and needs template: what it posts, e.g. "%s – это когда тебя любят." or "{noun:gent,plur}"',
-      'farm.yaml:7:5: unknown setting "tempalte" for bot "w" (a writer): use kind, every, paused, token, secret, source, template, per-tick, grab',
-      'farm.yaml:11:5: per-tick is for writers; bot "v" is a reader',
-      'farm.yaml:13:11: unknown kind "robot" for bot "x": use reader, writer, collector, tracker (see tfctl kinds)',
+      'farm.yaml:7:5: unknown setting "tempalte" for bot "w" (a writer): use kind, every, paused, token, secret, source, template, per-tick, grab, hashtags, hashtag-mode',
+      'farm.yaml:11:5: per-tick is for writers and schedulers; bot "v" is a reader',
+      'farm.yaml:13:11: unknown kind "robot" for bot "x": use reader, writer, collector, tracker, scheduler (see tfctl kinds)',
       'farm.yaml:16:13: bot "w2" cannot be its own source',
       expect.stringMatching(/^farm\.yaml:17:15: bot "w2": .*genitive/),
       'farm.yaml:18:1: unknown key "colour": a farm file has version, prefix, defaults, bots',
@@ -115,7 +115,7 @@ colour: red
     expect(await problems('bots:\n  r:\n    kind: reader\n    every:\n      - 1h\n')).toEqual(['farm.yaml:5:7: every must be a single value, not a list']);
     expect(await problems('bots:\n  a b:\n    kind: reader\n')).toEqual([expect.stringMatching(/^farm\.yaml:2:3: invalid bot name "a b"/)]);
     expect(await problems('defaults:\n  writer:\n    colour: red\nbots: {}\n')).toEqual([
-      'farm.yaml:3:5: unknown setting "colour" for defaults for writers (a writer): use kind, every, paused, token, secret, source, template, per-tick, grab',
+      'farm.yaml:3:5: unknown setting "colour" for defaults for writers (a writer): use kind, every, paused, token, secret, source, template, per-tick, grab, hashtags, hashtag-mode',
     ]);
   });
 

@@ -28,7 +28,7 @@ describe('tfctl kinds', () => {
     const writer = listed[1]!;
     expect(writer.summary).toMatch(/template/);
     const byKey = Object.fromEntries(writer.settings.map((s) => [s.key, s]));
-    expect(Object.keys(byKey)).toEqual(['every', 'paused', 'token', 'secret', 'source', 'template', 'per-tick', 'grab']);
+    expect(Object.keys(byKey)).toEqual(['every', 'paused', 'token', 'secret', 'source', 'template', 'per-tick', 'grab', 'hashtags', 'hashtag-mode']);
     expect(byKey.source).toMatchObject({ aliases: ['reader'], type: 'bot', required: true });
     expect(byKey['per-tick']).toMatchObject({ type: 'integer 1-50', default: 1, required: false });
     expect(byKey.every).toMatchObject({ type: 'duration', default: '1h' });

@@ -1,4 +1,5 @@
 import type { Bot } from '../../store/bot-record.js';
+import { HASHTAG_KEY, HASHTAG_SETTINGS } from '../hashtags.js';
 import { count, setting, sourceSetting, type ValueType } from '../settings.js';
 import type { BotKind } from '../types.js';
 
@@ -46,9 +47,11 @@ export const writer: BotKind = {
     setting({ key: 'template', prop: 'template', field: 'template', value: template, required: true, arg: '<text>', help: 'what it posts, e.g. "%s – это когда тебя любят." or "{noun:gent,plur}"' }),
     setting({ key: 'per-tick', prop: 'perTick', field: 'per_tick', value: count(1, 50), default: WRITER_DEFAULTS.perTick, arg: '<n>', help: 'posts per tick at most' }),
     setting({ key: 'grab', prop: 'grab', field: 'grab', value: count(1, 100), default: WRITER_DEFAULTS.grab, arg: '<n>', help: 'unprocessed tweets taken per tick' }),
+    ...HASHTAG_SETTINGS,
   ],
   backlog: { label: 'unprocessed', spec: { of: 'group' } },
   publishes: true,
+  keys: [HASHTAG_KEY],
   async tick(bot, env) {
     return (await import('./tick.js')).tick(bot, env);
   },

@@ -5,6 +5,8 @@ import { parseTemplate, renderTemplate, type Template } from '../../text/templat
 import { fitsTweet } from '../../text/weight.js';
 import { textHash, type Post } from '../../store/posts.js';
 import type { TimelineEntry } from '../../store/timeline.js';
+import { withHashtags, type HashtagUses } from '../../text/hashtags.js';
+import { HASHTAG_KEY, hashtagSettings, hashtagSteps, hashtagUses, spend } from '../hashtags.js';
 import { Publisher } from '../publish.js';
 import type { Outcome, TickEnv } from '../types.js';
 import { writerSettings } from './index.js';
@@ -53,8 +55,12 @@ export async function tick(bot: Bot, env: TickEnv): Promise<Outcome> {
     return { status: 'idle', detail: scanned ? `nothing usable in ${scanned} tweet(s)` : 'no unprocessed tweets', learned };
   }
   const chosen = pick(candidates, perTick);
+  // Hashtags are appended to the text that goes out; the never-twice hash stays the template's text's.
+  const tags = hashtagSettings(bot);
+  const uses: HashtagUses | undefined = tags.hashtags.length ? await hashtagUses(env.store.redis, env.keys.own(bot.name, HASHTAG_KEY)) : undefined;
+  const tagged = (text: string) => (uses ? withHashtags(text, tags.hashtags, tags.hashtagMode, uses) : { text, used: [] as string[] });
   if (!publisher) {
-    return { status: 'ok', detail: `would post ${chosen.length}`, drafts: chosen.map((c) => c.text) };
+    return { status: 'ok', detail: `would post ${chosen.length}`, drafts: chosen.map((c) => tagged(c.text).text) };
   }
 
   // Texts taken from each entry and not settled yet: an entry is acknowledged only when this is zero.
@@ -67,7 +73,10 @@ export async function tick(bot: Bot, env: TickEnv): Promise<Outcome> {
   while (publisher.sent < perTick && queue.length > 0) {
     const c = queue.shift()!;
     if (!chosen.includes(c)) (chosen.push(c), take(c)); // a stand-in for a duplicate
-    const r = await publisher.publish({ kind: 'post', text: c.text, hash: c.hash, source: c.source, entry: c.entry, noun: c.noun, at: env.now() });
+    const { text, used } = tagged(c.text);
+    const settle = used.length ? { keys: [env.keys.own(bot.name, HASHTAG_KEY)], posted: hashtagSteps(0, used) } : undefined;
+    const r = await publisher.publish({ kind: 'post', text, hash: c.hash, source: c.source, entry: c.entry, noun: c.noun, at: env.now(), settle });
+    if (r.settled === 'posted' && uses) spend(uses, used);
     if (r.settled === false || r.settled === 'unknown') {
       stopped = r.outcome;
       break;
