@@ -40,6 +40,8 @@ export interface CronPlan {
   env: Partial<Record<(typeof CRON_ENV)[number], string>>;
   tickSchedule?: string;
   statsSchedule?: string;
+  /** A daily `tfctl backup DIR --keep N` (off unless set), logged to backup.log. */
+  backup?: { dir: string; keep: number; schedule?: string };
 }
 
 /** Single-quotes for sh: safe for any value, including spaces, $ and quotes. */
@@ -95,6 +97,10 @@ export function buildBlock(plan: CronPlan): string {
   ];
   if (plan.env.TFCTL_INFLUX_URL) {
     lines.push(cronEscape(`${plan.statsSchedule ?? '*/10 * * * *'} ${src} exec ${locked('stats')}${tfctl} stats --quiet ${log('stats')}`));
+  }
+  if (plan.backup) {
+    const { dir, keep, schedule } = plan.backup;
+    lines.push(cronEscape(`${schedule ?? '23 3 * * *'} ${src} exec ${locked('backup')}${tfctl} backup ${shellQuote(dir)} --keep ${keep} ${log('backup')}`));
   }
   if (plan.logrotate) {
     lines.push(cronEscape(`17 4 * * * exec ${shellQuote(plan.logrotate)} --state ${shellQuote(`${plan.logDir}/logrotate.state`)} ${shellQuote(logrotateConf(plan))}`));

@@ -46,6 +46,13 @@ describe('buildBlock', () => {
     expect(jobs[0]).toContain('exec /usr/bin/flock -n /s/tick.lock /usr/bin/node');
   });
 
+  it('adds a daily backup line only when asked, with its own lock and log', () => {
+    expect(buildBlock(plan())).not.toContain(' backup ');
+    const block = buildBlock(plan({ backup: { dir: '/var/backups/my tfctl', keep: 7 }, flock: '/usr/bin/flock', lockDir: '/s' }));
+    const job = block.split('\n').find((l) => l.includes(' backup '))!;
+    expect(job).toBe("23 3 * * * set -a; . /home/u/.config/tfctl/env; set +a; exec /usr/bin/flock -n /s/backup.lock /usr/bin/node /opt/tfctl/bin/tfctl backup '/var/backups/my tfctl' --keep 7 >> /home/u/.local/state/tfctl/backup.log 2>&1");
+  });
+
   it('quotes odd paths and escapes % for cron', () => {
     const block = buildBlock(plan({ bin: "/opt/my tfctl/100%/bin/tfctl" }));
     expect(block).toContain("'/opt/my tfctl/100\\%/bin/tfctl' tick");

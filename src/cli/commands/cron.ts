@@ -11,6 +11,9 @@ export interface CronOptions {
   install?: boolean;
   remove?: boolean;
   json?: boolean;
+  /** A daily `tfctl backup DIR` line in the block, keeping `backupKeep` archives. */
+  backup?: string;
+  backupKeep?: string;
 }
 
 export async function run(opts: CronOptions, io: Io, config: Config): Promise<void> {
@@ -18,6 +21,11 @@ export async function run(opts: CronOptions, io: Io, config: Config): Promise<vo
   // Loaded here, not at start-up: every command's module is read, and only cron needs these.
   const [crontab, { homedir }] = await Promise.all([import('../../schedule/crontab.js'), import('node:os')]);
   const plan = cronPlan(homedir(), config);
+  if (opts.backupKeep !== undefined && !opts.backup) throw new UsageError('--backup-keep goes with --backup DIR');
+  if (opts.backup) {
+    const [{ resolve }, { parseCount }, { DEFAULT_KEEP }] = await Promise.all([import('node:path'), import('../../bots/values.js'), import('./backup.js')]);
+    plan.backup = { dir: resolve(opts.backup), keep: opts.backupKeep === undefined ? DEFAULT_KEEP : parseCount(opts.backupKeep, '--backup-keep', 1, 10_000) };
+  }
 
   if (opts.remove) {
     const { text, removed } = crontab.removeBlock(await crontab.readCrontab(), plan.prefix);
@@ -61,6 +69,8 @@ export function register(program: Command, ctx: CommandContext): void {
     .option('--install', "write the env file and put the block in this user's crontab (idempotent; other entries kept)")
     .option('--remove', "take the block out of this user's crontab (other entries kept)")
     .option('--json', 'print what was done (and the block) as JSON')
+    .option('--backup <dir>', 'add a daily tfctl backup DIR line to the block (at 03:23)')
+    .option('--backup-keep <n>', 'backups the daily line keeps (default 14)')
     .action((opts: CronOptions) => run(opts, ctx.io, ctx.config()));
 }
 

@@ -25,6 +25,7 @@ import { register as stream } from './stream.js';
 import { register as top } from './top.js';
 import { register as events } from './events.js';
 import { register as drafts } from './drafts.js';
+import { register as backup } from './backup.js';
 
 /**
  * Every subcommand lives in its own file and exports `register(program, ctx, argv)`, which declares its
@@ -63,6 +64,7 @@ export const commands: Record<string, Register> = {
   top,
   events,
   drafts,
+  backup,
 };
 
 /**
