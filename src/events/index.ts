@@ -5,11 +5,11 @@ import { script } from '../store/scripts.js';
 /**
  * The farm's events: one capped Redis stream for the whole farm (what the seed system's notifications
  * module sent): a bot failed or recovered, was rate-limited until a time, lost its tokens, retweeted or
- * posted, or its source's backlog grew past a threshold. Generic tick code emits the generic ones
+ * posted, or its source's backlog grew past a threshold, or a scheduler's queue of drafts ran empty. Generic tick code emits the generic ones
  * (failure, recovery, rate limits, revoked tokens, backlog), the publishing core what was created on X.
  * `tfctl events` reads the stream; the webhook (./webhook.ts) delivers it through a consumer group.
  */
-export const EVENT_TYPES = ['failed', 'recovered', 'rate_limited', 'token_revoked', 'posted', 'retweeted', 'quoted', 'backlog'] as const;
+export const EVENT_TYPES = ['failed', 'recovered', 'rate_limited', 'token_revoked', 'posted', 'retweeted', 'quoted', 'backlog', 'queue_empty'] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
 
 /** The stream keeps about this many events (MAXLEN ~): weeks of a busy farm, a few MB. */

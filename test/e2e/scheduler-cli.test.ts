@@ -111,6 +111,11 @@ describe('scheduler', () => {
     expect(show.queue_length).toBe(0);
     expect(show.unprocessed).toBe(0);
     expect(await client.hlen(`${env.TFCTL_PREFIX}:{s1}:intents`)).toBe(0);
+    // One event when the queue ran empty (at hour 33, with the last draft), not one per idle tick after it.
+    const events = (await ok(['events', '--bot', 's1', '--json'])).stdout.trim().split('\n').map((l) => JSON.parse(l) as { type: string; at: string });
+    const empty = events.filter((e) => e.type === 'queue_empty');
+    expect(empty).toHaveLength(1);
+    expect(Math.round((Date.parse(empty[0]!.at) - start) / HOUR)).toBe(33);
   });
 
   it('with --recycle posts the draft posted longest ago once its cooldown passed, skipping one X still has', async () => {

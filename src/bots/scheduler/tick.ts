@@ -92,12 +92,25 @@ export async function tick(bot: Bot, env: TickEnv): Promise<Outcome> {
     break;
   }
   if (slots && !stopped) await store.setLastSlot(slot!);
+  await queueEvent(bot, env, store, s.recycle, now);
   const posts = publisher.posts;
   if (stopped) return finish(withPosts({ ...stopped, learned }, posts), notes, inboxError);
   const skip = skipped ? `, skipped ${skipped} X refused or already has` : '';
   if (posts.length) return finish({ status: 'ok', detail: `posted ${posts.length}${recycled ? ' (recycled)' : ''}${skip}`, posts, learned, dueAt: next }, notes, inboxError);
   const why = candidates.length === 0 ? (s.recycle ? 'the queue is empty and no posted draft has rested long enough' : 'the queue is empty') : `nothing posted${skip}`;
   return finish({ status: 'idle', detail: why, learned, dueAt: next }, notes, inboxError);
+}
+
+/**
+ * `queue_empty` once when the queue runs out (set again only after drafts were added and it ran out
+ * again), so an operator hears of it without an event every tick while it stays empty.
+ */
+async function queueEvent(bot: Bot, env: TickEnv, store: DraftStore, recycle: boolean, at: number): Promise<void> {
+  if (!env.events) return;
+  const flag = `queue_empty:${bot.name}`;
+  if ((await store.queueLength()) > 0) return void (await env.events.leave(flag, null));
+  const detail = recycle ? 'the queue of drafts is empty: recycling posted drafts' : 'the queue of drafts is empty: add some with tfctl drafts add';
+  await env.events.enter(flag, { type: 'queue_empty', bot: bot.name, at, detail, data: { recycle } });
 }
 
 /** Adds what the inbox did to the detail; an inbox that cannot be read makes the tick a failure. */
