@@ -47,6 +47,13 @@ describe('tfctl drafts', () => {
     expect(csv[0]).toBe('id,status,position,uses,added_at,last_posted_at,text');
     expect(csv[1]).toMatch(/^3,queued,1,0,\d{4}-\d\d-\d\dT[^,]+,,"три, ""в кавычках"""$/);
 
+    const show = await cli(['show', 'q']);
+    expect(show.stdout).toContain('queue: 3 draft(s)');
+    expect(show.stdout).toContain('posted today: 0');
+    expect(show.stdout).toContain('  1. [3] три, "в кавычках"');
+    expect((await cli(['set', 'q', 'hashtags=#пятница'])).code).toBe(0);
+    expect((await cli(['preview', 'q'])).stdout).toBe('[3] три, "в кавычках" #пятница\n');
+
     expect((await cli(['create', 'r', 'reader'])).code).toBe(0);
     const wrong = await cli(['drafts', 'list', 'r']);
     expect(wrong.code).toBe(2);
