@@ -6,6 +6,7 @@ import { CODEC, kindOf, requireKind } from '../bots/index.js';
 import { connectRedis } from '../store/connect.js';
 import { assertNoEviction } from '../store/eviction.js';
 import { FarmStore, sourceInUse, type BotChanges } from '../store/farm-store.js';
+import { openListing, type FarmListing } from '../store/listing.js';
 import { botName, F, type Bot } from '../bots/bot.js';
 import { openClock, type Clock } from './clock.js';
 
@@ -28,6 +29,13 @@ export class Farm {
     // The clock first: a sandbox that does not answer is reported before Redis is touched.
     const clock = await openClock(config);
     return new Farm(await connectRedis(config.redisUrl), config, clock);
+  }
+
+  /** A read-only view for a command that lists once and exits: no ioredis loaded (store/listing.ts). */
+  static async openListing(config: Config): Promise<FarmListing & { now(): number }> {
+    const clock = await openClock(config);
+    const listing = await openListing(config.redisUrl, config.prefix, CODEC);
+    return { ...listing, now: () => clock.now() };
   }
 
   /** The farm's "now" (epoch ms). */

@@ -1,4 +1,4 @@
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import { hidePassword, redisDatabase } from '../config.js';
 import { OperationalError, UsageError } from '../errors.js';
 
@@ -11,6 +11,8 @@ import { OperationalError, UsageError } from '../errors.js';
 export async function connectRedis(url: string): Promise<Redis> {
   const db = redisDatabase(url);
   if (typeof db === 'string') throw new UsageError(db);
+  // Loaded here, not at the top: a command that only lists never needs it (see oneshot.ts).
+  const { Redis } = await import('ioredis');
   const redis = new Redis(url, {
     lazyConnect: true,
     maxRetriesPerRequest: 2,
@@ -42,7 +44,7 @@ export async function connectRedis(url: string): Promise<Redis> {
   return redis;
 }
 
-function connectError(where: string, db: number, reason: string): Error {
+export function connectError(where: string, db: number, reason: string): Error {
   if (/WRONGPASS|invalid password|invalid username-password/i.test(reason)) return new UsageError(`Redis at ${where} refused the password in REDIS_URL (${reason.replace(/\.$/, '')})`);
   if (/NOAUTH/.test(reason)) return new UsageError(`Redis at ${where} needs a password: put it in REDIS_URL (redis://:PASSWORD@host:port/db)`);
   if (/DB index|invalid DB/i.test(reason)) return new UsageError(`REDIS_URL selects database ${db}, which Redis at ${where} does not have (${reason.replace(/\.$/, '')})`);

@@ -43,6 +43,19 @@ export interface BotChanges extends Partial<Omit<BotSettings, 'settings' | 'name
   state?: Record<string, string>;
 }
 
+/** Runs one of the store's Lua scripts once, on whichever connection the caller holds. */
+export type RunScript = (name: string, keys: string[], args: (string | number)[]) => Promise<unknown>;
+
+/** FarmStore.overview, for any connection (listing.ts reads it without ioredis). */
+export async function readOverview(run: RunScript, keys: Keys, codec: KindCodec, names?: string[], opts: { pauses?: boolean } = {}): Promise<BotSummary[]> {
+  const args = [keys.prefix, SUMMARY_FIELDS.join(','), opts.pauses ? PAUSE_PREFIX : '', JSON.stringify(codec.backlogs), ...(names ?? [])];
+  const reply = (await run('list-bots', [keys.bots()], args)) as string;
+  const [listed, rows, backlogs, pauses] = JSON.parse(reply) as SummaryColumns;
+  const bots: BotSummary[] = [];
+  for (let i = 0; i < listed.length; i++) bots.push(summaryFromRow(listed[i]!, rows[i]!, backlogs[i]!, pauses ? pauses[i] : undefined));
+  return bots;
+}
+
 /** Why a source cannot be destroyed: the consumers that still read from it. */
 export function sourceInUse(role: string, source: string, consumers: string[]): UsageError {
   return new UsageError(`${role} "${source}" is used by ${consumers.join(',')}: destroy them or move them to another source first`);
@@ -112,12 +125,7 @@ export class FarmStore {
    * even fetched. Rate-limit pauses cost a second look at each hash: only when asked.
    */
   async overview(names?: string[], opts: { pauses?: boolean } = {}): Promise<BotSummary[]> {
-    const args = [this.keys.prefix, SUMMARY_FIELDS.join(','), opts.pauses ? PAUSE_PREFIX : '', JSON.stringify(this.codec.backlogs), ...(names ?? [])];
-    const reply = (await evalOnce(this.redis, 'list-bots', [this.keys.bots()], args)) as string;
-    const [listed, rows, backlogs, pauses] = JSON.parse(reply) as SummaryColumns;
-    const bots: BotSummary[] = [];
-    for (let i = 0; i < listed.length; i++) bots.push(summaryFromRow(listed[i]!, rows[i]!, backlogs[i]!, pauses ? pauses[i] : undefined));
-    return bots;
+    return readOverview((name, keys, args) => evalOnce(this.redis, name, keys, args), this.keys, this.codec, names, opts);
   }
 
   /** One bot, whole, with its backlog (what show prints), or null when there is no such bot. */

@@ -6,7 +6,7 @@ import type { Redis } from 'ioredis';
  * from the parent folder so it also holds inside the bundle in dist/bundle/).
  */
 const sources = new Map<string, string>();
-function lua(name: string): string {
+export function lua(name: string): string {
   let text = sources.get(name);
   if (text === undefined) sources.set(name, (text = readFileSync(new URL(`../store/scripts/${name}.lua`, import.meta.url), 'utf8')));
   return text;

@@ -1,7 +1,9 @@
 import type { Command } from 'commander';
 import type { Config } from '../../config.js';
 import { kindRows } from '../../bots/figures.js';
+import { kindOf } from '../../bots/index.js';
 import { backlogLabel, botView, roleLabel, statusOf } from '../../bots/view.js';
+import { Farm } from '../../farm/farm.js';
 import { withFarm, type CommandContext, type Io } from '../context.js';
 import { farmHeader, printJson, printTable, relativeTime } from '../output.js';
 
@@ -10,12 +12,14 @@ export interface ListOptions {
 }
 
 export async function run(opts: ListOptions, io: Io, config: Config): Promise<void> {
-  const { bots, now, extra } = await withFarm(config, async (farm) => {
-    const bots = await farm.store.overview();
-    const now = farm.now();
-    // The kinds' own figures (a collector's rule hits and stream heartbeat), one pipeline per such kind.
-    return { bots, now, extra: await kindRows(bots, { redis: farm.redis, store: farm.store, now: () => now }) };
-  });
+  // A listing reads once: Farm.openListing spares a cold start loading the Redis client writers need.
+  const listing = await Farm.openListing(config);
+  const [bots, now] = await listing.overview().finally(() => listing.close()).then((b) => [b, listing.now()] as const);
+  // The kinds' own figures (a collector's rule hits and stream heartbeat), one pipeline per such kind:
+  // only a farm with such bots opens the full client for them.
+  const extra = bots.some((b) => kindOf(b.role)?.figures?.rows)
+    ? await withFarm(config, (farm) => kindRows(bots, { redis: farm.redis, store: farm.store, now: () => now }))
+    : new Map<string, { fields: Record<string, unknown>; line?: string }>();
   if (opts.json) return printJson(bots.map((b) => ({ ...botView(b, now), ...extra.get(b.name)?.fields })), io);
   io.out(`${farmHeader(config)}\n`);
   if (bots.length === 0) {

@@ -1,0 +1,181 @@
+import { connect as netConnect, isIP, type Socket } from 'node:net';
+import { redisDatabase } from '../config.js';
+import { UsageError } from '../errors.js';
+import { connectError } from './connect.js';
+
+/**
+ * A Redis connection for a command that reads once and exits (`tfctl list`): it sends the few commands
+ * it is given over one socket and reads their replies (RESP2). Loading ioredis costs a cold start more
+ * than everything else `list` does (its command table builds some 900 methods on load, ~100 ms of CPU on
+ * this kind of host), and a listing needs none of what it brings — reconnects, offline queue,
+ * pipelining, cluster. Everything that writes, and everything long-lived, uses ioredis (connect.ts).
+ * Same URLs, same checks, same error lines as connectRedis.
+ */
+export interface OneShotRedis {
+  /** Runs a command; Redis's error replies reject with their text, as ioredis's do. */
+  call(...args: (string | number)[]): Promise<unknown>;
+  close(): void;
+}
+
+type Reply = string | number | null | Error | Reply[];
+
+/** Where the URL points and how to log in, as ioredis reads it (a socket path takes ?db= and ?password=). */
+function target(url: string): { path?: string; host?: string; port?: number; tls: boolean; username?: string; password?: string } {
+  if (url.startsWith('/')) {
+    const q = new URLSearchParams(url.includes('?') ? url.slice(url.indexOf('?') + 1) : '');
+    return { path: url.split('?')[0]!, tls: false, username: q.get('username') ?? undefined, password: q.get('password') ?? undefined };
+  }
+  const u = new URL(url);
+  return {
+    host: u.hostname.replace(/^\[(.*)\]$/, '$1'),
+    port: Number(u.port || 6379),
+    tls: u.protocol === 'rediss:',
+    username: u.username ? decodeURIComponent(u.username) : undefined,
+    password: u.password ? decodeURIComponent(u.password) : undefined,
+  };
+}
+
+/**
+ * Opens the connection and logs in (AUTH, SELECT) without waiting: the first command goes out in the
+ * same write, so a listing costs one round trip, which counts on a loaded host where every wait is a
+ * wake-up to queue for. A refused login rejects every command with connectRedis's message; a command sent
+ * after a failed SELECT never yields its reply.
+ */
+export async function connectOneShot(url: string, where: string, timeoutMs = 3000): Promise<OneShotRedis> {
+  const db = redisDatabase(url);
+  if (typeof db === 'string') throw new UsageError(db);
+  const t = target(url);
+  let socket: Socket;
+  if (t.tls) {
+    const { connect } = await import('node:tls');
+    socket = connect({ host: t.host, port: t.port, servername: isIP(t.host!) ? undefined : t.host });
+  } else {
+    socket = t.path ? netConnect({ path: t.path }) : netConnect({ host: t.host!, port: t.port! });
+  }
+  const conn = new Connection(socket);
+  const timer = setTimeout(() => socket.destroy(new Error('connect ETIMEDOUT')), timeoutMs);
+  // Written at once (the socket holds them until it connects); the replies come back in order.
+  const login = t.password ? [conn.call(...(t.username ? ['AUTH', t.username, t.password] : ['AUTH', t.password]))] : [];
+  const ready = Promise.all([...login, conn.call('SELECT', db)]).then(
+    () => clearTimeout(timer),
+    (err: unknown) => {
+      clearTimeout(timer);
+      conn.close();
+      throw connectError(where, db, err instanceof Error ? err.message : String(err));
+    },
+  );
+  ready.catch(() => {}); // reported through the commands that wait for it
+  return {
+    call: (...args) => {
+      const reply = conn.call(...args);
+      reply.catch(() => {}); // a failed login is the error to report, not what it did to this command
+      return ready.then(() => reply);
+    },
+    close: () => conn.close(),
+  };
+}
+
+class Connection implements OneShotRedis {
+  private readonly waiting: Array<{ resolve: (r: unknown) => void; reject: (e: Error) => void }> = [];
+  private buf: Buffer = Buffer.alloc(0);
+  /** Chunks of a long reply not joined yet, and how many bytes it needs before parsing is worth a try. */
+  private chunks: Buffer[] = [];
+  private held = 0;
+  private need = 0;
+  private failure: Error | undefined;
+
+  constructor(private readonly socket: Socket) {
+    socket.setNoDelay(true);
+    socket.on('data', (chunk: Buffer) => this.receive(chunk));
+    socket.on('error', (err) => this.fail(err));
+    socket.on('close', () => this.fail(new Error('Connection is closed.')));
+  }
+
+  call(...args: (string | number)[]): Promise<unknown> {
+    if (this.failure) return Promise.reject(this.failure);
+    const parts = [`*${args.length}\r\n`];
+    for (const a of args) {
+      const s = String(a);
+      parts.push(`$${Buffer.byteLength(s)}\r\n${s}\r\n`);
+    }
+    this.socket.write(parts.join(''));
+    return new Promise((resolve, reject) => this.waiting.push({ resolve, reject }));
+  }
+
+  close(): void {
+    this.socket.destroy();
+  }
+
+  private fail(err: Error): void {
+    this.failure ??= err;
+    for (const w of this.waiting.splice(0)) w.reject(this.failure);
+  }
+
+  private receive(chunk: Buffer): void {
+    // A long reply comes in many chunks: join them once it is all there, not at every chunk.
+    this.chunks.push(chunk);
+    this.held += chunk.length;
+    if (this.held < this.need) return;
+    this.buf = this.chunks.length === 1 && !this.buf.length ? chunk : Buffer.concat([this.buf, ...this.chunks]);
+    this.chunks = [];
+    this.held = this.buf.length;
+    for (;;) {
+      let parsed: ReturnType<typeof parse>;
+      try {
+        parsed = parse(this.buf, 0);
+      } catch (err) {
+        this.fail(err as Error);
+        return this.close();
+      }
+      if ('need' in parsed) {
+        this.need = parsed.need; // a reply is still on its way
+        return;
+      }
+      this.buf = this.buf.subarray(parsed.end);
+      this.held = this.buf.length;
+      this.need = 0;
+      const w = this.waiting.shift();
+      if (!w) return this.fail(new Error('Redis sent a reply nobody asked for'));
+      if (parsed.value instanceof Error) w.reject(parsed.value);
+      else w.resolve(parsed.value);
+    }
+  }
+}
+
+/** One RESP2 reply starting at `at`, or how many bytes the buffer must hold before it can be read. */
+function parse(buf: Buffer, at: number): { value: Reply; end: number } | { need: number } {
+  const eol = buf.indexOf('\r\n', at);
+  if (eol < 0) return { need: buf.length + 1 };
+  const line = buf.toString('utf8', at + 1, eol);
+  switch (buf[at]) {
+    case 0x2b: // +
+      return { value: line, end: eol + 2 };
+    case 0x2d: // -
+      return { value: new Error(line), end: eol + 2 };
+    case 0x3a: // :
+      return { value: Number(line), end: eol + 2 };
+    case 0x24: {
+      // $
+      const len = Number(line);
+      if (len < 0) return { value: null, end: eol + 2 };
+      if (buf.length < eol + 2 + len + 2) return { need: eol + 2 + len + 2 };
+      return { value: buf.toString('utf8', eol + 2, eol + 2 + len), end: eol + 2 + len + 2 };
+    }
+    case 0x2a: {
+      // *
+      const n = Number(line);
+      if (n < 0) return { value: null, end: eol + 2 };
+      const items: Reply[] = [];
+      let end = eol + 2;
+      for (let i = 0; i < n; i++) {
+        const item = parse(buf, end);
+        if ('need' in item) return item;
+        items.push(item.value);
+        end = item.end;
+      }
+      return { value: items, end };
+    }
+    default:
+      throw new Error(`Redis sent a reply tfctl cannot read (type byte ${buf[at]})`);
+  }
+}
