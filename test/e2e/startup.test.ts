@@ -13,11 +13,15 @@ const HEAVY = ['twitter-api-v2', 'az', 'tar'];
 let redis: PrivateRedis;
 let install: string;
 
-/** The built package as installed, with every dependency but HEAVY: a command that loads one of them fails. */
+/**
+ * The built package as installed, with every dependency but HEAVY, and without the bundled Redis client
+ * (dist/bundle/ioredis.cjs, which a listing does not need): a command that loads one of them fails.
+ */
 function installWithoutHeavy(): string {
   const dir = mkdtempSync(join(tmpdir(), 'tfctl-startup-'));
   cpSync(join(ROOT, 'bin'), join(dir, 'bin'), { recursive: true });
   cpSync(join(ROOT, 'dist'), join(dir, 'dist'), { recursive: true });
+  rmSync(join(dir, 'dist', 'bundle', 'ioredis.cjs'));
   cpSync(join(ROOT, 'package.json'), join(dir, 'package.json'));
   mkdirSync(join(dir, 'node_modules'));
   for (const name of readdirSync(join(ROOT, 'node_modules'))) {
@@ -36,7 +40,7 @@ afterAll(async () => {
 });
 
 describe('start-up', () => {
-  it('list loads none of twitter-api-v2, az and tar', async () => {
+  it('list loads none of twitter-api-v2, az, tar and ioredis', async () => {
     const env = { REDIS_URL: redis.url, TFCTL_PREFIX: 'st' };
     expect((await tfctl(['create', 'r1', 'reader'], env)).code).toBe(0);
     const bin = join(install, 'bin', 'tfctl');
@@ -48,5 +52,8 @@ describe('start-up', () => {
     const inflect = await runBin(bin, ['inflect', 'кошка', 'gent,plur'], env);
     expect(inflect.code).not.toBe(0);
     expect(inflect.stderr).toMatch(/\baz\b/);
+    const show = await runBin(bin, ['show', 'r1'], env);
+    expect(show.code).not.toBe(0);
+    expect(show.stderr).toMatch(/ioredis\.cjs/);
   });
 });
