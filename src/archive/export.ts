@@ -24,9 +24,17 @@ export interface ExportOptions {
 
 /** Keys that are never archived: tick locks are transient and belong to a run on this host. */
 export function isTransientKey(keys: Keys, key: string): boolean {
-  const lockPrefix = keys.lock('\u0000').split('{')[0]!;
+  const [lock, events] = transientPrefixes(keys);
   // The farm's events are a notification log, not state to move: an import starts its own.
-  return key.startsWith(lockPrefix) || key.startsWith(keys.eventKeyPrefix());
+  return key.startsWith(lock) || key.startsWith(events);
+}
+
+const prefixes = new WeakMap<Keys, [string, string]>();
+/** What lock and event keys start with, worked out once per farm: import asks for each of a million keys. */
+function transientPrefixes(keys: Keys): [string, string] {
+  let p = prefixes.get(keys);
+  if (p === undefined) prefixes.set(keys, (p = [keys.lock('\u0000').split('{')[0]!, keys.eventKeyPrefix()]));
+  return p;
 }
 
 /**

@@ -14,7 +14,7 @@ export const FORMAT_VERSION = 1;
 export const MANIFEST = 'manifest.json';
 export const KEYS_FILE = 'keys.jsonl';
 
-/** What an import accepts at most: an archive is read into memory, so a hostile one must not exhaust it. */
+/** What an import accepts at most: an import streams the archive, but a hostile one must not run on for ever. */
 export const ARCHIVE_LIMITS = {
   entryBytes: 256 * 1024 * 1024,
   totalBytes: 512 * 1024 * 1024,

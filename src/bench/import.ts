@@ -1,51 +1,93 @@
 /**
- * `node dist/bench/import.js [--keys N]`: how `import` scales. Writes an archive of N small keys (bots'
- * hashes, sets, lists), imports it into a private Redis, and prints JSON on the last line: keys, archive
- * bytes, seconds, peak RSS.
+ * How `tfctl import` scales: writes an archive of N small keys (bots' hashes, their registry, and
+ * one-item lists in the bots' slots), then runs `tfctl import` on it as a child process against a
+ * private Redis, and measures its time and peak RSS. `npm run bench -- --import` adds it to the
+ * benchmark (1,000,000 keys, a keys.jsonl of some 50 MB); `node dist/bench/import.js [--keys N]` runs it
+ * alone and prints JSON on the last line.
  */
+import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createWriteStream, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { startRedis } from '../dev/redis-server.js';
-import { importFarm, readArchive } from '../archive/import.js';
 import { FORMAT, FORMAT_VERSION, KEYS_FILE, MANIFEST } from '../archive/format.js';
 
-const i = process.argv.indexOf('--keys');
-const n = i > 0 ? Number(process.argv[i + 1]) : 100_000;
-const dir = mkdtempSync(join(tmpdir(), 'tfctl-import-bench-'));
-const prefix = 'b';
-const lines: string[] = [];
-const bots = Math.min(1000, Math.floor(n / 10));
-const names = Array.from({ length: bots }, (_, k) => `r${k}`);
-lines.push(JSON.stringify({ key: `${prefix}:bots`, type: 'set', value: names }));
-for (const name of names) lines.push(JSON.stringify({ key: `${prefix}:bot:{${name}}`, type: 'hash', value: { role: 'reader', every_s: '3600', paused: '0', created_at: '1' } }));
-for (let k = lines.length; k < n; k++) lines.push(JSON.stringify({ key: `${prefix}:{r${k % bots}}:x${k}`, type: 'list', value: [`item ${k}`] }));
-const text = `${lines.join('\n')}\n`;
-const sha = createHash('sha256').update(text).digest('hex');
-const manifest = {
-  format: FORMAT, format_version: FORMAT_VERSION, tfctl_version: '0', prefix, created_at: new Date(0).toISOString(), secrets: false, redis_version: '7.0.0',
-  counts: { keys: n, bots, stream_entries: 0, pending: 0, by_type: {} }, files: { [KEYS_FILE]: { sha256: sha, bytes: Buffer.byteLength(text) } },
-};
-writeFileSync(join(dir, KEYS_FILE), text);
-writeFileSync(join(dir, MANIFEST), JSON.stringify(manifest));
-const tar = await import('tar');
-const file = join(dir, 'bench.tar.gz');
-await tar.create({ gzip: true, portable: true, cwd: dir, file }, [MANIFEST, KEYS_FILE]);
-const redis = await startRedis();
-const client = redis.client();
-let peak = 0;
-const sample = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 50);
-const started = Date.now();
-try {
-  const archive = await readArchive(file, { entries: 2, manifestBytes: 1 << 20, entryBytes: 1 << 30, totalBytes: 1 << 30 });
-  const read = Date.now() - started;
-  await importFarm(client, 'i', archive);
-  clearInterval(sample);
-  process.stdout.write(`${JSON.stringify({ keys: n, keys_bytes: Buffer.byteLength(text), archive_bytes: statSync(file).size, read_s: read / 1000, import_s: (Date.now() - started) / 1000, peak_rss_mb: Math.round(peak / 1e6) })}\n`);
-} finally {
-  clearInterval(sample);
-  client.disconnect();
-  await redis.stop();
-  rmSync(dir, { recursive: true, force: true });
+const BIN = fileURLToPath(new URL('../../bin/tfctl', import.meta.url));
+const HOOK = fileURLToPath(new URL('./rss-hook.js', import.meta.url));
+
+/** Writes the archive a line at a time: the benchmark must not hold a million lines either. */
+export async function writeArchive(dir: string, n: number): Promise<{ file: string; keysBytes: number }> {
+  const prefix = 'b';
+  const bots = Math.min(1000, Math.max(1, Math.floor(n / 10)));
+  const names = Array.from({ length: bots }, (_, k) => `r${k}`);
+  const hash = createHash('sha256');
+  const out = createWriteStream(join(dir, KEYS_FILE));
+  let bytes = 0;
+  let buffered = '';
+  const put = async (rec: unknown, last = false) => {
+    if (rec) buffered += `${JSON.stringify(rec)}\n`;
+    if (buffered.length < 1 << 16 && !last) return;
+    hash.update(buffered);
+    bytes += Buffer.byteLength(buffered);
+    if (!out.write(buffered)) await new Promise<void>((r) => out.once('drain', () => r()));
+    buffered = '';
+  };
+  await put({ key: `${prefix}:bots`, type: 'set', value: names });
+  for (const name of names) await put({ key: `${prefix}:bot:{${name}}`, type: 'hash', value: { role: 'reader', every_s: '3600', paused: '0', created_at: '1' } });
+  for (let k = 1 + bots; k < n; k++) await put({ key: `${prefix}:{r${k % bots}}:x${k}`, type: 'list', value: [`item ${k}`] });
+  await put(null, true);
+  await new Promise<void>((resolve, reject) => out.end((err?: Error | null) => (err ? reject(err) : resolve())));
+  const manifest = {
+    format: FORMAT, format_version: FORMAT_VERSION, tfctl_version: '0', prefix, created_at: new Date(0).toISOString(), secrets: false, redis_version: '7.0.0',
+    counts: { keys: n, bots, stream_entries: 0, pending: 0, by_type: {} }, files: { [KEYS_FILE]: { sha256: hash.digest('hex'), bytes } },
+  };
+  writeFileSync(join(dir, MANIFEST), JSON.stringify(manifest));
+  const tar = await import('tar');
+  const file = join(dir, 'bench.tar.gz');
+  await tar.create({ gzip: true, portable: true, cwd: dir, file }, [MANIFEST, KEYS_FILE]);
+  rmSync(join(dir, KEYS_FILE));
+  return { file, keysBytes: bytes };
+}
+
+/** Imports an archive of `n` keys with `tfctl import`; the figures go into the benchmark's JSON. */
+export async function benchImport(n: number): Promise<Record<string, number>> {
+  const dir = mkdtempSync(join(tmpdir(), 'tfctl-import-bench-'));
+  const redis = await startRedis();
+  try {
+    const { file, keysBytes } = await writeArchive(dir, n);
+    const rssFile = join(dir, 'rss');
+    const started = process.hrtime.bigint();
+    const code = await new Promise<number>((resolve, reject) => {
+      const child = spawn(process.execPath, ['--import', HOOK, BIN, 'import', file], {
+        env: { ...process.env, REDIS_URL: redis.url, TFCTL_PREFIX: 'i', TFCTL_BENCH_RSS_FILE: rssFile },
+        stdio: ['ignore', 'ignore', 'inherit'],
+      });
+      child.on('error', reject);
+      child.on('close', (c) => resolve(c ?? -1));
+    });
+    const ms = Number(process.hrtime.bigint() - started) / 1e6;
+    if (code !== 0) throw new Error(`tfctl import exited ${code}`);
+    const client = redis.client();
+    const written = await client.dbsize();
+    client.disconnect();
+    if (written !== n) throw new Error(`tfctl import left ${written} keys in Redis, not ${n}`);
+    return {
+      import_keys: n,
+      import_keys_mb: Math.round(keysBytes / 1e5) / 10,
+      import_archive_mb: Math.round(statSync(file).size / 1e5) / 10,
+      import_s: Math.round(ms) / 1000,
+      import_peak_rss_mb: Math.round(Number(readFileSync(rssFile, 'utf8')) / 102.4) / 10,
+    };
+  } finally {
+    await redis.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  const i = process.argv.indexOf('--keys');
+  const n = i > 0 ? Number(process.argv[i + 1]) : 100_000;
+  process.stdout.write(`${JSON.stringify(await benchImport(n))}\n`);
 }

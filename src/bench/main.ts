@@ -1,7 +1,8 @@
 /**
- * `npm run bench [-- --writers N]`: builds a farm of one reader and N writers on a private Redis and the
- * sandbox, runs one `tfctl tick` as a child process, and measures it; then the cold start of
- * `tfctl list`, the text engine and the sandbox. Progress goes to stderr; the last stdout line is JSON.
+ * `npm run bench [-- --writers N] [--import]`: builds a farm of one reader and N writers on a private
+ * Redis and the sandbox, runs one `tfctl tick` as a child process, and measures it; then the cold start
+ * of `tfctl list`, the text engine and the sandbox; with --import, also `tfctl import` of an archive of
+ * 1,000,000 keys (--import-keys N for another size). Progress goes to stderr; the last stdout line is JSON.
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -16,6 +17,7 @@ import { writer } from '../bots/writer/index.js';
 import { Farm } from '../farm/farm.js';
 import { SandboxAdmin } from '../sandbox/admin-client.js';
 import { startSandbox } from '../sandbox/server.js';
+import { benchImport } from './import.js';
 import { benchInflect } from './inflect.js';
 import { benchSandbox } from './sandbox.js';
 
@@ -75,9 +77,18 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
 const total = (calls: Record<string, number>) => Object.values(calls).reduce((a, b) => a + b, 0);
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { writers: { type: 'string', default: '1000' }, 'farm-only': { type: 'boolean', default: false } } });
+  const { values } = parseArgs({
+    options: {
+      writers: { type: 'string', default: '1000' },
+      'farm-only': { type: 'boolean', default: false },
+      import: { type: 'boolean', default: false },
+      'import-keys': { type: 'string', default: '1000000' },
+    },
+  });
   const writers = Number(values.writers);
   if (!Number.isInteger(writers) || writers < 1) throw new Error('--writers takes a whole number from 1');
+  const importKeys = Number(values['import-keys']);
+  if (!Number.isInteger(importKeys) || importKeys < 2) throw new Error('--import-keys takes a whole number from 2');
 
   const redis = await startRedis();
   const sandbox = await startSandbox({ port: 0, tier: 'pro', seed: true });
@@ -151,6 +162,10 @@ async function main(): Promise<void> {
     Object.assign(result, await benchInflect());
     note('measuring the sandbox');
     Object.assign(result, await benchSandbox());
+  }
+  if (values.import) {
+    note(`importing an archive of ${importKeys} keys`);
+    Object.assign(result, await benchImport(importKeys));
   }
   process.stdout.write(`${JSON.stringify(result)}\n`);
 }

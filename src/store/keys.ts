@@ -55,6 +55,12 @@ export class Keys {
   /** The events' keys: a notification log, not farm state (export leaves them out). */
   eventKeyPrefix(): string { return `${this.prefix}:{farm-events}:`; }
 
+  /**
+   * Where `tfctl import` stages an archive's keys before renaming them into the farm: outside the
+   * farm's own pattern (export, tick and list never see them), each key keeping its `{name}` tag.
+   */
+  staging(run: string): string { return `tfctl-import:${run}:${this.prefix}`; }
+
   /** The SCAN pattern that matches every key of this farm. */
   scanPattern(): string { return `${this.prefix}:*`; }
 }
