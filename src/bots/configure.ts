@@ -44,17 +44,20 @@ export async function newBot(kind: BotKind, name: string, input: Record<string, 
   if (given.has(token) !== given.has(secret)) throw new UsageError('--token and --secret go together');
 
   const bot: NewBot = { name, role: kind.name, every: 0, paused: false, fields: {} };
+  const props: Record<string, unknown> = {};
   for (const s of schema) {
     if (s.setOnly) continue;
     const raw = given.get(s);
     if (raw !== undefined && s.secret) nonBlank(s, raw);
     if (raw === undefined && s.required) throw new UsageError(`a ${kind.name} needs ${names(s).map((n) => `--${n}`).join(' or ')} ${s.arg}`);
     const value = raw !== undefined ? await s.value.parse(raw, s.key) : defaultOf(kind, s);
+    if (raw !== undefined) props[s.prop] = value;
     if (value === undefined) continue;
     if (TYPED.has(s.prop)) (bot as unknown as Record<string, unknown>)[s.prop] = value;
     else bot.fields![s.field] = s.value.encode(value);
   }
   if (bot.source === name) throw new UsageError(`a ${kind.name} cannot be its own source`);
+  kind.check?.(props, name);
   return bot;
 }
 
@@ -71,6 +74,8 @@ export async function changesFor(kind: BotKind, bot: Bot, assignments: string[])
   if (assignments.length === 0) throw new UsageError('nothing to set: give key=value pairs, e.g. every=30m');
   const schema = schemaOf(kind);
   const changes: BotChanges = { fields: {} };
+  // The bot's settings as they will be, for the kind's checks across settings.
+  const props: Record<string, unknown> = { ...bot.settings };
   for (const a of assignments) {
     const eq = a.indexOf('=');
     if (eq <= 0) throw new UsageError(`expected key=value, got "${a}"`);
@@ -84,10 +89,12 @@ export async function changesFor(kind: BotKind, bot: Bot, assignments: string[])
     }
     if (s.secret) nonBlank(s, raw);
     const value = await s.value.parse(raw, s.key);
+    props[s.prop] = value;
     if (TYPED.has(s.prop)) (changes as Record<string, unknown>)[s.prop] = value;
     else changes.fields![s.field] = s.value.encode(value);
   }
   if (changes.source === bot.name) throw new UsageError(`a ${kind.name} cannot be its own source`);
+  kind.check?.(props, bot.name);
   // New tokens end a failure that revoked ones caused, as `tfctl auth` does: the next tick tries them.
   if (changes.token !== undefined && changes.secret !== undefined) (changes.clear ??= []).push(F.failing, F.lastError);
   return changes;

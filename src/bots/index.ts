@@ -3,6 +3,7 @@ import type { KindCodec, Role } from '../store/bot-record.js';
 import { collector } from './collector/index.js';
 import { reader } from './reader/index.js';
 import { scheduler } from './scheduler/index.js';
+import { retweeter } from './retweeter/index.js';
 import { COMMON, type Setting } from './settings.js';
 import { tracker } from './tracker/index.js';
 import type { BotKind, Family } from './types.js';
@@ -12,7 +13,7 @@ import { writer } from './writer/index.js';
  * Every bot kind, one line each. A new kind is a folder src/bots/<kind>/ whose index.ts exports its
  * BotKind, and one entry here; everything else finds it through this list.
  */
-export const KINDS: readonly BotKind[] = [reader, writer, collector, tracker, scheduler];
+export const KINDS: readonly BotKind[] = [reader, writer, collector, tracker, scheduler, retweeter];
 
 const BY_NAME = new Map(KINDS.map((k) => [k.name, k]));
 

@@ -111,6 +111,11 @@ export async function test(opts: TestOptions, io: Io, config: Config): Promise<v
   if (opts.json) return printJson({ text: opts.text, author: author || null, matching_rules: results.filter((r) => r.matches).map((r) => ({ id: r.id, tag: r.tag })), rules: results }, io);
   for (const r of results) io.out(`${r.matches ? 'match   ' : 'no match'}  ${r.id}  ${r.value}${r.tag ? `  [${r.tag}]` : ''}\n          ${r.why}\n`);
   if (!results.length) io.out('no rules\n');
+  else {
+    // The verdict last: what the bot would do with such a tweet (a collector collects it, a retweeter retweets it).
+    const hit = results.filter((r) => r.matches);
+    io.out(hit.length ? `matched by rule ${hit.map((r) => r.id).join(', ')}\n` : `no rule matched (${results.length} tried)\n`);
+  }
 }
 
 export interface ImportOptions {
@@ -166,7 +171,7 @@ export async function importRules(opts: ImportOptions, io: Io, config: Config): 
 }
 
 export function register(program: Command, ctx: CommandContext): void {
-  const rules = program.command('rules').description('the X queries a collector (or another kind with rules) works by');
+  const rules = program.command('rules').description('the X queries a collector or a retweeter (any kind with rules) works by');
   rules
     .command('add')
     .description('add a rule: an X query, or user ids (--type follow) or bounding boxes (--type locations)')
