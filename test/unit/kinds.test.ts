@@ -24,7 +24,7 @@ describe('tfctl kinds', () => {
     const io = bufferIo();
     await kinds({ json: true }, io);
     const listed = JSON.parse(io.stdout) as Array<{ name: string; family: string; summary: string; settings: Array<{ key: string; aliases: string[]; type: string; default: unknown; required: boolean; help: string }> }>;
-    expect(listed.map((k) => [k.name, k.family])).toEqual([['reader', 'source'], ['writer', 'consumer'], ['collector', 'source'], ['tracker', 'standalone'], ['scheduler', 'standalone']]);
+    expect(listed.map((k) => [k.name, k.family])).toEqual([['reader', 'source'], ['writer', 'consumer'], ['collector', 'source'], ['tracker', 'standalone'], ['scheduler', 'standalone'], ['retweeter', 'consumer']]);
     const writer = listed[1]!;
     expect(writer.summary).toMatch(/template/);
     const byKey = Object.fromEntries(writer.settings.map((s) => [s.key, s]));
@@ -64,7 +64,7 @@ describe('create <name> <kind> --help', () => {
 
 describe('the registry', () => {
   it('runs sources before consumers, and gives every kind the common settings', () => {
-    expect(PHASES.map((p) => p.map((k) => k.family))).toEqual([['source', 'source'], ['consumer'], ['standalone', 'standalone']]);
+    expect(PHASES.map((p) => p.map((k) => k.family))).toEqual([['source', 'source'], ['consumer', 'consumer'], ['standalone', 'standalone']]);
     for (const k of KINDS) expect(schemaOf(k).slice(0, 4).map((s) => s.key)).toEqual(['every', 'paused', 'token', 'secret']);
   });
 });
