@@ -49,6 +49,8 @@ export async function tick(bot: Bot, env: TickEnv): Promise<Outcome> {
   }
 
   const now = env.now();
+  // Retweets recovery just found or made: their tweets come back as retweeted, not as already_retweeted.
+  const recovered = new Map((publisher?.posts ?? []).map((p) => [p.source, p.id]));
   const marks = await env.posts.posted(bot.name, fresh.map((e) => retweetMark(e.id)));
   const ownId = bot.userId;
   const considered = fresh.map((entry, i): Considered => decide(entry, marks[i]!, rules, settings, now, env.farmUserIds, ownId));
@@ -61,12 +63,16 @@ export async function tick(bot: Bot, env: TickEnv): Promise<Outcome> {
   const decisions: Decision[] = [];
   const done: string[] = [];
   let stopped: Outcome | undefined;
-  let acted = 0;
+  let acted = publisher?.sent ?? 0; // what recovery sent again counts toward per-tick
   const note = (c: Considered, decision: DecisionKind, extra: Partial<Decision> = {}) => {
     decisions.push({ tweet_id: c.entry.id, author: c.entry.author, decision, rule: c.rule, at: now, ...extra });
     if (!WAITING.has(decision)) done.push(c.entry.entry);
   };
   for (const c of considered) {
+    if (recovered.has(c.entry.id)) {
+      note({ ...c, rule: null }, 'retweeted', { post_id: recovered.get(c.entry.id)!, detail: 'settled by recovery after a lost answer' });
+      continue;
+    }
     if (c.decision !== 'go') {
       note(c, c.decision);
       continue;

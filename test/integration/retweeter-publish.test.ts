@@ -1,0 +1,73 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Redis } from 'ioredis';
+import { startRedis, type PrivateRedis } from '../helpers/redis.js';
+import { startTestSandbox, type TestSandbox } from '../helpers/sandbox.js';
+import { loadConfig } from '../../src/config.js';
+import { Farm } from '../../src/farm/farm.js';
+import { runTick } from '../../src/farm/tick.js';
+import { Rules } from '../../src/bots/rules.js';
+import { RETWEETER_LIMITS } from '../../src/bots/retweeter/index.js';
+import { destroyAgents } from '../../src/x/client.js';
+
+/**
+ * A retweet through the publishing core when the process dies between X creating it and the bookkeeping
+ * (the `after-post` point): the next tick finds the retweet on the account and records it; nothing is
+ * retweeted twice, and the tweet's decision is `retweeted`.
+ */
+let redis: PrivateRedis;
+let client: Redis;
+let sb: TestSandbox;
+let farm: Farm;
+
+beforeAll(async () => {
+  redis = await startRedis();
+  client = redis.client();
+  sb = await startTestSandbox({ tier: 'pro' });
+});
+afterAll(async () => {
+  await farm?.close();
+  destroyAgents();
+  await sb?.close();
+  await redis?.stop();
+});
+
+describe('a retweeter and the publishing core', () => {
+  it('a crash after X retweeted: the next tick finds the retweet on the account, none is sent twice', async () => {
+    const owner = await sb.account('o');
+    const me = await sb.account('me');
+    await sb.account('a');
+    await sb.follow('o', 'a');
+    const t1 = await sb.tweet('a', 'tfctl один');
+    const t2 = await sb.tweet('a', 'tfctl два');
+    farm = await Farm.open({ ...loadConfig({}), redisUrl: redis.url, prefix: 'rp', xApi: sb.url, consumerKey: sb.app.consumer_key, consumerSecret: sb.app.consumer_secret, xTimeoutMs: 1500 });
+    await farm.create({ name: 'r', role: 'reader', token: owner.token, secret: owner.secret });
+    await farm.create({ name: 'rt', role: 'retweeter', source: 'r', perTick: '5', minGap: '0', maxAge: '1d', token: me.token, secret: me.secret });
+    await new Rules(client, farm.store.keys).add('rt', [{ value: 'tfctl', type: 'track' }], RETWEETER_LIMITS, Date.now());
+    await runTick(farm, { names: ['r'], force: true });
+
+    let crashes = 0;
+    const crashed = await runTick(farm, {
+      names: ['rt'],
+      force: true,
+      hook: (point) => {
+        if (point === 'after-post' && crashes++ === 0) throw new Error('killed after the POST');
+      },
+    });
+    expect(crashed.bots[0]).toMatchObject({ status: 'failed' });
+    const onX = async () => (await sb.tweets('me')).flatMap((t) => (t.referenced_tweets ?? []).map((r) => r.id)).sort();
+    expect(await onX()).toEqual([t1.id]); // X has it; the farm did not record it
+    expect(await client.hlen('rp:{rt}:intents')).toBe(1);
+
+    await sb.resetRequests();
+    await runTick(farm, { names: ['rt'], force: true });
+    await runTick(farm, { names: ['rt'], force: true });
+    expect(await onX()).toEqual([t1.id, t2.id].sort());
+    const calls = await sb.requests();
+    expect(Object.entries(calls).filter(([k]) => k.startsWith('POST /2/users/:id/retweets')).reduce((a, [, v]) => a + v, 0)).toBe(1); // only t2's
+    expect(await client.hlen('rp:{rt}:intents')).toBe(0);
+    const decisions = (await client.lrange('rp:{rt}:decisions', 0, -1)).map((d) => JSON.parse(d) as { tweet_id: string; decision: string });
+    expect(decisions.map((d) => [d.tweet_id, d.decision]).sort()).toEqual([[t1.id, 'retweeted'], [t2.id, 'retweeted']].sort());
+    expect(await client.hget('rp:bot:{rt}', 'n_posted')).toBe('2');
+    expect(((await client.xpending('rp:{r}:timeline', 'rt')) as [number])[0]).toBe(0);
+  });
+});
