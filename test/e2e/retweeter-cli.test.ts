@@ -173,6 +173,18 @@ describe('tfctl retweeter', () => {
     expect(new Set(receiver.ids).size).toBe(receiver.ids.length);
   });
 
+  it('quotes with its text in quote mode, once', async () => {
+    const me = await sb.account('quoter');
+    await ok(['create', 'r1', 'reader', ...creds('owner')]);
+    await ok(['create', 'q', 'retweeter', '--source', 'r1', '--mode', 'quote', '--quote', 'Стоит прочесть, {author}', '--max-age', '1d', '--token', me.token, '--secret', me.secret]);
+    await ok(['rules', 'add', 'q', 'цитата']);
+    const t = await sb.tweet('author', 'цитата дня');
+    for (let i = 0; i < 2; i++) await ok(['tick', '--force']);
+    const mine = await sb.tweets('quoter');
+    expect(mine.map((x) => [x.text, x.referenced_tweets])).toEqual([['Стоит прочесть, @author', [{ type: 'quoted', id: t.id }]]]);
+    expect((await shown('q')).decision_counts.retweeted).toBe(1);
+  });
+
   it('refuses bad settings with exit 2 and lists as a consumer with its backlog, as a child process too', async () => {
     await ok(['create', 'r1', 'reader', ...creds('owner')]);
     for (const bad of [['--window', 'someday 9-5'], ['--tz', 'Mars/Olympus'], ['--mode', 'quote'], ['--mode', 'like'], ['--max-age', '0']]) {
@@ -185,5 +197,7 @@ describe('tfctl retweeter', () => {
     const r = await tfctl(['show', 'q', '--json'], env);
     expect(r.code, r.stderr).toBe(0);
     expect(JSON.parse(r.stdout)).toMatchObject({ role: 'retweeter', reader: 'r1', mode: 'quote', window: 'mon-fri 09:00-18:00', tz: 'Europe/Moscow', minGap: '1m30s', maxAge: '15m', every: '15m' });
+    const listed = JSON.parse((await ok(['list', '--json'])).stdout) as Array<{ name: string; role: string; unprocessed: unknown }>;
+    expect(listed.find((b) => b.name === 'q')).toMatchObject({ role: 'retweeter', unprocessed: 0 });
   });
 });
