@@ -92,6 +92,12 @@ describe('tfctl retweeter', () => {
     const text = (await ok(['show', 'rt'])).stdout;
     expect(text).toContain('decisions: retweeted 4, no_rule 5');
 
+    // stats (and so InfluxDB's tfctl_posts_hourly): its retweets per hour are its posts.
+    const stats = JSON.parse((await ok(['stats', '--json', '--no-influx'])).stdout) as { bots: Array<{ name: string; posted: number; posts_hourly: number[] }> };
+    const rtStats = stats.bots.find((b) => b.name === 'rt')!;
+    expect(rtStats.posted).toBe(4);
+    expect(rtStats.posts_hourly.reduce((a, b) => a + b, 0)).toBe(4);
+
     // Its events: one `retweeted` per retweet.
     const events = (await ok(['events', '--json', '--bot', 'rt'])).stdout.trim().split('\n').map((l) => JSON.parse(l) as { type: string; target_id: string });
     expect(events.filter((e) => e.type === 'retweeted').map((e) => e.target_id).sort()).toEqual(expected);
