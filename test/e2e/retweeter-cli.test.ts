@@ -202,7 +202,7 @@ describe('tfctl retweeter', () => {
     await ok(['create', 'q', 'retweeter', '--source', 'r1', '--mode', 'quote', '--quote', 'Стоит прочесть, {author}', '--window', 'mon-fri 09:00-18:00', '--tz', 'Europe/Moscow']);
     const r = await tfctl(['show', 'q', '--json'], env);
     expect(r.code, r.stderr).toBe(0);
-    expect(JSON.parse(r.stdout)).toMatchObject({ role: 'retweeter', reader: 'r1', mode: 'quote', window: 'mon-fri 09:00-18:00', tz: 'Europe/Moscow', minGap: '1m30s', maxAge: '15m', every: '15m' });
+    expect(JSON.parse(r.stdout)).toMatchObject({ role: 'retweeter', reader: 'r1', mode: 'quote', window: 'mon-fri 09:00-18:00', tz: 'Europe/Moscow', min_gap: '1m30s', min_gap_s: 90, max_age: '15m', max_age_s: 900, every: '15m', every_s: 900 });
     const listed = JSON.parse((await ok(['list', '--json'])).stdout) as Array<{ name: string; role: string; unprocessed: unknown }>;
     expect(listed.find((b) => b.name === 'q')).toMatchObject({ role: 'retweeter', unprocessed: 0 });
   });
