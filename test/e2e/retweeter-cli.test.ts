@@ -4,6 +4,11 @@ import { startReceiver, type Receiver } from '../helpers/receiver.js';
 import { tfctl } from '../helpers/cli.js';
 import { runCli } from '../helpers/inproc.js';
 import { loadConfig } from '../../src/config.js';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Farm } from '../../src/farm/farm.js';
+import { retweeter } from '../../src/bots/retweeter/index.js';
 import { startTestSandbox, type Creds, type TestSandbox } from '../helpers/sandbox.js';
 
 /**
@@ -49,6 +54,15 @@ interface Shown {
   decision_counts: Record<string, number>;
   recent_decisions: Array<{ tweet_id: string; decision: string; rule: string | null; at: string }>;
 }
+/** The kind's InfluxDB points, as stats --influx writes them. */
+async function retweeterPoints(names: string[]) {
+  const farm = await Farm.open(loadConfig(env));
+  try {
+    return await retweeter.figures!.points!(names, { redis: farm.redis, store: farm.store, now: () => farm.now() });
+  } finally {
+    await farm.close();
+  }
+}
 const shown = async (bot: string, extra: Record<string, string> = {}) => JSON.parse((await ok(['show', bot, '--json'], extra)).stdout) as Shown;
 
 describe('tfctl retweeter', () => {
@@ -93,10 +107,15 @@ describe('tfctl retweeter', () => {
     expect(text).toContain('decisions: retweeted 4, no_rule 5');
 
     // stats (and so InfluxDB's tfctl_posts_hourly): its retweets per hour are its posts.
-    const stats = JSON.parse((await ok(['stats', '--json', '--no-influx'])).stdout) as { bots: Array<{ name: string; posted: number; posts_hourly: number[] }> };
+    const stats = JSON.parse((await ok(['stats', '--json', '--no-influx'])).stdout) as { bots: Array<{ name: string; posted: number; posts_hourly: number[]; decisions?: Record<string, number> }> };
     const rtStats = stats.bots.find((b) => b.name === 'rt')!;
     expect(rtStats.posted).toBe(4);
     expect(rtStats.posts_hourly.reduce((a, b) => a + b, 0)).toBe(4);
+    expect(rtStats.decisions).toMatchObject({ retweeted: 4, no_rule: 5, too_old: 0 });
+    const listed2 = JSON.parse((await ok(['list', '--json'])).stdout) as Array<{ name: string; decisions?: Record<string, number> }>;
+    expect(listed2.find((b) => b.name === 'rt')!.decisions).toMatchObject({ retweeted: 4, no_rule: 5 });
+    const points = await retweeterPoints(['rt']);
+    expect(points).toEqual([expect.objectContaining({ measurement: 'tfctl_retweeter', tags: { bot: 'rt', prefix: env.TFCTL_PREFIX }, fields: expect.objectContaining({ retweeted: 4, no_rule: 5 }) })]);
 
     // Its events: one `retweeted` per retweet.
     const events = (await ok(['events', '--json', '--bot', 'rt'])).stdout.trim().split('\n').map((l) => JSON.parse(l) as { type: string; target_id: string });
@@ -177,6 +196,35 @@ describe('tfctl retweeter', () => {
     await ok(['tick'], hook);
     expect(receiver.got.filter((e) => e.bot === 'rt').map((e) => e.type)).toEqual(['failed', 'token_revoked', 'retweeted', 'recovered']);
     expect(new Set(receiver.ids).size).toBe(receiver.ids.length);
+  });
+
+  it("takes its rules from farm.yaml's rules section, as a collector does", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rt-farm-'));
+    const file = join(dir, 'farm.yaml');
+    writeFileSync(file, [
+      'version: 1',
+      `prefix: ${env.TFCTL_PREFIX}`,
+      'bots:',
+      '  r1:',
+      '    kind: reader',
+      '  rt:',
+      '    kind: retweeter',
+      '    source: r1',
+      '    window: "mon-fri 09:00-18:00"',
+      '    rules:',
+      "      - 'tfctl -реклама'",
+      '      - value: "#rustlang"',
+      '        tag: rust',
+      '',
+    ].join('\n'));
+    await ok(['apply', file, '--yes']);
+    const rules = JSON.parse((await ok(['rules', 'list', 'rt', '--json'])).stdout) as Array<{ value: string; tag: string | null }>;
+    expect(rules.map((r) => [r.value, r.tag]).sort()).toEqual([['#rustlang', 'rust'], ['tfctl -реклама', null]]);
+    writeFileSync(file, readFileSync(file, 'utf8').replace("'tfctl -реклама'", "'tfctl (OR'"));
+    const bad = await run(['apply', file, '--yes']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/column/);
+    rmSync(dir, { recursive: true, force: true });
   });
 
   it('quotes with its text in quote mode, once', async () => {

@@ -1,10 +1,10 @@
 import { UsageError } from '../../errors.js';
 import type { Bot } from '../../store/bot-record.js';
-import { RULES_SUFFIX, RULES_VERSION_SUFFIX, type RuleLimits } from '../rules.js';
+import { RULES_SUFFIX, RULES_VERSION_SUFFIX, rulesSection, type RuleLimits } from '../rules.js';
 import { count, duration, setting, sourceSetting, type ValueType } from '../settings.js';
 import type { BotKind } from '../types.js';
 import { parseDuration } from '../values.js';
-import { OWN } from './decisions.js';
+import { DECISIONS, OWN } from './decisions.js';
 import { checkTimeZone, parseWindows } from './window.js';
 
 export const MODES = ['retweet', 'quote'] as const;
@@ -108,6 +108,17 @@ export const retweeter: BotKind = {
   publishes: true,
   keys: [RULES_SUFFIX, RULES_VERSION_SUFFIX, ...Object.values(OWN)],
   rules: { limits: () => RETWEETER_LIMITS },
+  // farm.yaml's `rules:` for a retweeter, as for a collector (its limits are its own, not a tier's).
+  sections: [rulesSection(() => RETWEETER_LIMITS)],
+  figures: {
+    measurements: [{ name: 'tfctl_retweeter', tags: ['bot', 'prefix'], fields: DECISIONS }],
+    async rows(names, ctx) {
+      return (await import('./figures.js')).rows(names, ctx);
+    },
+    async points(names, ctx) {
+      return (await import('./figures.js')).points(names, ctx);
+    },
+  },
   check(settings) {
     if (settings.mode === 'quote' && !settings.quote) throw new UsageError('--mode quote needs --quote <text>');
   },
