@@ -157,7 +157,13 @@ describe.skipIf(!INFLUXD)(`writeStats to a real influxd${WITHOUT_INFLUXD}`, () =
     await tracker.saveSnapshot({ at: m0, counts: { '1001': [5, 0], '1002': [1, 0] }, batches: 1, of: 1 }, new Map(), 0, {});
     await tracker.saveSnapshot({ at: m0 + 60_000, counts: { '1001': [8, 3], '1002': [4, 3] }, batches: 1, of: 1 }, new Map(), 0, {});
 
+    // A retweeter with decisions so far.
+    await farm.store.create({ name: 'rt1', role: 'retweeter', source: 'r1', every: 900, paused: false });
+    await farm.redis.hset(k.own('rt1', 'decision_counts'), 'retweeted', '3', 'no_rule', '5');
+
     await writeStats(farm, `${influx.url}/tfctl`, now);
+    const decided = series(await influx.query(`SELECT "retweeted", "no_rule", "too_old" FROM "tfctl_retweeter" WHERE "bot" = 'rt1'`, 'tfctl'))[0]!;
+    expect(decided.values.map((v) => v.slice(1))).toEqual([[3, 5, 0]]);
     const hits = series(await influx.query(`SELECT "hits" FROM "tfctl_rule_hits" WHERE time > now() - 24h GROUP BY "bot", "rule", "tag"`, 'tfctl'));
     expect(Object.fromEntries(hits.map((x) => [`${x.tags!.rule}${x.tags!.tag ? `:${x.tags!.tag}` : ''}`, x.values.map((v) => v[1])]))).toEqual({ [kw!.id]: [3, 2], [`${vip!.id}:vip`]: [4] });
     const collector = series(await influx.query(`SELECT "rules", "hits_last_hour", "heartbeat_age_s" FROM "tfctl_collector" WHERE "bot" = 'c1'`, 'tfctl'))[0]!;
@@ -203,9 +209,9 @@ describe.skipIf(!INFLUXD)(`writeStats to a real influxd${WITHOUT_INFLUXD}`, () =
       return s;
     };
 
-    for (const v of vars) await run(`variable ${v.name}`, v.query, '(c1|r1|t1|w1|w2)');
+    for (const v of vars) await run(`variable ${v.name}`, v.query, '(c1|r1|rt1|t1|w1|w2)');
     const bots = (await run('bot variable', vars.find((v) => v.name === 'bot')!.query, '')).flatMap((s) => s.values.map((r) => r[1]));
-    expect(bots).toEqual(['c1', 'r1', 't1', 'w1', 'w2']);
+    expect(bots).toEqual(['c1', 'r1', 'rt1', 't1', 'w1', 'w2']);
 
     const queried = panels.filter((p) => p.type !== 'row');
     expect(queried.length).toBeGreaterThanOrEqual(6);
@@ -215,8 +221,8 @@ describe.skipIf(!INFLUXD)(`writeStats to a real influxd${WITHOUT_INFLUXD}`, () =
       for (const t of p.targets) {
         // A repeated panel gets one bot each; the others see "All", which Grafana writes as (a|b|c).
         // A kind's own panel is tried with one bot of that kind.
-        const one = t.query.includes('tfctl_rule_hits') ? 'c1' : t.query.includes('tfctl_tweet_retweets') ? 't1' : 'w1';
-        const choices = p.repeat === 'bot' ? ['r1', 'w1'] : ['(c1|r1|t1|w1|w2)', one];
+        const one = t.query.includes('tfctl_rule_hits') ? 'c1' : t.query.includes('tfctl_tweet_retweets') ? 't1' : t.query.includes('tfctl_retweeter') ? 'rt1' : 'w1';
+        const choices = p.repeat === 'bot' ? ['r1', 'w1'] : ['(c1|r1|rt1|t1|w1|w2)', one];
         for (const bot of choices) await run(`panel "${p.title}" (bot=${bot})`, t.query, bot);
       }
     }

@@ -46,5 +46,6 @@ describe('Grafana provisioning', () => {
     // A panel for each kind's own figures: the collectors' rule hits and the trackers' top tweets.
     expect(queries.some((q) => q.includes('FROM "tfctl_rule_hits"'))).toBe(true);
     expect(queries.some((q) => q.includes('FROM "tfctl_tweet_retweets"'))).toBe(true);
+    expect(queries.some((q) => q.includes('FROM "tfctl_retweeter"'))).toBe(true);
   });
 });
