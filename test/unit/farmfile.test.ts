@@ -235,7 +235,7 @@ describe('farm file: the plan', () => {
     expect(planLines(p, 'f')).toEqual(['+ tracker u', '    every: 1h', '    limit: 3', '    rules: 1 added', '~ tracker t', '    rules: 1 added, 1 removed', '1 to create, 1 to change, 0 to destroy']);
     expect(p.update[0]!.sections.map((s) => s.value)).toEqual([['cats', 'birds']]);
     expect(await problems('bots:\n  t:\n    kind: tracker\n    rules: cats\n', kinds)).toEqual(['farm.yaml:4:12: bot "t": rules must be a list of queries']);
-    expect(await problems('bots:\n  r:\n    kind: reader\n    rules: [cats]\n', kinds)).toEqual(['farm.yaml:4:5: rules is for collectors and trackers; bot "r" is a reader']);
+    expect(await problems('bots:\n  r:\n    kind: reader\n    rules: [cats]\n', kinds)).toEqual(['farm.yaml:4:5: rules is for collectors and retweeters and trackers; bot "r" is a reader']);
   });
 
   it("reads a collector's rules as `tfctl rules add` checks them, within its tier's limits, and diffs them rule by rule", async () => {
