@@ -5,6 +5,7 @@ import type { BotReport, Outcome, TickEnv } from '../bots/types.js';
 import { OperationalError, UsageError } from '../errors.js';
 import { assertNoEviction } from '../store/eviction.js';
 import { addSecret, redact } from '../redact.js';
+import { dueScore } from '../store/due.js';
 import { BotLock } from '../store/lock.js';
 import { Posts } from '../store/posts.js';
 import { Timeline } from '../store/timeline.js';
@@ -50,20 +51,19 @@ export async function runTick(farm: Farm, opts: TickOptions = {}): Promise<TickR
   const startedAt = now();
   // A Redis that may evict keys is refused before anything runs (see eviction.ts); the check shares the read's round trip.
   const safe = assertNoEviction(farm.redis);
-  const read = farm.store.all();
+  const wanted = opts.names?.map((n) => botName(n));
+  const read = readBots(farm, wanted, opts.force ?? false, startedAt);
   await safe.catch((err: unknown) => {
     read.catch(() => {});
     throw err;
   });
-  let all: Bot[];
+  let chosen: Bot[];
   try {
-    all = await read;
+    chosen = await read;
   } catch (err) {
     throw new OperationalError(`tick: cannot read the farm: ${describeFailure(err)}`);
   }
-  const wanted = opts.names?.map((n) => botName(n));
-  for (const n of wanted ?? []) if (!all.some((b) => b.name === n)) throw new UsageError(`unknown bot "${n}" (see tfctl list)`);
-  const chosen = wanted ? all.filter((b) => wanted.includes(b.name)) : all;
+  for (const n of wanted ?? []) if (!chosen.some((b) => b.name === n)) throw new UsageError(`unknown bot "${n}" (see tfctl list)`);
 
   const log = await openLog();
   const reports: BotReport[] = [];
@@ -85,7 +85,7 @@ export async function runTick(farm: Farm, opts: TickOptions = {}): Promise<TickR
   // The webhook's group exists before any bot emits, so the first run with a webhook delivers its own events.
   if (webhook) await webhook.ensureWebhookGroup(farm.redis, farm.store.keys).catch((err: unknown) => log.warn({ err: redact(describeFailure(err)) }, 'events: cannot create the webhook group'));
   if (runnable.length > 0) {
-    const env = tickEnv(farm, all, opts.dryRun ?? false, opts.hook ?? failpoint(farm.config.failpoint));
+    const env = tickEnv(farm, await farm.store.accounts(), opts.dryRun ?? false, opts.hook ?? failpoint(farm.config.failpoint));
     for (const [i, kinds] of PHASES.entries()) {
       const phase = runnable.filter((b) => phaseOf(b.role) === i);
       // Sources wait for a run already fetching the same stream, so their consumers see its tweets.
@@ -115,6 +115,30 @@ export async function runTick(farm: Farm, opts: TickOptions = {}): Promise<TickR
   const report: TickReport = { started_at: new Date(startedAt).toISOString(), duration_ms: now() - startedAt, dry_run: opts.dryRun ?? false, bots: reports, summary: summarize(reports) };
   logSummary(log, report);
   return report;
+}
+
+/**
+ * The bots this run looks at: the named ones, every bot for a forced run, else only the due ones, which the
+ * due index names (src/store/due.ts): an idle tick is that one read. Bots the index names but whose hashes
+ * say otherwise (it errs early, never late) are put right in it and left out; a farm without an index gets
+ * one built here, once.
+ */
+async function readBots(farm: Farm, wanted: string[] | undefined, force: boolean, now: number): Promise<Bot[]> {
+  if (wanted) return farm.store.all(wanted);
+  if (force) return farm.store.all();
+  const index = farm.store.dueIndex;
+  const names = await index.due(now);
+  let bots: Bot[];
+  if (names === null) bots = (await index.rebuild(() => farm.store.all())) ?? (await farm.store.all());
+  else if (names.length === 0) return [];
+  else {
+    bots = await farm.store.all(names);
+    const found = new Set(bots.map((b) => b.name));
+    const stale: Array<[string, number | null]> = names.filter((n) => !found.has(n)).map((n) => [n, null]);
+    for (const b of bots) if (whyNot(b, now, false)) stale.push([b.name, dueScore(b)]);
+    if (stale.length) await index.set(stale);
+  }
+  return bots.filter((b) => !whyNot(b, now, false));
 }
 
 /** Why a bot does not run now, or null when it should. */
@@ -267,7 +291,7 @@ function report(o: Outcome): Omit<BotReport, 'name' | 'role'> {
   return r;
 }
 
-function tickEnv(farm: Farm, all: Bot[], dryRun: boolean, hook: TickEnv['hook']): TickEnv {
+function tickEnv(farm: Farm, all: Array<{ userId?: string; token?: string }>, dryRun: boolean, hook: TickEnv['hook']): TickEnv {
   const { config } = farm;
   const farmUserIds = new Set<string>();
   for (const b of all) {

@@ -15,6 +15,7 @@ import {
   type KindCodec,
   type SummaryColumns,
 } from './bot-record.js';
+import { DueIndex, dueScore } from './due.js';
 import { Keys } from './keys.js';
 import { evalOnce, script } from './scripts.js';
 
@@ -67,10 +68,13 @@ export function sourceInUse(role: string, source: string, consumers: string[]): 
  */
 export class FarmStore {
   readonly keys: Keys;
+  /** Which bots are due (src/store/due.ts): kept here by every change of a bot's due time. */
+  readonly dueIndex: DueIndex;
 
   /** `codec` is what the store knows of the kinds (the registry's, from src/bots/index.ts). */
   constructor(readonly redis: Redis, prefix: string, readonly codec: KindCodec = RAW_CODEC) {
     this.keys = new Keys(prefix);
+    this.dueIndex = new DueIndex(redis, this.keys);
   }
 
   /** Creates a bot in one step; a consumer's group on its source's stream is created with it. */
@@ -85,8 +89,10 @@ export class FarmStore {
     const source = bot.source ?? '';
     const keys = [this.keys.bots(), this.keys.bot(bot.name)];
     keys.push(source ? this.keys.bot(source) : this.keys.bot(bot.name), source ? this.keys.timeline(source) : this.keys.bot(bot.name));
+    // Indexed first (due now), so a create cut short leaves at worst an entry the next tick drops.
+    const indexed = bot.paused ? null : this.dueIndex.set([[bot.name, now]]);
     try {
-      await script(this.redis, 'create-bot')(keys, [bot.name, source, this.codec.sources.join(','), ...Object.entries(fields).flat()]);
+      await Promise.all([indexed, script(this.redis, 'create-bot')(keys, [bot.name, source, this.codec.sources.join(','), ...Object.entries(fields).flat()])]);
     } catch (err) {
       throw this.translate(err, bot.name, source);
     }
@@ -106,6 +112,17 @@ export class FarmStore {
 
   async names(): Promise<string[]> {
     return (await this.redis.smembers(this.keys.bots())).sort();
+  }
+
+  /**
+   * Every bot's account as far as the farm knows it (user id learned, and its token, which begins with
+   * the user id): what a tick needs of the bots that are not due. One pipelined read per bot, not a
+   * script across bots, so it holds on a cluster.
+   */
+  async accounts(): Promise<Array<{ userId?: string; token?: string }>> {
+    const names = await this.redis.smembers(this.keys.bots());
+    const rows = await Promise.all(names.map((n) => this.redis.hmget(this.keys.bot(n), F.userId, F.token)));
+    return rows.map(([userId, token]) => ({ ...(userId ? { userId } : {}), ...(token ? { token } : {}) }));
   }
 
   /** All bots (or the named ones), whole and sorted by name, in one round trip (read-bots.lua). */
@@ -150,6 +167,13 @@ export class FarmStore {
     } catch (err) {
       throw this.translate(err, bot.name, newSource);
     }
+    await this.reindex([bot.name]);
+  }
+
+  /** Puts the named bots in the due index where their hashes say (out of it when gone, paused or failing). */
+  async reindex(names: string[]): Promise<void> {
+    const bots = new Map((await this.all(names)).map((b) => [b.name, b]));
+    await this.dueIndex.set(names.map((n) => [n, bots.has(n) ? dueScore(bots.get(n)!) : null]));
   }
 
   /** Removes a bot and its keys (`kindSuffixes`: its kind's own, see Keys.own). */
@@ -160,6 +184,7 @@ export class FarmStore {
     } catch (err) {
       throw this.translate(err, name, '');
     }
+    await this.dueIndex.set([[name, null]]);
   }
 
   /** Records the end of a bot's tick: times, error state, pauses, counters and what was learned, in one MULTI. */
@@ -176,7 +201,8 @@ export class FarmStore {
     if (end.pause) fields[`${PAUSE_PREFIX}${end.pause.endpoint}`] = String(end.pause.until);
     multi.hset(key, fields);
     for (const [counter, by] of Object.entries({ ticks: 1, ...end.counters })) if (by) multi.hincrby(key, `${COUNTER_PREFIX}${counter}`, by);
-    await multi.exec();
+    // The index beside the MULTI, not in it (another slot on a cluster); issued together, one round trip.
+    await Promise.all([multi.exec(), this.dueIndex.set([[name, end.failing ? null : end.nextDueAt]])]);
   }
 
   /** Maps the scripts' error replies to messages an operator can act on. */

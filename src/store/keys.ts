@@ -44,6 +44,14 @@ export class Keys {
   eventState(): string { return `${this.prefix}:{farm-events}:state`; }
   webhook(): string { return `${this.prefix}:{farm-events}:webhook`; }
   webhookLock(): string { return `${this.prefix}:{farm-events}:webhook_lock`; }
+  /**
+   * Sorted set: each bot's next due time (score, epoch ms), so a tick reads only the due bots (see
+   * src/store/due.ts). In the events' slot, the farm's one hash tag: farm-wide keys share a slot. Like the
+   * events it is derived, not farm state: export leaves it out and it is rebuilt from the bots' hashes.
+   */
+  due(): string { return `${this.prefix}:{farm-events}:due`; }
+  /** String: held (SET NX PX) while one run rebuilds the due index. */
+  dueLock(): string { return `${this.prefix}:{farm-events}:due_lock`; }
   /** String: the tick lock of one bot (SET NX PX). */
   lock(name: string): string { return `${this.prefix}:lock:{${name}}`; }
 
