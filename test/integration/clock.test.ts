@@ -53,8 +53,13 @@ describe('TFCTL_CLOCK=sandbox', () => {
     await sb.advance(3601);
     expect((await list(sandboxed))[0]!.status).toBe('due');
     expect((await list(system))[0]!.status).toBe('waiting');
+    // A tick runs only the due bots (the named ones say why not); by the sandbox's clock, r1 is one.
     r = await runCli(['tick', '--json'], system);
+    expect((JSON.parse(r.stdout) as { bots: unknown[] }).bots).toEqual([]);
+    r = await runCli(['tick', 'r1', '--json'], system);
     expect((JSON.parse(r.stdout) as { bots: Array<{ detail: string }> }).bots[0]!.detail).toBe('not due');
+    r = await runCli(['tick', '--json'], sandboxed);
+    expect((JSON.parse(r.stdout) as { bots: Array<{ name: string; status: string }> }).bots).toEqual([expect.objectContaining({ name: 'r1', status: 'idle' })]);
   });
 
   it('says which clock it could not read, and refuses an unknown one', async () => {
