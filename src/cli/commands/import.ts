@@ -13,7 +13,12 @@ export async function run(opts: ImportOptions, io: Io, config: Config): Promise<
   const { importFarm, readArchive } = await import('../../archive/import.js');
   // Validate the archive before connecting: a bad file is a usage error whatever Redis is doing.
   const archive = await readArchive(opts.file);
-  const r = await withFarm(config, (farm) => importFarm(farm.redis, farm.config.prefix, archive, { replace: opts.replace }));
+  const r = await withFarm(config, async (farm) => {
+    const result = await importFarm(farm.redis, farm.config.prefix, archive, { replace: opts.replace });
+    // The imported bots join the due index (the archive has none: it is derived from their hashes).
+    await farm.store.reindex(result.bots);
+    return result;
+  });
   if (opts.json) {
     printJson({ file: opts.file, bots: r.bots, keys: r.keys, from_prefix: r.fromPrefix, to_prefix: r.toPrefix, replaced: r.replaced, secrets: r.manifest.secrets, created_at: r.manifest.created_at }, io);
   }
