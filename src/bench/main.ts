@@ -109,11 +109,15 @@ async function main(): Promise<void> {
     }
 
     const before = await admin.requests();
+    const statsBefore = await commandStats(farm.redis);
     note('running tfctl tick');
     const tick = await runCli(['tick', '--json'], env, true);
+    const tickCommands = diffCalls(statsBefore, await commandStats(farm.redis));
     if (tick.code !== 0) note(`tick exited ${tick.code}`);
     const report = JSON.parse(tick.stdout) as { summary: { posted: number; failed: number; ran: number } };
     const calls = total(await admin.requests()) - total(before);
+    note('timing idle ticks (nothing due) and what a tick read before the due index: every bot, whole');
+    const idle = await idleTicks(farm);
     // `list` needs only Redis: the harness's own sandbox and connection go first, so they cannot
     // compete with the measured process for the two cores.
     await farm.close();
@@ -147,6 +151,8 @@ async function main(): Promise<void> {
       failed: report.summary.failed,
       api_calls: calls,
       peak_rss_mb: round(tick.rssKb / 1024, 1),
+      redis_commands_per_writer: round(tickCommands.calls / writers, 2),
+      ...idle,
       list_cold_ms: round(median(lists), 1),
       list_cold_ms_inherited_env: round(median(listsInherited), 1),
       node_startup_ms: round(median(baseline), 1),
@@ -168,6 +174,58 @@ async function main(): Promise<void> {
     Object.assign(result, await benchImport(importKeys));
   }
   process.stdout.write(`${JSON.stringify(result)}\n`);
+}
+
+/** Calls and CPU time by command, from Redis's INFO commandstats (commands run by scripts included). */
+async function commandStats(redis: Farm['redis']): Promise<Map<string, { calls: number; usec: number }>> {
+  const out = new Map<string, { calls: number; usec: number }>();
+  for (const m of (await redis.info('commandstats')).matchAll(/^cmdstat_([^:]+):calls=(\d+),usec=(\d+)/gm)) out.set(m[1]!, { calls: Number(m[2]), usec: Number(m[3]) });
+  return out;
+}
+
+/** What Redis ran between two commandStats, INFO itself left out. */
+function diffCalls(before: Map<string, { calls: number; usec: number }>, after: Map<string, { calls: number; usec: number }>): { calls: number; usec: number } {
+  let calls = 0;
+  let usec = 0;
+  for (const [cmd, a] of after) {
+    if (cmd === 'info') continue;
+    calls += a.calls - (before.get(cmd)?.calls ?? 0);
+    usec += a.usec - (before.get(cmd)?.usec ?? 0);
+  }
+  return { calls, usec };
+}
+
+/**
+ * An idle tick (every bot ticked a moment ago) in this process, so node's start-up is not in it: its wall
+ * time, the Redis commands it ran and Redis's time in them; beside it, the read a tick made of every bot
+ * before the due index (read-bots.lua), measured on the same farm.
+ */
+async function idleTicks(farm: Farm): Promise<Record<string, number>> {
+  const { runTick } = await import('../farm/tick.js');
+  const walls: number[] = [];
+  const fullReads: number[] = [];
+  let commands = { calls: 0, usec: 0 };
+  let full = { calls: 0, usec: 0 };
+  for (let i = 0; i < 5; i++) {
+    const before = await commandStats(farm.redis);
+    const started = performance.now();
+    const report = await runTick(farm);
+    walls.push(performance.now() - started);
+    commands = diffCalls(before, await commandStats(farm.redis));
+    if (report.bots.length) throw new Error(`an idle tick ran ${report.bots.length} bots`);
+    const beforeFull = await commandStats(farm.redis);
+    const startedFull = performance.now();
+    await farm.store.all();
+    fullReads.push(performance.now() - startedFull);
+    full = diffCalls(beforeFull, await commandStats(farm.redis));
+  }
+  return {
+    idle_tick_ms: round(median(walls), 1),
+    idle_tick_redis_commands: commands.calls,
+    idle_tick_redis_ms: round(commands.usec / 1000, 2),
+    every_bot_read_ms: round(median(fullReads), 1),
+    every_bot_read_redis_ms: round(full.usec / 1000, 2),
+  };
 }
 
 function round(x: number, digits: number): number {
