@@ -198,7 +198,7 @@ function diffCalls(before: Map<string, { calls: number; usec: number }>, after: 
 /**
  * An idle tick (every bot ticked a moment ago) in this process, so node's start-up is not in it: its wall
  * time, the Redis commands it ran and Redis's time in them; beside it, the read a tick made of every bot
- * before the due index (read-bots.lua), measured on the same farm.
+ * before the due index (FarmStore.all), measured on the same farm.
  */
 async function idleTicks(farm: Farm): Promise<Record<string, number>> {
   const { runTick } = await import('../farm/tick.js');

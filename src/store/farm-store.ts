@@ -17,6 +17,7 @@ import {
 } from './bot-record.js';
 import { DueIndex, dueScore } from './due.js';
 import { Keys } from './keys.js';
+import { hashOf, perBot } from './per-bot.js';
 import { evalOnce, script } from './scripts.js';
 
 /** What a finished tick writes back to its bot (the part of a tick's outcome the store keeps). */
@@ -121,17 +122,23 @@ export class FarmStore {
    */
   async accounts(): Promise<Array<{ userId?: string; token?: string }>> {
     const names = await this.redis.smembers(this.keys.bots());
-    const rows = await Promise.all(names.map((n) => this.redis.hmget(this.keys.bot(n), F.userId, F.token)));
+    const rows = (await perBot(this.redis, names.map((n) => ['HMGET', this.keys.bot(n), F.userId, F.token]))) as Array<[string | null, string | null]>;
     return rows.map(([userId, token]) => ({ ...(userId ? { userId } : {}), ...(token ? { token } : {}) }));
   }
 
-  /** All bots (or the named ones), whole and sorted by name, in one round trip (read-bots.lua). */
+  /**
+   * All bots (or the named ones), whole and sorted by name: one HGETALL per bot, pipelined (the names
+   * first when not given). Never one script over every bot: that blocks Redis for the whole farm and is
+   * not legal on a cluster, where each bot's hash lives in its own slot.
+   */
   async all(names?: string[]): Promise<Bot[]> {
-    const reply = await evalOnce(this.redis, 'read-bots', [this.keys.bots()], [this.keys.prefix, ...(names ?? [])]);
+    const listed = [...(names ?? (await this.redis.smembers(this.keys.bots())))].sort();
+    const hashes = await perBot(this.redis, listed.map((n) => ['HGETALL', this.keys.bot(n)]));
     const bots: Bot[] = [];
-    for (const { name, h } of JSON.parse(reply as string) as Array<{ name: string; h: Record<string, string> }>) {
+    listed.forEach((name, i) => {
+      const h = hashOf(hashes[i]);
       if (h[F.role]) bots.push(botFromHash(name, h, this.codec));
-    }
+    });
     return bots;
   }
 

@@ -4,9 +4,9 @@
  * Per-bot keys carry the bot's name as a hash tag (`{name}`), so that all of one bot's keys land in
  * one Redis Cluster slot and a bot's multi-key scripts stay legal on a cluster.
  *
- * Three scripts must reach other bots' keys from inside Redis and rebuild `bot()` and `timeline()` from
- * the prefix: scripts/destroy-bot.lua, scripts/read-bots.lua and scripts/list-bots.lua (which also
- * rebuilds `own()` for a kind's backlog key). Change those formats together.
+ * Two scripts must reach other bots' keys from inside Redis and rebuild `bot()` and `timeline()` from
+ * the prefix: scripts/destroy-bot.lua and scripts/list-bots.lua (which also rebuilds `own()` for a kind's
+ * backlog key). Change those formats together.
  */
 export class Keys {
   constructor(readonly prefix: string) {}

@@ -36,7 +36,7 @@ export function script(redis: Redis, name: string): (keys: string[], args: (stri
 }
 
 /**
- * A script a command runs once (list-bots behind list and stats, read-bots at a tick's start). ioredis
+ * A script a command runs once (list-bots behind list and stats). ioredis
  * would send its text on a fresh connection anyway, so plain EVAL costs nothing on the wire, and it
  * spares a one-shot `tfctl list` the SHA-1 that EVALSHA needs, which means loading node's crypto module
  * (some 3 ms).
