@@ -10,14 +10,14 @@ import type { CommandContext } from './context.js';
  * runs it with the one error handler every command shares: one line on stderr, exit 2 for usage errors
  * and 1 for operational failures, and a stack trace only with --verbose or TFCTL_DEBUG=1.
  */
-export function buildProgram(argv: string[], ctx?: CommandContext): Command {
+export async function buildProgram(argv: string[], ctx?: CommandContext): Promise<Command> {
   const program = new Command('tfctl')
     .description('Run a farm of X bots from cron: one shared reader, many writers')
     .version(packageVersion())
     .option('--verbose', 'print stack traces on errors')
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(s) });
-  registerCommands(program, argv, ctx);
+  await registerCommands(program, argv, ctx);
   // Subcommands inherit the same behaviour on bad arguments.
   for (const cmd of program.commands) cmd.exitOverride();
   return program;
@@ -39,8 +39,8 @@ export async function main(argv: string[]): Promise<void> {
     if (err.code === 'EPIPE') process.exit(0);
     throw err;
   });
-  const program = buildProgram(argv);
   try {
+    const program = await buildProgram(argv);
     await program.parseAsync(argv);
   } catch (err) {
     process.exitCode = handleError(err, argv.includes('--verbose'));

@@ -13,7 +13,7 @@ import { bufferIo } from './io.js';
 export async function runCli(args: string[], config: Config): Promise<RunResult> {
   const io = bufferIo();
   const argv = ['node', 'tfctl', ...args];
-  const program = buildProgram(argv, { io, config: () => config });
+  const program = await buildProgram(argv, { io, config: () => config });
   for (const cmd of [program, ...program.commands]) cmd.configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) });
   // A command that sets process.exitCode (tick, when a bot failed) must not leave it set on the test run.
   const before = process.exitCode;

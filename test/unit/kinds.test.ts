@@ -12,7 +12,7 @@ async function help(words: string[]): Promise<string> {
   const io = bufferIo();
   const ctx: CommandContext = { io, config: () => loadConfig({}) };
   const argv = ['node', 'tfctl', ...words];
-  const program = buildProgram(argv, ctx);
+  const program = await buildProgram(argv, ctx);
   let text = '';
   for (const cmd of [program, ...program.commands]) cmd.configureOutput({ writeOut: (s) => (text += s), writeErr: (s) => (text += s) });
   await expect(program.parseAsync(argv)).rejects.toSatisfy((e) => e instanceof CommanderError && e.code === 'commander.helpDisplayed');

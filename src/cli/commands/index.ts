@@ -1,31 +1,5 @@
 import type { Command } from 'commander';
 import { processContext, type CommandContext } from '../context.js';
-import { register as create } from './create.js';
-import { register as destroy } from './destroy.js';
-import { register as inflect } from './inflect.js';
-import { register as list } from './list.js';
-import { register as set } from './set.js';
-import { register as preview } from './preview.js';
-import { register as sandbox } from './sandbox.js';
-import { register as show } from './show.js';
-import { register as stats } from './stats.js';
-import { register as cron } from './cron.js';
-import { register as tick } from './tick.js';
-import { register as exportCmd } from './export.js';
-import { register as importCmd } from './import.js';
-import { register as run } from './run.js';
-import { register as auth } from './auth.js';
-import { register as kinds } from './kinds.js';
-import { register as diff } from './diff.js';
-import { register as apply } from './apply.js';
-import { register as config } from './config.js';
-import { register as rules } from './rules.js';
-import { register as tail } from './tail.js';
-import { register as stream } from './stream.js';
-import { register as top } from './top.js';
-import { register as events } from './events.js';
-import { register as drafts } from './drafts.js';
-import { register as backup } from './backup.js';
 
 /**
  * Every subcommand lives in its own file and exports `register(program, ctx, argv)`, which declares its
@@ -36,44 +10,53 @@ import { register as backup } from './backup.js';
  */
 type Register = (program: Command, ctx: CommandContext, argv: string[]) => void;
 
-/** Every subcommand by its name (and an alias by its own), in the order help lists them. */
-export const commands: Record<string, Register> = {
-  create,
-  list,
-  show,
-  set,
-  destroy,
-  tick,
-  stats,
-  cron,
-  preview,
-  inflect,
-  sandbox,
-  export: exportCmd,
-  import: importCmd,
-  run,
-  auth,
-  kinds,
-  diff,
-  apply,
-  config,
-  doctor: config,
-  rules,
-  tail,
-  stream,
-  top,
-  events,
-  drafts,
-  backup,
+/**
+ * Every subcommand by its name (and an alias by its own), in the order help lists them: how to load its
+ * file. A file is loaded only when its command runs (or help lists them all), so a cold `tfctl list`
+ * neither runs nor, with the bundle's lazy modules, even starts any other command's dependencies.
+ */
+export const commands: Record<string, () => Promise<{ register: Register }>> = {
+  create: () => import('./create.js'),
+  list: () => import('./list.js'),
+  show: () => import('./show.js'),
+  set: () => import('./set.js'),
+  destroy: () => import('./destroy.js'),
+  tick: () => import('./tick.js'),
+  stats: () => import('./stats.js'),
+  cron: () => import('./cron.js'),
+  preview: () => import('./preview.js'),
+  inflect: () => import('./inflect.js'),
+  sandbox: () => import('./sandbox.js'),
+  export: () => import('./export.js'),
+  import: () => import('./import.js'),
+  run: () => import('./run.js'),
+  auth: () => import('./auth.js'),
+  kinds: () => import('./kinds.js'),
+  diff: () => import('./diff.js'),
+  apply: () => import('./apply.js'),
+  config: () => import('./config.js'),
+  doctor: () => import('./config.js'),
+  rules: () => import('./rules.js'),
+  tail: () => import('./tail.js'),
+  stream: () => import('./stream.js'),
+  top: () => import('./top.js'),
+  events: () => import('./events.js'),
+  drafts: () => import('./drafts.js'),
+  backup: () => import('./backup.js'),
 };
 
 /**
- * Registers the subcommands. When argv names one of them, only that one: building the other fourteen
- * would cost every cold start a few milliseconds for nothing. Anything else (no command, a typo, `help`)
+ * Registers the subcommands. When argv names one of them, only that one: loading the others' files
+ * would cost every cold start their modules for nothing. Anything else (no command, a typo, `help`)
  * gets them all, for the help text and suggestions.
  */
-export function registerCommands(program: Command, argv: string[], ctx: CommandContext = processContext): void {
+export async function registerCommands(program: Command, argv: string[], ctx: CommandContext = processContext): Promise<void> {
   const name = argv.slice(2).find((arg) => !arg.startsWith('-'));
-  if (name !== undefined && Object.hasOwn(commands, name)) commands[name]!(program, ctx, argv);
-  else for (const register of new Set(Object.values(commands))) register(program, ctx, argv); // an alias maps to its command
+  if (name !== undefined && Object.hasOwn(commands, name)) return (await commands[name]!()).register(program, ctx, argv);
+  // `tfctl --version` is answered by the program itself; no command's file is needed for it.
+  const words = argv.slice(2);
+  if (name === undefined && words.some((w) => w === '--version' || w === '-V') && !words.some((w) => w === '--help' || w === '-h')) return;
+  // An alias loads the same module as its command: one registration each.
+  const files = new Set(await Promise.all(Object.values(commands).map((load) => load())));
+  for (const file of files) file.register(program, ctx, argv);
 }
