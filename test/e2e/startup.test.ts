@@ -7,21 +7,26 @@ import { runBin, tfctl } from '../helpers/cli.js';
 import { startRedis, type PrivateRedis } from '../helpers/redis.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-/** What only other commands need: tick and preview (twitter-api-v2), inflect (az), export and import (tar). */
-const HEAVY = ['twitter-api-v2', 'az', 'tar'];
+/**
+ * What only other commands need: tick and preview (twitter-api-v2), inflect (az), export and import
+ * (tar), drafts and writers' templates (twitter-text, which brings some 240 modules of core-js).
+ */
+const HEAVY = ['twitter-api-v2', 'az', 'tar', 'twitter-text'];
 
 let redis: PrivateRedis;
 let install: string;
 
 /**
  * The built package as installed, with every dependency but HEAVY, and without the bundled Redis client
- * (dist/bundle/ioredis.cjs, which a listing does not need): a command that loads one of them fails.
+ * and sandbox (dist/bundle/ioredis.cjs and sandbox.cjs, which a listing does not need): a command that
+ * loads one of them fails.
  */
 function installWithoutHeavy(): string {
   const dir = mkdtempSync(join(tmpdir(), 'tfctl-startup-'));
   cpSync(join(ROOT, 'bin'), join(dir, 'bin'), { recursive: true });
   cpSync(join(ROOT, 'dist'), join(dir, 'dist'), { recursive: true });
   rmSync(join(dir, 'dist', 'bundle', 'ioredis.cjs'));
+  rmSync(join(dir, 'dist', 'bundle', 'sandbox.cjs'));
   cpSync(join(ROOT, 'package.json'), join(dir, 'package.json'));
   mkdirSync(join(dir, 'node_modules'));
   for (const name of readdirSync(join(ROOT, 'node_modules'))) {
@@ -40,7 +45,7 @@ afterAll(async () => {
 });
 
 describe('start-up', () => {
-  it('list loads none of twitter-api-v2, az, tar and ioredis', async () => {
+  it('list loads none of twitter-api-v2, az, tar, twitter-text, ioredis and the sandbox', async () => {
     const env = { REDIS_URL: redis.url, TFCTL_PREFIX: 'st' };
     expect((await tfctl(['create', 'r1', 'reader'], env)).code).toBe(0);
     const bin = join(install, 'bin', 'tfctl');
@@ -55,5 +60,8 @@ describe('start-up', () => {
     const show = await runBin(bin, ['show', 'r1'], env);
     expect(show.code).not.toBe(0);
     expect(show.stderr).toMatch(/ioredis\.cjs/);
+    const sandbox = await runBin(bin, ['sandbox', '--port', '0'], env);
+    expect(sandbox.code).not.toBe(0);
+    expect(sandbox.stderr).toMatch(/sandbox\.cjs/);
   });
 });
