@@ -51,6 +51,10 @@ describe('tfctl drafts', () => {
     expect(show.stdout).toContain('queue: 3 draft(s)');
     expect(show.stdout).toContain('posted today: 0');
     expect(show.stdout).toContain('  1. [3] три, "в кавычках"');
+    const row = (JSON.parse((await cli(['list', '--json'])).stdout) as Array<Record<string, unknown>>).find((b) => b.name === 'q')!;
+    expect(row).toMatchObject({ queue_length: 3, posted_today: 0 });
+    expect(Date.parse(row.next_post_at as string)).toBeGreaterThan(0);
+    expect((await cli(['list'])).stdout).toMatch(/3 drafts queued, next post \d{4}-/);
     expect((await cli(['set', 'q', 'hashtags=#пятница'])).code).toBe(0);
     expect((await cli(['preview', 'q'])).stdout).toBe('[3] три, "в кавычках" #пятница\n');
 

@@ -21,6 +21,11 @@ export const scheduler: BotKind = {
   async tick(bot, env) {
     return (await import('./tick.js')).tick(bot, env);
   },
+  figures: {
+    async rows(names, ctx) {
+      return (await import('./figures.js')).rows(names, ctx);
+    },
+  },
   async show(bot, ctx) {
     return (await import('./view.js')).show(bot, ctx);
   },
