@@ -286,6 +286,8 @@ describe('tfctl diff / apply / export --yaml', { timeout: 180_000 }, () => {
     try {
       const a = { ...env, REDIS_URL: handRedis.url, TFCTL_PREFIX: 'love' };
       const b = { ...env, REDIS_URL: emptyRedis.url, TFCTL_PREFIX: 'love' };
+      const draftsFile = join(dir, 'queued.txt');
+      writeFileSync(draftsFile, 'good night, farm\n---\na draft\non two lines\n---\n#love "quoted"\n');
       const creds = (n: string) => ['--token', accounts.get(n)!.token, '--secret', accounts.get(n)!.secret];
       for (const args of [
         ['create', 'src', 'reader', '--every', '15m', ...creds('owner')],
@@ -296,6 +298,8 @@ describe('tfctl diff / apply / export --yaml', { timeout: 180_000 }, () => {
         ['rules', 'add', 'col', 'love OR nights', '--tag', 'romance'],
         ['rules', 'add', 'col', '--type', 'follow', '12,34'],
         ['rules', 'add', 'col', '"good night"'],
+        ['create', 'sch', 'scheduler', '--every', '3h'],
+        ['drafts', 'add', 'sch', draftsFile],
       ]) {
         const r = await tfctl(args, a);
         expect(r.code, `${args.join(' ')}: ${r.stderr}`).toBe(0);
@@ -329,7 +333,7 @@ describe('tfctl diff / apply / export --yaml', { timeout: 180_000 }, () => {
         return (JSON.parse(r.stdout) as Array<Record<string, unknown>>).map((x) => withoutRuleIds({ ...x, next_due_at: typeof x.next_due_at }));
       };
       expect(await list(b)).toEqual(await list(a));
-      for (const name of ['src', 'alpha', 'beta', 'col']) {
+      for (const name of ['src', 'alpha', 'beta', 'col', 'sch']) {
         const show = async (e: Record<string, string>) => {
           const { created_at: _c, next_due_at: _n, ...rest } = JSON.parse((await tfctl(['show', name, '--json'], e)).stdout);
           return withoutRuleIds(rest);
@@ -340,6 +344,10 @@ describe('tfctl diff / apply / export --yaml', { timeout: 180_000 }, () => {
         (JSON.parse((await tfctl(['rules', 'list', 'col', '--json'], e)).stdout) as Array<Record<string, unknown>>).map(({ id: _i, created_at: _c, ...r }) => r).sort((x, y) => String(x.value).localeCompare(String(y.value)));
       expect(await rulesOf(b)).toEqual(await rulesOf(a));
       expect((await rulesOf(a)).map((r) => [r.value, r.tag, r.type])).toEqual([['"good night"', null, 'track'], ['from:12 OR from:34', null, 'follow'], ['love OR nights', 'romance', 'track']]);
+      // The scheduler's queue came inline, in its order.
+      const queued = async (e: Record<string, string>) => (JSON.parse((await tfctl(['drafts', 'list', 'sch', '--json'], e)).stdout) as Array<{ text: string }>).map((d) => d.text);
+      expect(await queued(a)).toEqual(['good night, farm', 'a draft\non two lines', '#love "quoted"']);
+      expect(await queued(b)).toEqual(await queued(a));
       // The tokens themselves arrived, not only "set".
       expect(await emptyRedis.client().hget('love:bot:{alpha}', 'token')).toBe(accounts.get('w1')!.token);
       // And the copy exports as the same file.

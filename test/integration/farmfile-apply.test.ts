@@ -104,6 +104,72 @@ describe('apply in a safe order', () => {
     }
   });
 
+  describe("a scheduler's drafts", () => {
+    const schedulerFile = (drafts: string) => `bots:\n  sch:\n    kind: scheduler\n    every: 2h\n    drafts:\n${drafts}`;
+    const queueTexts = async () => {
+      const ids = await client.lrange('fa:{sch}:queue', 0, -1);
+      return Promise.all(ids.map(async (id) => JSON.parse((await client.hget('fa:{sch}:drafts', id))!).text as string));
+    };
+
+    it('queues the declared drafts in file order, inline and from a file; a second apply changes nothing', async () => {
+      const file = join(dir, 'drafts.yaml');
+      // A draft file as `drafts add` reads it: blocks between --- lines, comments left out.
+      writeFileSync(join(dir, 'more.txt'), '# from the file\nthird draft\n---\nfourth draft,\non two lines   \n');
+      writeFileSync(file, schedulerFile('      - first draft\n      - "second: draft"\n      - file: more.txt\n      - fifth draft\n'));
+      const planned = bufferIo();
+      expect(await diff({ file }, planned, config)).toEqual({ changes: true });
+      expect(planned.stdout).toContain('    drafts:\n      + "first draft"\n      + "second: draft"\n      + "third draft"\n      + "fourth draft, on two lines"\n      + "fifth draft"\n');
+      await apply({ file, yes: true }, bufferIo(), config);
+      expect(await queueTexts()).toEqual(['first draft', 'second: draft', 'third draft', 'fourth draft,\non two lines', 'fifth draft']);
+      const again = bufferIo();
+      expect(await diff({ file }, again, config)).toEqual({ changes: false });
+      expect(again.stdout).not.toContain('sch');
+      await apply({ file, yes: true }, bufferIo(), config);
+      expect(await queueTexts()).toEqual(['first draft', 'second: draft', 'third draft', 'fourth draft,\non two lines', 'fifth draft']);
+    });
+
+    it('an edited draft is one remove and one add; the rest of the queue and the posted history stay', async () => {
+      const file = join(dir, 'drafts.yaml');
+      const ids = await client.lrange('fa:{sch}:queue', 0, -1);
+      // "first draft" is posted, as the publishing core's bookkeeping leaves it (store.ts, settle: posted).
+      const posted = ids[0]!;
+      await client.multi().lrem('fa:{sch}:queue', 0, posted).zadd('fa:{sch}:done', 1000, posted).hincrby('fa:{sch}:uses', posted, 1).exec();
+      const before = { drafts: await client.hgetall('fa:{sch}:drafts'), done: await client.zrange('fa:{sch}:done', 0, -1, 'WITHSCORES') };
+      // The third draft is rewritten, and one more comes at the end.
+      writeFileSync(join(dir, 'more.txt'), 'third draft, rewritten\n---\nfourth draft,\non two lines\n');
+      writeFileSync(file, schedulerFile('      - first draft\n      - "second: draft"\n      - file: more.txt\n      - fifth draft\n'));
+      const planned = bufferIo();
+      expect(await diff({ file }, planned, config)).toEqual({ changes: true });
+      expect(planned.stdout).toBe(`~ scheduler sch\n    drafts:\n      - "third draft"\n      + "third draft, rewritten"\nnot in ${file}, kept (--prune destroys them): col, new, p, w\n0 to create, 1 to change, 0 to destroy\n`);
+      await apply({ file, yes: true }, bufferIo(), config);
+      // The posted first draft is history: not queued again although the file still has it.
+      expect(await queueTexts()).toEqual(['second: draft', 'fourth draft,\non two lines', 'fifth draft', 'third draft, rewritten']);
+      const after = await client.hgetall('fa:{sch}:drafts');
+      const kept = Object.keys(before.drafts).filter((id) => JSON.parse(before.drafts[id]!).text !== 'third draft');
+      for (const id of kept) expect(after[id], id).toBe(before.drafts[id]);
+      expect(Object.keys(after)).toHaveLength(Object.keys(before.drafts).length);
+      expect(await client.zrange('fa:{sch}:done', 0, -1, 'WITHSCORES')).toEqual(before.done);
+      expect(await client.hget('fa:{sch}:uses', posted)).toBe('1');
+      expect(await diff({ file }, bufferIo(), config)).toEqual({ changes: false });
+
+      // A posted draft the file no longer names is history too: nothing to do.
+      writeFileSync(file, schedulerFile('      - "second: draft"\n      - file: more.txt\n      - fifth draft\n'));
+      expect(await diff({ file }, bufferIo(), config)).toEqual({ changes: false });
+    });
+
+    it('an over-long draft refuses the whole file at its line, and the farm stays as it was', async () => {
+      const file = join(dir, 'drafts.yaml');
+      const queue = await queueTexts();
+      writeFileSync(file, schedulerFile(`      - "second: draft"\n      - ${'x'.repeat(281)}\n      - a new one\n`));
+      await expect(apply({ file, yes: true }, bufferIo(), config)).rejects.toThrow(`${file}:7:9: bot "sch": draft 2 is too long: 281 weighted characters, X allows 280`);
+      // One in a draft file: its file and line are named too.
+      writeFileSync(join(dir, 'long.txt'), `fine\n${'y'.repeat(300)}\n`);
+      writeFileSync(file, schedulerFile('      - a new one\n      - file: long.txt\n'));
+      await expect(apply({ file, yes: true }, bufferIo(), config)).rejects.toThrow(`${file}:7:9: bot "sch": draft file long.txt:2: too long: 300 weighted characters, X allows 280`);
+      expect(await queueTexts()).toEqual(queue);
+    });
+  });
+
   it('asks before applying on a terminal, and a "no" changes nothing', async () => {
     const file = join(dir, 'ask.yaml');
     writeFileSync(file, `bots:\n${reader('asked')}`);
