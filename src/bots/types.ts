@@ -8,6 +8,7 @@ import type { Timeline } from '../store/timeline.js';
 import type { Events } from '../events/index.js';
 import type { RuleLimits } from './rules.js';
 import type { Setting } from './settings.js';
+import { UsageError } from '../errors.js';
 
 /** What every bot kind gets for one tick: the stores, an X client for a bot, the clock and shared caches. */
 export interface TickEnv {
@@ -151,11 +152,32 @@ export interface BotSection {
    * normal form; throws a UsageError saying what is wrong. `settings` are the bot's settings as the file
    * makes them (by prop, defaults filled in), for checks that depend on them (a tier's rule limits).
    */
-  parse(value: unknown, bot: string, settings: Record<string, unknown>): unknown;
+  parse(value: unknown, bot: string, settings: Record<string, unknown>, from: SectionFrom): unknown;
   /** The bot's current value in the same normal form (undefined when it has none). */
   read(bot: Bot, ctx: KindContext): Promise<unknown>;
   /** Makes the bot's value `value`, in one atomic step. */
   write(bot: Bot, value: unknown, ctx: KindContext): Promise<void>;
   /** What changes between two values, in words, for diff (without it: items added and removed). */
   summary?(from: unknown, to: unknown): string;
+  /**
+   * For a section whose apply is not "make it equal" (a scheduler's drafts: posted ones are history,
+   * not undone): what writing `value` to the bot would change, in words; undefined when nothing.
+   * Without it, diff compares `read` with the file's value.
+   */
+  compare?(bot: Bot, value: unknown, ctx: KindContext): Promise<string | undefined>;
+}
+
+/** Where a section's value was read: the farm file, whose folder relative paths in it start from. */
+export interface SectionFrom {
+  file: string;
+}
+
+/** A section's problem with one item of its list, so the farm file's error points at that item's line. */
+export class SectionItemError extends UsageError {
+  constructor(
+    message: string,
+    readonly item: number,
+  ) {
+    super(message);
+  }
 }

@@ -1,10 +1,10 @@
 import { readFileSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { isMap, isScalar, LineCounter, parseDocument, type Node, type Pair, type YAMLMap } from 'yaml';
+import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node, type Pair, type YAMLMap } from 'yaml';
 import { botName } from '../bots/bot.js';
 import { defaultOf, KINDS, schemaOf } from '../bots/index.js';
 import { names, normalKey, type Setting } from '../bots/settings.js';
-import type { BotKind, BotSection } from '../bots/types.js';
+import { SectionItemError, type BotKind, type BotSection } from '../bots/types.js';
 import { UsageError } from '../errors.js';
 
 /**
@@ -213,7 +213,7 @@ export async function parseFarmFile(text: string, opts: ParseOptions): Promise<F
     if (!problems.length && !root.items.some((p) => keyOf(p) === 'bots')) problem(botsWhere, 'the file has no "bots:": an empty farm is written "bots: {}"');
   }
   const seen = new Set<string>();
-  const rawSections: Array<{ bot: DesiredBot; section: BotSection; raw: unknown; where: Where }> = [];
+  const rawSections: Array<{ bot: DesiredBot; section: BotSection; node: unknown; raw: unknown; where: Where }> = [];
   const refusedOf = new Map<DesiredBot, Set<Setting>>();
   for (const pair of botsNode?.items ?? []) {
     const keyAt = at(pair.key as Node);
@@ -275,7 +275,7 @@ export async function parseFarmFile(text: string, opts: ParseOptions): Promise<F
       const section = kind.sections?.find((x) => x.key === key);
       if (section) {
         // Parsed once the settings are (below): a section's checks may depend on them.
-        rawSections.push({ bot, section, raw: item.value ? (item.value as Node).toJSON() : null, where: valueAt });
+        rawSections.push({ bot, section, node: item.value, raw: item.value ? (item.value as Node).toJSON() : null, where: valueAt });
         continue;
       }
       problem(where, unknownKey(key, kind, ownersOf(key, kind), `bot "${name}"`));
@@ -312,13 +312,15 @@ export async function parseFarmFile(text: string, opts: ParseOptions): Promise<F
       }
     }
   }
-  for (const { bot, section, raw, where } of rawSections) {
+  for (const { bot, section, node, raw, where } of rawSections) {
     const settings: Record<string, unknown> = {};
     for (const s of schemaOf(bot.kind)) settings[s.prop] = bot.values.has(s) ? bot.values.get(s)!.value : defaultOf(bot.kind, s);
     try {
-      bot.sections.set(section, { value: section.parse(raw, bot.name, settings), where });
+      bot.sections.set(section, { value: await section.parse(raw, bot.name, settings, { file: opts.file }), where });
     } catch (err) {
-      problem(where, `bot "${bot.name}": ${(err as Error).message}`);
+      // A problem with one item of a list is shown at that item.
+      const item = err instanceof SectionItemError && isSeq(node) ? node.items[err.item] : undefined;
+      problem(item ? at(item as Node) : where, `bot "${bot.name}": ${(err as Error).message}`);
     }
   }
   if (problems.length) throw fail();

@@ -174,10 +174,15 @@ export async function planFarm(file: FarmFile, bots: Bot[], opts: PlanOptions): 
     }
     const sections: SectionWrite[] = [];
     for (const [section, { value }] of d.sections) {
-      const was = await section.read(bot, opts.ctx);
-      if (JSON.stringify(was) === JSON.stringify(value)) continue;
+      let summary: string | undefined;
+      if (section.compare) summary = await section.compare(bot, value, opts.ctx);
+      else {
+        const was = await section.read(bot, opts.ctx);
+        if (JSON.stringify(was) !== JSON.stringify(value)) summary = section.summary ? section.summary(was, value) : sectionSummary(was, value);
+      }
+      if (summary === undefined) continue;
       sections.push({ section, value });
-      fields.push({ key: section.key, summary: section.summary ? section.summary(was, value) : sectionSummary(was, value) });
+      fields.push({ key: section.key, summary });
     }
     if (fields.length) plan.update.push({ name: d.name, kind: d.kind, bot, fields, changes, sections });
   }

@@ -8,7 +8,8 @@ const show = (v: unknown): string => {
 };
 
 function fieldLine(f: FieldChange, creating: boolean): string {
-  if (f.summary !== undefined) return `    ${f.key}: ${f.summary}`;
+  // A summary of several lines (a scheduler's drafts, one per line) goes under its key.
+  if (f.summary !== undefined) return f.summary.includes('\n') ? `    ${f.key}:\n${f.summary.split('\n').map((l) => `      ${l}`).join('\n')}` : `    ${f.key}: ${f.summary}`;
   if (f.secret) return `    ${f.key}: ${creating ? 'set' : 'changed'}`;
   return creating ? `    ${f.key}: ${show(f.to)}` : `    ${f.key}: ${show(f.from)} → ${show(f.to)}`;
 }

@@ -134,7 +134,7 @@ describe('apply in a safe order', () => {
       // "first draft" is posted, as the publishing core's bookkeeping leaves it (store.ts, settle: posted).
       const posted = ids[0]!;
       await client.multi().lrem('fa:{sch}:queue', 0, posted).zadd('fa:{sch}:done', 1000, posted).hincrby('fa:{sch}:uses', posted, 1).exec();
-      const before = { drafts: await client.hgetall('fa:{sch}:drafts'), done: await client.zrange('fa:{sch}:done', 0, -1, 'WITHSCORES') };
+      const before = { drafts: await client.hgetall('fa:{sch}:drafts'), done: await client.zrange('fa:{sch}:done', '0', '-1', 'WITHSCORES') };
       // The third draft is rewritten, and one more comes at the end.
       writeFileSync(join(dir, 'more.txt'), 'third draft, rewritten\n---\nfourth draft,\non two lines\n');
       writeFileSync(file, schedulerFile('      - first draft\n      - "second: draft"\n      - file: more.txt\n      - fifth draft\n'));
@@ -148,7 +148,7 @@ describe('apply in a safe order', () => {
       const kept = Object.keys(before.drafts).filter((id) => JSON.parse(before.drafts[id]!).text !== 'third draft');
       for (const id of kept) expect(after[id], id).toBe(before.drafts[id]);
       expect(Object.keys(after)).toHaveLength(Object.keys(before.drafts).length);
-      expect(await client.zrange('fa:{sch}:done', 0, -1, 'WITHSCORES')).toEqual(before.done);
+      expect(await client.zrange('fa:{sch}:done', '0', '-1', 'WITHSCORES')).toEqual(before.done);
       expect(await client.hget('fa:{sch}:uses', posted)).toBe('1');
       expect(await diff({ file }, bufferIo(), config)).toEqual({ changes: false });
 
@@ -161,7 +161,7 @@ describe('apply in a safe order', () => {
       const file = join(dir, 'drafts.yaml');
       const queue = await queueTexts();
       writeFileSync(file, schedulerFile(`      - "second: draft"\n      - ${'x'.repeat(281)}\n      - a new one\n`));
-      await expect(apply({ file, yes: true }, bufferIo(), config)).rejects.toThrow(`${file}:7:9: bot "sch": draft 2 is too long: 281 weighted characters, X allows 280`);
+      await expect(apply({ file, yes: true }, bufferIo(), config)).rejects.toThrow(`${file}:7:9: bot "sch": draft 2: too long: 281 weighted characters, X allows 280`);
       // One in a draft file: its file and line are named too.
       writeFileSync(join(dir, 'long.txt'), `fine\n${'y'.repeat(300)}\n`);
       writeFileSync(file, schedulerFile('      - a new one\n      - file: long.txt\n'));

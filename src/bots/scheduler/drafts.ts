@@ -15,6 +15,14 @@ export interface DraftLine {
 
 const isComment = (l: string) => /^\s*#(\s|$)/.test(l);
 
+/** One draft given whole (a farm file's inline draft): trimmed as a block of a draft file is. */
+export function tidyDraft(text: string): string {
+  const lines = text.replace(/^\uFEFF/, '').split(/\r?\n/).map((l) => l.replace(/\s+$/u, ''));
+  while (lines.length && lines[0]!.trim() === '') lines.shift();
+  while (lines.length && lines[lines.length - 1]!.trim() === '') lines.pop();
+  return lines.join('\n');
+}
+
 export function splitDrafts(content: string): DraftLine[] {
   const lines = content.replace(/^\uFEFF/, '').split(/\r?\n/).map((l) => l.replace(/\s+$/u, ''));
   if (!lines.some((l) => l === '---')) {

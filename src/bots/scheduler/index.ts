@@ -1,4 +1,5 @@
 import type { BotKind } from '../types.js';
+import { draftsSection } from './section.js';
 import { SCHEDULER_DEFAULTS, SCHEDULER_SETTINGS } from './settings.js';
 import { SCHEDULER_KEYS } from './store.js';
 
@@ -18,6 +19,7 @@ export const scheduler: BotKind = {
   backlog: { label: 'unprocessed', spec: { of: 'llen', key: 'queue' } },
   publishes: true,
   keys: SCHEDULER_KEYS,
+  sections: [draftsSection],
   async tick(bot, env) {
     return (await import('./tick.js')).tick(bot, env);
   },

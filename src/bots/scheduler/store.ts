@@ -70,6 +70,44 @@ export class DraftStore {
     return out;
   }
 
+  /**
+   * What making the queue hold `wanted` takes (a farm file's drafts): queued drafts not wanted leave,
+   * wanted drafts the bot never had join at the end, in their order. A draft the bot had — posted or
+   * refused — is history: never queued again.
+   */
+  async syncPlan(wanted: Array<Omit<Draft, 'id' | 'added_at'>>): Promise<{ remove: Draft[]; add: Array<Omit<Draft, 'id' | 'added_at'>> }> {
+    const [queue, texts] = await Promise.all([this.redis.lrange(this.key('queue'), 0, -1), this.hashes()]);
+    const want = new Set(wanted.map((d) => d.hash));
+    return { remove: (await this.get(queue)).filter((d) => !want.has(d.hash)), add: wanted.filter((d) => !texts.has(d.hash)) };
+  }
+
+  /**
+   * Carries out syncPlan in one MULTI under WATCH of the queue and the texts, so a tick posting (or a
+   * `drafts add`) meanwhile makes it look again rather than remove a draft just posted.
+   */
+  async sync(wanted: Array<Omit<Draft, 'id' | 'added_at'>>, now: number): Promise<{ removed: Draft[]; added: Draft[] }> {
+    for (let attempt = 0; attempt < 10; attempt++) {
+      await this.redis.watch(this.key('queue'), this.key('texts'));
+      const { remove, add } = await this.syncPlan(wanted);
+      if (!remove.length && !add.length) {
+        await this.redis.unwatch();
+        return { removed: [], added: [] };
+      }
+      // A draft both queued and posted before (rows() allows for it) keeps its history: it only leaves the queue.
+      const rested = remove.length ? await this.redis.zmscore(this.key('done'), ...remove.map((d) => d.id)) : [];
+      const last = add.length ? await this.redis.incrby(this.key('seq'), add.length) : 0;
+      const added = add.map((d, i) => ({ ...d, id: String(last - add.length + i + 1), added_at: now }));
+      const m = this.redis.multi();
+      remove.forEach((d, i) => {
+        m.lrem(this.key('queue'), 0, d.id);
+        if (rested[i] === null) m.hdel(this.key('drafts'), d.id).hdel(this.key('texts'), d.hash);
+      });
+      for (const d of added) m.hset(this.key('drafts'), d.id, JSON.stringify(d)).hset(this.key('texts'), d.hash, d.id).rpush(this.key('queue'), d.id);
+      if (await m.exec()) return { removed: remove, added };
+    }
+    throw new Error('the queue kept changing while the farm file\'s drafts were applied: try again');
+  }
+
   async inboxSeen(hash: string): Promise<boolean> {
     return (await this.redis.sismember(this.key('inbox'), hash)) === 1;
   }
