@@ -271,3 +271,21 @@ describe('farm file: the plan', () => {
     expect(await problems('bots:\n  c:\n    kind: collector\n    rules:\n      - query: cats\n')).toEqual(['farm.yaml:5:7: bot "c": rule 1: unknown key "query": a rule has value, tag and type']);
   });
 });
+
+describe("farm file: a scheduler's drafts", () => {
+  const sched = (drafts: string) => `bots:\n  s:\n    kind: scheduler\n    drafts:\n${drafts}`;
+  it('reads inline drafts (block scalars trimmed as draft files are) and draft files in order', async () => {
+    writeFileSync(join(dir, 'd.txt'), '# a comment\nfrom the file\n\nand another\n');
+    const f = await parse(sched('      - |\n        two\n        lines\n      - file: d.txt\n'));
+    const drafts = [...f.bots[0]!.sections.values()][0]!.value as Array<{ text: string; from: string }>;
+    expect(drafts.map((d) => d.text)).toEqual(['two\nlines', 'from the file', 'and another']);
+    expect(drafts.map((d) => d.from)).toEqual([file, 'd.txt:2', 'd.txt:4']);
+  });
+  it('refuses an empty draft, one given twice, and a missing file, each at its item', async () => {
+    expect(await problems(sched('      - ok\n      - ""\n'))).toEqual(['farm.yaml:6:9: bot "s": draft 2: empty draft']);
+    writeFileSync(join(dir, 'dup.txt'), 'ok\n');
+    expect(await problems(sched('      - ok\n      - file: dup.txt\n'))).toEqual(['farm.yaml:6:9: bot "s": draft file dup.txt:1: duplicate of draft 1']);
+    expect(await problems(sched('      - ok\n      - file: nope.txt\n'))).toEqual(['farm.yaml:6:9: bot "s": cannot read the draft file nope.txt: no such file']);
+    expect(await problems(sched('      file: d.txt\n'))).toEqual(['farm.yaml:5:7: bot "s": drafts must be a list: each item a draft\'s text, or file: a draft file']);
+  });
+});
