@@ -2,8 +2,8 @@ import type { Command } from 'commander';
 import { botName } from '../../bots/bot.js';
 import { parseDuration } from '../../bots/values.js';
 import type { Config } from '../../config.js';
-import { connectRedis } from '../../store/connect.js';
 import { withFarm, type CommandContext, type Io } from '../context.js';
+import { followStream } from '../follow.js';
 
 export interface EventsOptions {
   bot?: string;
@@ -36,32 +36,10 @@ export async function run(opts: EventsOptions, io: Io, config: Config): Promise<
     if (!shown.length && !opts.follow && !opts.json) io.out('no events\n');
   });
   if (!opts.follow) return;
-  const redis = await connectRedis(config.redisUrl);
-  const until = opts.forMs !== undefined ? Date.now() + opts.forMs : Infinity;
-  let stop = false;
-  const onSignal = () => {
-    stop = true;
-    redis.disconnect();
-  };
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
-  try {
-    while (!stop && Date.now() < until) {
-      const block = Math.max(1, Math.min(5000, until - Date.now()));
-      const reply = (await redis.xread('COUNT', 100, 'BLOCK', block, 'STREAMS', key, last).catch((err) => (stop ? null : Promise.reject(err)))) as Array<[string, Array<[string, string[]]>]> | null;
-      for (const [, entries] of reply ?? []) {
-        for (const [id, flat] of entries) {
-          last = id;
-          const e = parseEntry(id, flat);
-          if (!bot || e.bot === bot) print(e);
-        }
-      }
-    }
-  } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
-    if (!stop) await redis.quit().catch(() => redis.disconnect());
-  }
+  await followStream(config.redisUrl, key, last, opts.forMs, (id, flat) => {
+    const e = parseEntry(id, flat);
+    if (!bot || e.bot === bot) print(e);
+  });
 }
 
 export function register(program: Command, ctx: CommandContext): void {

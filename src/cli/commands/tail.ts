@@ -4,8 +4,8 @@ import { kindOf, SOURCE_KINDS } from '../../bots/index.js';
 import { parseCount } from '../../bots/values.js';
 import type { Config } from '../../config.js';
 import { UsageError } from '../../errors.js';
-import { connectRedis } from '../../store/connect.js';
 import { withFarm, type CommandContext, type Io } from '../context.js';
+import { followStream } from '../follow.js';
 
 export interface TailOptions {
   name: string;
@@ -64,31 +64,7 @@ export async function run(opts: TailOptions, io: Io, config: Config): Promise<vo
     if (top[0]) last = top[0][0];
   });
   if (!opts.follow) return;
-  const redis = await connectRedis(config.redisUrl);
-  const until = opts.forMs !== undefined ? Date.now() + opts.forMs : Infinity;
-  let stop = false;
-  const onSignal = () => {
-    stop = true;
-    redis.disconnect();
-  };
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
-  try {
-    while (!stop && Date.now() < until) {
-      const block = Math.max(1, Math.min(5000, until - Date.now()));
-      const reply = (await redis.xread('COUNT', 100, 'BLOCK', block, 'STREAMS', key, last).catch((err) => (stop ? null : Promise.reject(err)))) as Array<[string, Array<[string, string[]]>]> | null;
-      for (const [, entries] of reply ?? []) {
-        for (const [id, flat] of entries) {
-          print(io, opts.json, id, flat);
-          last = id;
-        }
-      }
-    }
-  } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
-    if (!stop) await redis.quit().catch(() => redis.disconnect());
-  }
+  await followStream(config.redisUrl, key, last, opts.forMs, (id, flat) => print(io, opts.json, id, flat));
 }
 
 export function register(program: Command, ctx: CommandContext): void {
