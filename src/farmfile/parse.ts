@@ -327,8 +327,13 @@ export async function parseFarmFile(text: string, opts: ParseOptions): Promise<F
   return out;
 }
 
+/** "a", "a and b", "a, b and c". */
+function listed(items: string[]): string {
+  return items.length > 1 ? `${items.slice(0, -1).join(', ')} and ${items.at(-1)}` : (items[0] ?? '');
+}
+
 function unknownKey(key: string, kind: BotKind, owners: string[], what: string): string {
-  if (owners.length) return `${key} is for ${owners.join(' and ')}; ${what} is a ${kind.name}`;
+  if (owners.length) return `${key} is for ${listed(owners)}; ${what} is a ${kind.name}`;
   const known = ['kind', ...schemaOf(kind).map((s) => s.key), ...(kind.sections ?? []).map((x) => x.key)];
   return `unknown setting "${key}" for ${what} (a ${kind.name}): use ${known.join(', ')}`;
 }

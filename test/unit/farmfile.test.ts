@@ -96,7 +96,7 @@ colour: red
       'farm.yaml:4:12: bot "r": invalid every "soon": use a number with a unit, e.g. 90s, 30m, 2h, 1d',
       'farm.yaml:5:3: bot "w" is a writer and needs template: what it posts, e.g. "%s – это когда тебя любят." or "{noun:gent,plur}"',
       'farm.yaml:7:5: unknown setting "tempalte" for bot "w" (a writer): use kind, every, paused, token, secret, source, template, per-tick, grab, hashtags, hashtag-mode',
-      'farm.yaml:11:5: per-tick is for writers and schedulers and retweeters; bot "v" is a reader',
+      'farm.yaml:11:5: per-tick is for writers, schedulers and retweeters; bot "v" is a reader',
       'farm.yaml:13:11: unknown kind "robot" for bot "x": use reader, writer, collector, tracker, scheduler, retweeter (see tfctl kinds)',
       'farm.yaml:16:13: bot "w2" cannot be its own source',
       expect.stringMatching(/^farm\.yaml:17:15: bot "w2": .*genitive/),
@@ -235,7 +235,7 @@ describe('farm file: the plan', () => {
     expect(planLines(p, 'f')).toEqual(['+ tracker u', '    every: 1h', '    limit: 3', '    rules: 1 added', '~ tracker t', '    rules: 1 added, 1 removed', '1 to create, 1 to change, 0 to destroy']);
     expect(p.update[0]!.sections.map((s) => s.value)).toEqual([['cats', 'birds']]);
     expect(await problems('bots:\n  t:\n    kind: tracker\n    rules: cats\n', kinds)).toEqual(['farm.yaml:4:12: bot "t": rules must be a list of queries']);
-    expect(await problems('bots:\n  r:\n    kind: reader\n    rules: [cats]\n', kinds)).toEqual(['farm.yaml:4:5: rules is for collectors and retweeters and trackers; bot "r" is a reader']);
+    expect(await problems('bots:\n  r:\n    kind: reader\n    rules: [cats]\n', kinds)).toEqual(['farm.yaml:4:5: rules is for collectors, retweeters and trackers; bot "r" is a reader']);
   });
 
   it("reads a collector's rules as `tfctl rules add` checks them, within its tier's limits, and diffs them rule by rule", async () => {
