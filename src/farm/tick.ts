@@ -86,17 +86,19 @@ export async function runTick(farm: Farm, opts: TickOptions = {}): Promise<TickR
   if (webhook) await webhook.ensureWebhookGroup(farm.redis, farm.store.keys).catch((err: unknown) => log.warn({ err: redact(describeFailure(err)) }, 'events: cannot create the webhook group'));
   if (runnable.length > 0) {
     const env = tickEnv(farm, await farm.store.accounts(), opts.dryRun ?? false, opts.hook ?? failpoint(farm.config.failpoint));
+    const backlogs: BacklogCheck[] = [];
     for (const [i, kinds] of PHASES.entries()) {
       const phase = runnable.filter((b) => phaseOf(b.role) === i);
       // Sources wait for a run already fetching the same stream, so their consumers see its tweets.
       const waitMs = kinds[0]?.family === 'source' ? opts.readerWaitMs ?? 15_000 : 0;
       reports.push(...(await pool(phase, opts.concurrency ?? 16, async (bot) => {
         const started = performance.now();
-        const { result, calls } = await recordXCalls(() => tickOne(farm, env, bot, opts, waitMs));
+        const { result, calls } = await recordXCalls(() => tickOne(farm, env, bot, opts, waitMs, backlogs));
         logBot(log, result, Math.round(performance.now() - started), calls);
         return result;
       })));
     }
+    await backlogEvents(farm, env, backlogs);
     // Bots of a kind no longer in the registry are reported, not run.
     for (const bot of runnable) if (!kindOf(bot.role)) reports.push({ name: bot.name, role: bot.role, status: 'skipped', detail: `unknown role "${bot.role}"` });
   }
@@ -155,16 +157,16 @@ function whyNot(bot: Bot, now: number, force: boolean): string | null {
  * One bot's error boundary: whatever happens to it — Redis gone mid-tick, a bug — ends up in its line of
  * the report, never in the other bots' or the tick's.
  */
-async function tickOne(farm: Farm, env: TickEnv, listed: Bot, opts: TickOptions, waitMs: number): Promise<BotReport> {
+async function tickOne(farm: Farm, env: TickEnv, listed: Bot, opts: TickOptions, waitMs: number, backlogs: BacklogCheck[]): Promise<BotReport> {
   try {
-    return await tickLocked(farm, env, listed, opts, waitMs);
+    return await tickLocked(farm, env, listed, opts, waitMs, backlogs);
   } catch (err) {
     const detail = redact(describeFailure(err));
     return { name: listed.name, role: listed.role, status: 'failed', detail, error: detail };
   }
 }
 
-async function tickLocked(farm: Farm, env: TickEnv, listed: Bot, opts: TickOptions, waitMs: number): Promise<BotReport> {
+async function tickLocked(farm: Farm, env: TickEnv, listed: Bot, opts: TickOptions, waitMs: number, backlogs: BacklogCheck[]): Promise<BotReport> {
   const base = { name: listed.name, role: listed.role };
   if (env.dryRun) return { ...base, ...report(await runKind(listed, env)) };
   const lock = new BotLock(farm.redis, farm.store.keys, listed.name, farm.config.lockTtlMs);
@@ -204,7 +206,8 @@ async function tickLocked(farm: Farm, env: TickEnv, listed: Bot, opts: TickOptio
     });
     await Promise.all([finished, lock.release()]);
     released = true;
-    await farmEvents(farm, env, bot, outcome, at);
+    await farmEvents(env, bot, outcome, at);
+    if (bot.source && kindOf(bot.role)?.family === 'consumer' && outcome.status !== 'failed') backlogs.push({ name: bot.name, source: bot.source, at });
     return { ...base, ...report(outcome) };
   } finally {
     // Unreleased (Redis gone), the lock lapses after its TTL by itself.
@@ -213,32 +216,59 @@ async function tickLocked(farm: Farm, env: TickEnv, listed: Bot, opts: TickOptio
 }
 
 /**
- * The generic events of a tick (failed, recovered, token revoked, rate-limited, a consumer's backlog over
- * TFCTL_BACKLOG_ALERT). Best effort: the tick is recorded already, and a notification never fails a bot.
+ * The generic events of a tick (failed, recovered, token revoked, rate-limited). Best effort: the tick is
+ * recorded already, and a notification never fails a bot.
  */
-async function farmEvents(farm: Farm, env: TickEnv, bot: Bot, outcome: Outcome, at: number): Promise<void> {
-  const events = env.events!;
+async function farmEvents(env: TickEnv, bot: Bot, outcome: Outcome, at: number): Promise<void> {
   try {
-    await tickEvents(events, bot.name, outcome, at);
-    if (bot.source && kindOf(bot.role)?.family === 'consumer' && outcome.status !== 'failed') {
-      const backlog = await consumerBacklog(farm, bot.source, bot.name);
-      if (backlog !== undefined) await backlogEvent(events, bot.name, bot.source, backlog, farm.config.backlogAlert ?? 1000, at);
-    }
+    await tickEvents(env.events!, bot.name, outcome, at);
   } catch {
     // Redis trouble here shows in the next tick's own lines; the events are notifications only.
   }
 }
 
-/** A consumer's unprocessed entries: its group's lag plus what it holds pending (Redis 7's XINFO GROUPS). */
-async function consumerBacklog(farm: Farm, source: string, consumer: string): Promise<number | undefined> {
+/** A consumer that ran, whose backlog is measured once all bots of the tick have run. */
+interface BacklogCheck {
+  name: string;
+  source: string;
+  at: number;
+}
+
+/**
+ * A consumer's backlog over TFCTL_BACKLOG_ALERT is an event. XINFO GROUPS answers for every group of a
+ * stream at once, so it is asked once per source after the tick, not once per consumer (that was
+ * quadratic: 1,000 writers of one reader read a million group entries).
+ */
+async function backlogEvents(farm: Farm, env: TickEnv, checks: BacklogCheck[]): Promise<void> {
+  const bySource = new Map<string, BacklogCheck[]>();
+  for (const c of checks) {
+    const list = bySource.get(c.source);
+    if (list) list.push(c);
+    else bySource.set(c.source, [c]);
+  }
+  for (const [source, consumers] of bySource) {
+    try {
+      const backlog = await groupBacklogs(farm, source);
+      for (const c of consumers) {
+        const n = backlog.get(c.name);
+        if (n !== undefined) await backlogEvent(env.events!, c.name, source, n, farm.config.backlogAlert ?? 1000, c.at);
+      }
+    } catch {
+      // As for the other events: a notification never fails a tick.
+    }
+  }
+}
+
+/** Each consumer group's unprocessed entries: its lag plus what it holds pending (Redis 7's XINFO GROUPS). */
+async function groupBacklogs(farm: Farm, source: string): Promise<Map<string, number>> {
   const groups = (await farm.redis.xinfo('GROUPS', farm.store.keys.timeline(source))) as unknown[][];
+  const out = new Map<string, number>();
   for (const g of groups) {
     const field = (k: string) => g[g.indexOf(k) + 1];
-    if (field('name') !== consumer) continue;
     const lag = field('lag');
-    return typeof lag === 'number' ? lag + Number(field('pending') ?? 0) : undefined;
+    if (typeof lag === 'number') out.set(String(field('name')), lag + Number(field('pending') ?? 0));
   }
-  return undefined;
+  return out;
 }
 
 async function runKind(bot: Bot, env: TickEnv): Promise<Outcome> {

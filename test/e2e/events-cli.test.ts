@@ -80,6 +80,23 @@ describe('tfctl events and the webhook', () => {
     expect(receiver.got).toHaveLength(5);
   });
 
+  it('a backlog over TFCTL_BACKLOG_ALERT is one event per consumer of the source, measured after the tick', async () => {
+    const many = loadConfig({ ...env, TFCTL_PREFIX: 'evb', TFCTL_BACKLOG_ALERT: '2', TFCTL_WEBHOOK_URL: undefined });
+    const owner = await sb.account('owner');
+    const must = async (args: string[]) => expect((await runCli(args, many)).code, args.join(' ')).toBe(0);
+    await must(['create', 'r2', 'reader', '--token', owner.token, '--secret', owner.secret]);
+    for (const name of ['w2', 'w3']) {
+      const w = await sb.account(name);
+      await must(['create', name, 'writer', '--reader', 'r2', '--template', 'Снова о {noun:loct}.', '--grab', '1', '--token', w.token, '--secret', w.secret]);
+    }
+    await runCli(['tick'], many);
+    const events = (await runCli(['events', '--json', '--since', '1h'], many)).stdout.trim().split('\n').map((l) => JSON.parse(l) as { type: string; bot: string; backlog?: number; source?: string });
+    const backlog = events.filter((e) => e.type === 'backlog');
+    // Each writer took one of the reader's tweets; what is left of them is over 2.
+    expect(backlog.map((e) => e.bot).sort()).toEqual(['w2', 'w3']);
+    for (const e of backlog) expect(e).toMatchObject({ source: 'r2', backlog: AUTHOR_TWEETS.length - 1 });
+  });
+
   it('refuses a bad --since and an unknown bot with exit 2, and prints NDJSON as a child process', async () => {
     expect((await run(['events', '--since', 'soon'])).code).toBe(2);
     expect((await run(['events', '--bot', 'ghost'])).code).toBe(2);
