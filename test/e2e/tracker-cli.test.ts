@@ -110,7 +110,9 @@ describe('tracker', () => {
       tweets: Array<{ rank: number; id: string; screen_name: string; text: string; retweets: number; growth: number; per_minute: number[] }>;
     };
     expect(top.window_s).toBe(900);
-    const best = [...expected[15]!].sort(byCount).slice(0, 5);
+    // top ranks by total, then by growth over the window, then by id (src/bots/tracker/report.ts).
+    const growth = (id: string) => expected[15]!.get(id)! - expected[0]!.get(id)!;
+    const best = [...expected[15]!].sort((a, b) => b[1] - a[1] || growth(b[0]) - growth(a[0]) || byCount(a, b)).slice(0, 5);
     expect(top.tweets.map((t) => [t.id, t.retweets])).toEqual(best);
     for (const t of top.tweets) {
       const tw = tweets.find((x) => x.id === t.id)!;
