@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import { UsageError } from '../errors.js';
 import { F } from '../store/bot-record.js';
 import { botName } from './bot.js';
@@ -53,6 +54,17 @@ export const duration: ValueType<number> = {
   encode: String,
   decode: Number,
   show: formatDuration,
+};
+
+/** A directory, made absolute when set: cron runs tfctl from another directory. */
+export const directory: ValueType<string> = {
+  type: 'directory',
+  parse(raw, what) {
+    if (raw.trim() === '') throw new UsageError(`${what} must not be empty`);
+    return resolve(raw);
+  },
+  encode: (v) => v,
+  decode: (f) => f,
 };
 
 export const boolean: ValueType<boolean> = {

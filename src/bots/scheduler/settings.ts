@@ -1,7 +1,5 @@
-import { resolve } from 'node:path';
-import { UsageError } from '../../errors.js';
 import type { Bot } from '../../store/bot-record.js';
-import { boolean, count, duration, setting, type Setting, type ValueType } from '../settings.js';
+import { boolean, count, directory, duration, setting, type Setting, type ValueType } from '../settings.js';
 import { checkZone, formatSlots, parseSlots, type SlotGroup } from './slots.js';
 import { HASHTAG_SETTINGS, hashtagSettings, type HashtagSettings } from '../hashtags.js';
 
@@ -14,17 +12,6 @@ const slots: ValueType<SlotGroup[]> = {
 };
 
 const zone: ValueType<string> = { type: 'time zone', parse: (raw, what) => checkZone(raw.trim(), what), encode: (v) => v, decode: (f) => f };
-
-/** The inbox directory, made absolute when set: cron runs tfctl from another directory. */
-const directory: ValueType<string> = {
-  type: 'directory',
-  parse(raw, what) {
-    if (raw.trim() === '') throw new UsageError(`${what} must not be empty`);
-    return resolve(raw);
-  },
-  encode: (v) => v,
-  decode: (f) => f,
-};
 
 export const SCHEDULER_DEFAULTS = { perTick: 1, tz: 'UTC', cooldown: 30 * 86_400, maxUses: 3, every: 8 * 3600 } as const;
 

@@ -1,7 +1,6 @@
-import { resolve } from 'node:path';
 import { UsageError } from '../../errors.js';
 import type { Bot } from '../../store/bot-record.js';
-import { duration, setting, type ValueType } from '../settings.js';
+import { directory, duration, setting, type ValueType } from '../settings.js';
 
 /** One tracked account as typed: an X user id (digits) or a username (`@name` or `name`). */
 export type UserRef = { id: string } | { username: string };
@@ -35,17 +34,6 @@ const users: ValueType<UserRef[]> = {
   encode: (v) => v.map(showUser).join(','),
   decode: (f) => (f ? parseUsers(f) : []),
   show: (v) => v.map(showUser),
-};
-
-/** The --out directory, made absolute when set: cron runs tfctl from another directory. */
-const directory: ValueType<string> = {
-  type: 'directory',
-  parse(raw, what) {
-    if (raw.trim() === '') throw new UsageError(`${what} must not be empty`);
-    return resolve(raw);
-  },
-  encode: (v) => v,
-  decode: (f) => f,
 };
 
 export const TRACKER_DEFAULTS = { every: 60, keep: 900, since: 86_400 } as const;
