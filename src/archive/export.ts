@@ -5,7 +5,7 @@ import { createWriteStream } from 'node:fs';
 import { constants } from 'node:fs';
 import { mkdtemp, open, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../store/client.js';
 import { OperationalError } from '../errors.js';
 import { F } from '../store/bot-record.js';
 import { Keys } from '../store/keys.js';
@@ -42,7 +42,7 @@ function transientPrefixes(keys: Keys): [string, string] {
  * next to `file`, written with mode 0600 and renamed into place, so a crash never leaves a truncated
  * archive under the final name and tokens are never readable by others.
  */
-export async function exportFarm(redis: Redis, prefix: string, file: string, opts: ExportOptions = {}): Promise<Manifest> {
+export async function exportFarm(redis: RedisClient, prefix: string, file: string, opts: ExportOptions = {}): Promise<Manifest> {
   const target = resolve(file);
   const keys = new Keys(prefix);
   const work = await mkdtemp(join(dirname(target), '.tfctl-export-'));

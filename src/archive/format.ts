@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../store/client.js';
 import { UsageError } from '../errors.js';
 import { compareStreamIds } from '../store/stream-id.js';
 
@@ -95,7 +95,7 @@ export function hashTag(key: string): string | undefined {
 }
 
 /** Redis's major version, from INFO: the stream options that keep lag exact exist from 7.0 on. */
-export async function redisVersion(redis: Redis): Promise<string> {
+export async function redisVersion(redis: RedisClient): Promise<string> {
   const info = await redis.info('server');
   return /redis_version:([^\r\n]+)/.exec(info)?.[1]?.trim() ?? '0.0.0';
 }
@@ -118,7 +118,7 @@ function pairs(flat: Flat): Record<string, unknown> {
 const optNum = (v: unknown): number | undefined => (v === null || v === undefined ? undefined : Number(v));
 
 /** Reads a batch of keys' types, TTLs and values; keys that vanished meanwhile are left out. */
-export async function dumpKeys(redis: Redis, keys: string[]): Promise<KeyRecord[]> {
+export async function dumpKeys(redis: RedisClient, keys: string[]): Promise<KeyRecord[]> {
   if (keys.length === 0) return [];
   const meta = redis.pipeline();
   for (const k of keys) meta.type(k).pttl(k);
@@ -179,7 +179,7 @@ function isEmpty(rec: KeyRecord): boolean {
   return Array.isArray(v) ? v.length === 0 : Object.keys(v).length === 0;
 }
 
-async function dumpStream(redis: Redis, key: string): Promise<StreamValue | null> {
+async function dumpStream(redis: RedisClient, key: string): Promise<StreamValue | null> {
   let info: Record<string, unknown>;
   try {
     info = pairs((await redis.xinfo('STREAM', key)) as Flat);

@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../store/client.js';
 import { OperationalError, UsageError } from '../errors.js';
 import { assertNoEviction } from '../store/eviction.js';
 import { Keys } from '../store/keys.js';
@@ -277,7 +277,7 @@ const BATCH = 2000;
  *    a tick sees a bot only once all of its keys are in place. Only a crash or a Redis failure inside
  *    this step (seconds for a million keys) leaves part of the archive imported.
  */
-export async function importFarm(redis: Redis, prefix: string, archive: string | CheckedArchive, opts: ImportOptions = {}): Promise<ImportResult> {
+export async function importFarm(redis: RedisClient, prefix: string, archive: string | CheckedArchive, opts: ImportOptions = {}): Promise<ImportResult> {
   const checked = typeof archive === 'string' ? await readArchive(archive, opts.limits) : archive;
   const { manifest, bots } = checked;
   await assertNoEviction(redis);
@@ -397,7 +397,7 @@ export async function importFarm(redis: Redis, prefix: string, archive: string |
   return { manifest, bots, keys, replaced: [...taken].sort(), fromPrefix: manifest.prefix, toPrefix: prefix };
 }
 
-async function membersOf(redis: Redis, key: string, names: string[]): Promise<boolean[]> {
+async function membersOf(redis: RedisClient, key: string, names: string[]): Promise<boolean[]> {
   if (names.length === 0) return [];
   const pipe = redis.pipeline();
   for (const n of names) pipe.sismember(key, n);
@@ -408,6 +408,6 @@ async function membersOf(redis: Redis, key: string, names: string[]): Promise<bo
 }
 
 /** Deletes every key matching `pattern` (the staging keys of a failed import). */
-async function dropKeys(redis: Redis, pattern: string): Promise<void> {
+async function dropKeys(redis: RedisClient, pattern: string): Promise<void> {
   for await (const batch of scanKeys(redis, pattern, 1000, false)) if (batch.length) await redis.del(...batch);
 }

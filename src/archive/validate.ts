@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../store/client.js';
 import { checkBotHash } from '../bots/check.js';
 import { kindOf } from '../bots/index.js';
 import { UsageError } from '../errors.js';
@@ -31,7 +31,7 @@ export async function checkBotRecords(records: Map<string, KeyRecord>, names: st
 }
 
 /** A consumer's source must be a source bot: one of the archive's, or one the farm already has. */
-export async function checkSources(records: Map<string, KeyRecord>, roles: Map<string, string>, source: Keys, redis: Redis, target: Keys): Promise<void> {
+export async function checkSources(records: Map<string, KeyRecord>, roles: Map<string, string>, source: Keys, redis: RedisClient, target: Keys): Promise<void> {
   for (const [name, role] of roles) {
     if (kindOf(role)!.family !== 'consumer') continue;
     const rec = records.get(source.bot(name));

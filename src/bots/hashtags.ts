@@ -1,5 +1,5 @@
 import { UsageError } from '../errors.js';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../store/client.js';
 import type { Bot } from '../store/bot-record.js';
 import type { SettleStep } from '../store/posts.js';
 import type { Hashtag, HashtagMode, HashtagUses } from '../text/hashtags.js';
@@ -77,7 +77,7 @@ export function hashtagSettings(bot: Bot): HashtagSettings {
 }
 
 /** Uses so far per tag and rotate's turn, from the bot's hashtag hash (`key`). */
-export async function hashtagUses(redis: Redis, key: string): Promise<HashtagUses> {
+export async function hashtagUses(redis: RedisClient, key: string): Promise<HashtagUses> {
   const h = await redis.hgetall(key);
   const uses: Record<string, number> = {};
   for (const [f, v] of Object.entries(h)) if (f !== TURN_FIELD) uses[f] = Number(v);

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../store/client.js';
 import { UsageError } from '../errors.js';
 import type { Bot } from '../store/bot-record.js';
 import type { Keys } from '../store/keys.js';
@@ -70,7 +70,7 @@ export function checkRule(value: string, limits: RuleLimits): Query {
 
 export class Rules {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly keys: Keys,
   ) {}
 

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../store/client.js';
 import type { TwitterApi } from 'twitter-api-v2';
 import type { Bot, BacklogSpec } from '../store/bot-record.js';
 import type { Keys } from '../store/keys.js';
@@ -64,7 +64,7 @@ export type Family = 'source' | 'consumer' | 'standalone';
 
 /** What kind-specific commands (show, preview) get: the farm's connection and store. */
 export interface KindContext {
-  redis: Redis;
+  redis: RedisClient;
   store: FarmStore;
   now(): number;
 }

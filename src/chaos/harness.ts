@@ -9,7 +9,7 @@
  * has fresh nouns to post and a text can only repeat because the farm repeated it.
  */
 import { spawn } from 'node:child_process';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../store/client.js';
 import { startRedis, type PrivateRedis } from '../dev/redis-server.js';
 import { SandboxAdmin, type SandboxAccount } from '../sandbox/admin-client.js';
 import { startSandbox, type Sandbox } from '../sandbox/server.js';
@@ -151,7 +151,7 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosSummary> {
   const proxy = await FaultProxy.start(sandbox.url);
   const admin = new SandboxAdmin(sandbox.url);
   const app = await admin.app();
-  const probe: Redis = redis.client();
+  const probe: RedisClient = redis.client();
 
   const summary: ChaosSummary = {
     ...zero(), seed, posts_forwarded: 0, tweets: 0, unexpected: 0, unsettled: 0, locks_past_ttl: 0, stale_intents: 0, by_fault: {}, violations: [],
@@ -385,7 +385,7 @@ function summaryLine(stdout: string): string {
 }
 
 /** True when every writer has processed every tweet (nothing pending or behind) and no intent is open. */
-async function isSettled(redis: Redis, prefix: string, writers: string[], tweetIds: string[]): Promise<boolean> {
+async function isSettled(redis: RedisClient, prefix: string, writers: string[], tweetIds: string[]): Promise<boolean> {
   const stream = `${prefix}:{reader}:timeline`;
   const sinceId = await redis.hget(`${prefix}:bot:{reader}`, 'since_id');
   const newest = tweetIds.reduce((a, b) => (BigInt(a) > BigInt(b) ? a : b), '0');

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../store/client.js';
 import type { Keys } from '../store/keys.js';
 import { script } from '../store/scripts.js';
 
@@ -61,7 +61,7 @@ export function formatEvent(e: FarmEvent): string {
 
 export class Events {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly keys: Keys,
     private readonly cap = EVENTS_CAP,
   ) {}

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../store/client.js';
 import type { Keys } from '../store/keys.js';
 import { eventView, parseEntry } from './index.js';
 
@@ -42,7 +42,7 @@ export interface DeliveryReport {
  * Creates the delivery group at the stream's end if it does not exist: a farm's first run with a webhook
  * starts from its own events, not the stream's whole history. Call before the bots tick.
  */
-export async function ensureWebhookGroup(redis: Redis, keys: Keys): Promise<void> {
+export async function ensureWebhookGroup(redis: RedisClient, keys: Keys): Promise<void> {
   try {
     await redis.xgroup('CREATE', keys.events(), WEBHOOK_GROUP, '$', 'MKSTREAM');
   } catch (err) {
@@ -50,7 +50,7 @@ export async function ensureWebhookGroup(redis: Redis, keys: Keys): Promise<void
   }
 }
 
-export async function deliverEvents(redis: Redis, keys: Keys, opts: DeliveryOptions): Promise<DeliveryReport> {
+export async function deliverEvents(redis: RedisClient, keys: Keys, opts: DeliveryOptions): Promise<DeliveryReport> {
   const now = opts.now ?? Date.now;
   const deadline = now() + opts.budgetMs;
   const state = await redis.hgetall(keys.webhook());

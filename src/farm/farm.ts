@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../store/client.js';
 import type { Config } from '../config.js';
 import { UsageError } from '../errors.js';
 import { changesFor, newBot } from '../bots/configure.js';
@@ -21,7 +21,7 @@ export interface CreateInput {
 export class Farm {
   readonly store: FarmStore;
 
-  private constructor(readonly redis: Redis, readonly config: Config, readonly clock: Clock) {
+  private constructor(readonly redis: RedisClient, readonly config: Config, readonly clock: Clock) {
     this.store = new FarmStore(redis, config.prefix, CODEC);
   }
 

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './client.js';
 import type { Bot } from './bot-record.js';
 import type { Keys } from './keys.js';
 
@@ -26,7 +26,7 @@ export function dueScore(bot: Pick<Bot, 'paused' | 'failing' | 'nextDueAt' | 'pa
 }
 
 export class DueIndex {
-  constructor(private readonly redis: Redis, private readonly keys: Keys) {}
+  constructor(private readonly redis: RedisClient, private readonly keys: Keys) {}
 
   /** The bots due at `now` (one round trip), or null when the index is not built. */
   async due(now: number): Promise<string[] | null> {

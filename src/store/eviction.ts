@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './client.js';
 import { OperationalError } from '../errors.js';
 
 /**
@@ -7,7 +7,7 @@ import { OperationalError } from '../errors.js';
  * `noeviction` is safe; a `volatile-*` policy only when no limit is set, because the farm's locks carry a
  * TTL and are exactly what such a policy would evict.
  */
-export async function assertNoEviction(redis: Redis): Promise<void> {
+export async function assertNoEviction(redis: RedisClient): Promise<void> {
   let info: string;
   try {
     info = await redis.info('memory');

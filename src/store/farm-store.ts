@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './client.js';
 import { UsageError } from '../errors.js';
 import {
   botFromHash,
@@ -73,7 +73,7 @@ export class FarmStore {
   readonly dueIndex: DueIndex;
 
   /** `codec` is what the store knows of the kinds (the registry's, from src/bots/index.ts). */
-  constructor(readonly redis: Redis, prefix: string, readonly codec: KindCodec = RAW_CODEC) {
+  constructor(readonly redis: RedisClient, prefix: string, readonly codec: KindCodec = RAW_CODEC) {
     this.keys = new Keys(prefix);
     this.dueIndex = new DueIndex(redis, this.keys);
   }

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './client.js';
 import type { Keys } from './keys.js';
 
 const RELEASE = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0`;
@@ -13,7 +13,7 @@ const RENEW = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('
 export class BotLock {
   private readonly token = randomBytes(12).toString('hex');
 
-  constructor(private readonly redis: Redis, private readonly keys: Keys, readonly name: string, private readonly ttlMs = 120_000) {}
+  constructor(private readonly redis: RedisClient, private readonly keys: Keys, readonly name: string, private readonly ttlMs = 120_000) {}
 
   private renewal: NodeJS.Timeout | undefined;
 

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './client.js';
 
 /**
  * One command per bot, all sent in one pipeline and answered in one round trip, in order: how the farm
@@ -6,7 +6,7 @@ import type { Redis } from 'ioredis';
  * An explicit pipeline of raw calls: measured against auto-pipelining of typed commands, it spares ioredis
  * a promise and a reply conversion per bot (2,000 bots' hashes: 130 ms against 240).
  */
-export async function perBot(redis: Redis, commands: Array<[command: string, ...args: string[]]>): Promise<unknown[]> {
+export async function perBot(redis: RedisClient, commands: Array<[command: string, ...args: string[]]>): Promise<unknown[]> {
   if (commands.length === 0) return [];
   const pipe = redis.pipeline();
   for (const [command, ...args] of commands) pipe.call(command, ...args);

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './client.js';
 import type { Keys } from './keys.js';
 import { script } from './scripts.js';
 
@@ -63,7 +63,7 @@ export function textHash(text: string): string {
 export const hourOf = (ms: number): string => String(Math.floor(ms / 3_600_000));
 
 export class Posts {
-  constructor(private readonly redis: Redis, private readonly keys: Keys) {}
+  constructor(private readonly redis: RedisClient, private readonly keys: Keys) {}
 
   /** Which of these texts the writer has posted already (one round trip). */
   async posted(writer: string, hashes: string[]): Promise<boolean[]> {

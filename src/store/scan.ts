@@ -1,11 +1,11 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './client.js';
 
 /**
  * Every key matching `pattern`, a batch at a time, each key once: SCAN (never KEYS) may return a key
  * twice across batches, so the ones already seen are left out — unless `once` is false, for a caller
  * that copes with a repeat and cannot afford to remember every key (import's million staged keys).
  */
-export async function* scanKeys(redis: Redis, pattern: string, count = 1000, once = true): AsyncGenerator<string[]> {
+export async function* scanKeys(redis: RedisClient, pattern: string, count = 1000, once = true): AsyncGenerator<string[]> {
   const seen = new Set<string>();
   let cursor = '0';
   do {

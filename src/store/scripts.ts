@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './client.js';
 
 /**
  * Lua scripts live as .lua files beside this module (copied into dist/ by the build; the path is written
@@ -20,7 +20,7 @@ const shas = new Map<string, string>();
  * so auto-pipelining may batch them with anything else; ioredis's defineCommand is not safe there (its
  * fallback threw outside any promise, "results[i] is not iterable", and ended the process).
  */
-export function script(redis: Redis, name: string): (keys: string[], args: (string | number)[]) => Promise<unknown> {
+export function script(redis: RedisClient, name: string): (keys: string[], args: (string | number)[]) => Promise<unknown> {
   const text = lua(name);
   return async (keys, args) => {
     // node:crypto is loaded on first use only: a one-shot `tfctl list` never needs it.
@@ -41,6 +41,6 @@ export function script(redis: Redis, name: string): (keys: string[], args: (stri
  * spares a one-shot `tfctl list` the SHA-1 that EVALSHA needs, which means loading node's crypto module
  * (some 3 ms).
  */
-export function evalOnce(redis: Redis, name: string, keys: string[], args: (string | number)[]): Promise<unknown> {
+export function evalOnce(redis: RedisClient, name: string, keys: string[], args: (string | number)[]): Promise<unknown> {
   return redis.eval(lua(name), keys.length, ...keys, ...args);
 }

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './client.js';
 import { F } from './bot-record.js';
 import type { Keys } from './keys.js';
 import { script } from './scripts.js';
@@ -32,7 +32,7 @@ function toEntry(entry: string, flat: string[] | null): TimelineEntry | null {
  * group's lag plus what it holds pending, and processing is XREADGROUP + XACK.
  */
 export class Timeline {
-  constructor(private readonly redis: Redis, private readonly keys: Keys) {}
+  constructor(private readonly redis: RedisClient, private readonly keys: Keys) {}
 
   /** Appends tweets (oldest first) and moves the reader's since_id in one MULTI, so a crash loses or repeats nothing. */
   async append(reader: string, tweets: CachedTweet[], newestId: string | undefined): Promise<void> {

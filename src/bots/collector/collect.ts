@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../../store/client.js';
 import type { Keys } from '../../store/keys.js';
 import { script } from '../../store/scripts.js';
 import { matchingRules, parseQuery, type MatchableTweet, type Query } from '../../xquery/index.js';
@@ -104,7 +104,7 @@ export function judge(t: ApiTweet, inc: Includes, rules: LiveRule[], via: Collec
 const SEEN_MS = 8 * 86_400_000;
 
 /** Appends tweets (oldest first) once each, counts rule hits and moves since ids, atomically (collect.lua). */
-export async function append(redis: Redis, keys: Keys, bot: string, items: Collected[], sinceIds: Record<string, string>, now: number): Promise<number> {
+export async function append(redis: RedisClient, keys: Keys, bot: string, items: Collected[], sinceIds: Record<string, string>, now: number): Promise<number> {
   const since = Object.entries(sinceIds);
   if (!items.length && !since.length) return 0;
   const args: (string | number)[] = [now, now - SEEN_MS, Math.floor(now / 60000) - 59, since.length, ...since.flat()];
@@ -125,7 +125,7 @@ export async function append(redis: Redis, keys: Keys, bot: string, items: Colle
 }
 
 /** Hits per rule in the last hour, and per minute of it (oldest first), from the rolling counters. */
-export async function ruleHits(redis: Redis, keys: Keys, bot: string, now: number): Promise<Map<string, { hour: number; per_minute: number[] }>> {
+export async function ruleHits(redis: RedisClient, keys: Keys, bot: string, now: number): Promise<Map<string, { hour: number; per_minute: number[] }>> {
   const h = await redis.hgetall(keys.own(bot, OWN.hits));
   const nowMin = Math.floor(now / 60000);
   const out = new Map<string, { hour: number; per_minute: number[] }>();

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../../store/client.js';
 import { ApiResponseError, ETwitterStreamEvent, type TwitterApi } from 'twitter-api-v2';
 import { AuthError } from '../../errors.js';
 import type { Bot } from '../../store/bot-record.js';
@@ -34,7 +34,7 @@ interface XRule {
 }
 
 export interface StreamDeps {
-  redis: Redis;
+  redis: RedisClient;
   keys: Keys;
   bot: Bot;
   /** A bearer-token client (app-only). */
@@ -120,7 +120,8 @@ export async function runStream(d: StreamDeps): Promise<void> {
   };
 
   // Rule changes: a message on <prefix>:rules at once, the version counter every 30 s in case one was missed.
-  const sub = d.redis.duplicate();
+  // A connection of its own: a subscribed connection can send nothing else (both clients have duplicate()).
+  const sub = (d.redis as { duplicate(): RedisClient }).duplicate();
   let refreshing: Promise<void> = Promise.resolve();
   const queueRefresh = (why: string) => {
     refreshing = refreshing.then(() => refresh(why)).catch((err) => {
@@ -136,7 +137,7 @@ export async function runStream(d: StreamDeps): Promise<void> {
     wake();
   };
   await sub.subscribe(d.keys.rulesChannel());
-  sub.on('message', (_ch, name) => {
+  sub.on('message', (_ch: string, name: string) => {
     if (name === d.bot.name) queueRefresh('changed');
   });
   const poll = setInterval(() => queueRefresh('poll'), 30_000);

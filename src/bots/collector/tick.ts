@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../../store/client.js';
 import type { TwitterApi } from 'twitter-api-v2';
 import type { Bot } from '../../store/bot-record.js';
 import type { Keys } from '../../store/keys.js';
@@ -86,7 +86,7 @@ export interface SearchRun {
  * Every rule's new tweets by recent search (cron mode, and a stream's gap filling): the rules packed into
  * as few queries as the tier allows, each following since_id, every tweet judged against every rule.
  */
-export async function collectBySearch(redis: Redis, keys: Keys, bot: Bot, clientOf: () => TwitterApi, now: number, skipAuthors: Set<string>): Promise<SearchRun> {
+export async function collectBySearch(redis: RedisClient, keys: Keys, bot: Bot, clientOf: () => TwitterApi, now: number, skipAuthors: Set<string>): Promise<SearchRun> {
   const rules = await new Rules(redis, keys).list(bot.name);
   if (!rules.length) return { added: 0, skipped: 0, detail: 'no rules (tfctl rules add)' };
   const client = clientOf();
@@ -156,7 +156,7 @@ export async function collectBySearch(redis: Redis, keys: Keys, bot: Bot, client
 }
 
 /** Caps the stream by size and age (entry ids are Redis times, close enough to when a tweet was collected). */
-export async function trimStream(redis: Redis, key: string, bot: Bot, now: number): Promise<void> {
+export async function trimStream(redis: RedisClient, key: string, bot: Bot, now: number): Promise<void> {
   const { keep, keepForS } = retention(bot);
   await redis.multi().xtrim(key, 'MINID', '~', String(now - keepForS * 1000)).xtrim(key, 'MAXLEN', '~', keep).exec();
 }

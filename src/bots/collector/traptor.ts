@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../../store/client.js';
 import { UsageError } from '../../errors.js';
 import { buildQuery, RULE_TYPES, type Rule, type RuleType } from '../rules.js';
 
@@ -31,7 +31,7 @@ export function convert(r: TraptorRule): Pick<Rule, 'value' | 'tag' | 'type'> {
 }
 
 /** Every Traptor rule hash in that Redis, optionally of one type and one traptor id, in key order. */
-export async function readTraptorRules(redis: Redis, opts: { type?: string; id?: string } = {}): Promise<TraptorRule[]> {
+export async function readTraptorRules(redis: RedisClient, opts: { type?: string; id?: string } = {}): Promise<TraptorRule[]> {
   if (opts.type && !(RULE_TYPES as readonly string[]).includes(opts.type)) throw new UsageError(`--type must be one of ${RULE_TYPES.join(', ')}, not "${opts.type}"`);
   const pattern = `traptor-${opts.type ?? '*'}:${opts.id ?? '*'}:*`;
   const keys: string[] = [];

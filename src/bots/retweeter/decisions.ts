@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../../store/client.js';
 import type { Keys } from '../../store/keys.js';
 
 /**
@@ -36,7 +36,7 @@ const KEEP = 500;
 
 export class Decisions {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly keys: Keys,
     private readonly bot: string,
   ) {}

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../../store/client.js';
 import type { Keys } from '../../store/keys.js';
 import type { Settle, SettleStep } from '../../store/posts.js';
 import { HASHTAG_KEY, hashtagSteps } from '../hashtags.js';
@@ -42,7 +42,7 @@ export interface DraftRow extends Draft {
 
 export class DraftStore {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly keys: Keys,
     readonly name: string,
   ) {}

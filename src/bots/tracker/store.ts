@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../../store/client.js';
 import type { Keys } from '../../store/keys.js';
 
 /**
@@ -37,7 +37,7 @@ export interface RateWindow {
 
 export class TrackerStore {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly keys: Keys,
     readonly name: string,
   ) {}

@@ -6,7 +6,7 @@ import { Timeline, type TimelineEntry } from '../../store/timeline.js';
 import { loadMorph } from '../../text/morph.js';
 import { parseTemplate } from '../../text/template.js';
 import { MAX_WEIGHTED_LENGTH, weightedLength } from '../../text/weight.js';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../../store/client.js';
 import type { FarmStore } from '../../store/farm-store.js';
 
 export interface PreviewLine {
@@ -24,7 +24,7 @@ export interface PreviewLine {
  * What a writer would make of a text, or of its next unprocessed tweets, without taking them:
  * every candidate, with whether the writer posted it before.
  */
-export async function preview(farm: { redis: Redis; store: FarmStore }, bot: Bot, opts: { text?: string; count?: number }): Promise<PreviewLine[]> {
+export async function preview(farm: { redis: RedisClient; store: FarmStore }, bot: Bot, opts: { text?: string; count?: number }): Promise<PreviewLine[]> {
   const settings = writerSettings(bot);
   await loadMorph();
   const template = parseTemplate(settings.template);
