@@ -12,16 +12,18 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../config.js';
 import { startRedis } from '../dev/redis-server.js';
-import { reader } from '../bots/reader/index.js';
-import { writer } from '../bots/writer/index.js';
 import { Farm } from '../farm/farm.js';
 import { SandboxAdmin } from '../sandbox/admin-client.js';
 import { startSandbox } from '../sandbox/server.js';
+import { buildFarm, loadBuild, makeAccounts } from './farm-build.js';
 import { benchImport } from './import.js';
+import { startRoundTripProxy } from './round-trips.js';
+import type { SandboxAccount } from '../sandbox/admin-client.js';
 import { benchInflect } from './inflect.js';
 import { benchSandbox } from './sandbox.js';
 
-const BIN = fileURLToPath(new URL('../../bin/tfctl', import.meta.url));
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const BIN = join(ROOT, 'bin', 'tfctl');
 const HOOK = fileURLToPath(new URL('./rss-hook.js', import.meta.url));
 const note = (line: string) => process.stderr.write(`bench: ${line}\n`);
 /** Cold `tfctl list` runs (each with an empty node run beside it) behind the reported medians. */
@@ -83,10 +85,13 @@ async function main(): Promise<void> {
       'farm-only': { type: 'boolean', default: false },
       import: { type: 'boolean', default: false },
       'import-keys': { type: 'string', default: '1000000' },
+      'round-trip-writers': { type: 'string', default: '50' },
     },
   });
   const writers = Number(values.writers);
   if (!Number.isInteger(writers) || writers < 1) throw new Error('--writers takes a whole number from 1');
+  const rtWriters = Number(values['round-trip-writers']);
+  if (!Number.isInteger(rtWriters) || rtWriters < 1) throw new Error('--round-trip-writers takes a whole number from 1');
   const importKeys = Number(values['import-keys']);
   if (!Number.isInteger(importKeys) || importKeys < 2) throw new Error('--import-keys takes a whole number from 2');
 
@@ -100,13 +105,9 @@ async function main(): Promise<void> {
   let result: Record<string, number> = { writers };
   try {
     note(`building a farm of 1 reader and ${writers} writers`);
+    const ours = await loadBuild(ROOT);
     const owner = await admin.account('owner');
-    await farm.create({ name: 'reader', role: reader.name, token: owner.token, secret: owner.secret });
-    const templates = ['%s – это когда тебя любят.', 'Жизнь без {noun:gent,plur} не та.', 'Всю ночь думал о {noun:loct}.', 'Спасибо {noun:datv,plur} за всё!'];
-    for (let i = 0; i < writers; i++) {
-      const account = await admin.account(`bench_w${i}`);
-      await farm.create({ name: `w${i}`, role: writer.name, reader: 'reader', template: templates[i % templates.length]!, token: account.token, secret: account.secret });
-    }
+    await buildFarm(ours, { redisUrl: redis.url, prefix, xApi: sandbox.url, owner, writers: await makeAccounts(admin, 'bench_w', writers) });
 
     const before = await admin.requests();
     const statsBefore = await commandStats(farm.redis);
@@ -118,6 +119,8 @@ async function main(): Promise<void> {
     const calls = total(await admin.requests()) - total(before);
     note('timing idle ticks (nothing due) and what a tick read before the due index: every bot, whole');
     const idle = await idleTicks(farm);
+    note(`counting round trips: a tick of 1 reader and ${rtWriters} writers, one bot at a time, against one of the reader alone`);
+    const trips = await roundTrips(redis.url, sandbox.url, admin, env, owner, rtWriters);
     // `list` needs only Redis: the harness's own sandbox and connection go first, so they cannot
     // compete with the measured process for the two cores.
     await farm.close();
@@ -152,6 +155,7 @@ async function main(): Promise<void> {
       api_calls: calls,
       peak_rss_mb: round(tick.rssKb / 1024, 1),
       redis_commands_per_writer: round(tickCommands.calls / writers, 2),
+      ...trips,
       ...idle,
       list_cold_ms: round(median(lists), 1),
       list_cold_ms_inherited_env: round(median(listsInherited), 1),
@@ -226,6 +230,47 @@ async function idleTicks(farm: Farm): Promise<Record<string, number>> {
     every_bot_read_ms: round(median(fullReads), 1),
     every_bot_read_redis_ms: round(full.usec / 1000, 2),
   };
+}
+
+/**
+ * Round trips per writer, counted on the wire (round-trips.ts): two small farms on the same Redis, one of
+ * the reader and K writers, one of the reader alone, each ticked by `tfctl tick --concurrency 1` through
+ * the counting proxy, so no bot's round trips overlap another's. The difference between the two ticks'
+ * bursts, over K, is what each writer adds to a tick: its own round trips and any the reader makes per
+ * writer (a trim per consumer, say); connecting, the due read and the reader's own fetch cancel out.
+ * An idle tick (the reader-only farm again, nothing due) is reported beside it. The Redis commands of
+ * the same two ticks give the commands each writer adds.
+ */
+async function roundTrips(redisUrl: string, xApi: string, admin: SandboxAdmin, env: Record<string, string>, owner: SandboxAccount, k: number): Promise<Record<string, number>> {
+  const ours = await loadBuild(ROOT);
+  const proxy = await startRoundTripProxy(redisUrl);
+  const direct = await Farm.open({ ...loadConfig(), redisUrl, prefix: 'rt-probe', xApi });
+  try {
+    await buildFarm(ours, { redisUrl, prefix: 'rt-alone', xApi, owner, writers: [] });
+    await buildFarm(ours, { redisUrl, prefix: 'rt-writers', xApi, owner, writers: await makeAccounts(admin, 'rt_w', k) });
+    const measure = async (prefix: string) => {
+      proxy.reset();
+      const before = await commandStats(direct.redis);
+      const run = await runCli(['tick', '--json', '--concurrency', '1'], { ...env, REDIS_URL: proxy.url, TFCTL_PREFIX: prefix });
+      const commands = diffCalls(before, await commandStats(direct.redis)).calls;
+      if (run.code !== 0) throw new Error(`tfctl tick (${prefix}) exited ${run.code}`);
+      const summary = (JSON.parse(run.stdout) as { summary: { ran: number } }).summary;
+      return { bursts: proxy.bursts, commands, ran: summary.ran };
+    };
+    const alone = await measure('rt-alone');
+    const withWriters = await measure('rt-writers');
+    const idle = await measure('rt-alone');
+    if (alone.ran !== 1 || withWriters.ran !== k + 1 || idle.ran !== 0) throw new Error(`round-trip ticks ran ${alone.ran}, ${withWriters.ran} and ${idle.ran} bots, not 1, ${k + 1} and 0`);
+    return {
+      redis_round_trips_per_writer: round((withWriters.bursts - alone.bursts) / k, 2),
+      redis_commands_per_writer_marginal: round((withWriters.commands - alone.commands) / k, 2),
+      idle_tick_round_trips: idle.bursts,
+      reader_tick_round_trips: alone.bursts,
+    };
+  } finally {
+    await direct.close();
+    await proxy.close();
+  }
 }
 
 function round(x: number, digits: number): number {
