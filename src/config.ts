@@ -6,6 +6,8 @@ export interface Config {
   redisUrl: string;
   /** The database REDIS_URL selects (its path, or ?db= for a socket). */
   redisDb: number;
+  /** TFCTL_REDIS_CLUSTER=1: REDIS_URL names one node (the seed) of a Redis Cluster (store/connect.ts). */
+  redisCluster: boolean;
   prefix: string;
   xApi: string | undefined;
   consumerKey: string | undefined;
@@ -40,6 +42,11 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): { config: Conf
   const redisUrl = env.REDIS_URL || DEFAULT_REDIS_URL;
   const db = redisDatabase(redisUrl);
   if (typeof db === 'string') problems.push(db);
+  const redisCluster = env.TFCTL_REDIS_CLUSTER === '1' || env.TFCTL_REDIS_CLUSTER === 'true';
+  if (redisCluster && typeof db !== 'string') {
+    const wrong = clusterProblem(redisUrl, db);
+    if (wrong) problems.push(wrong);
+  }
   const prefix = env.TFCTL_PREFIX || DEFAULT_PREFIX;
   // Braces would break the per-bot hash tags, and : * ? [ the farm's SCAN pattern.
   if (!/^[A-Za-z0-9_.-]{1,64}$/.test(prefix)) problems.push(`TFCTL_PREFIX "${prefix}" may hold only letters, digits, _ . and - (1 to 64)`);
@@ -55,6 +62,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): { config: Conf
   const config: Config = {
     redisUrl,
     redisDb: typeof db === 'number' ? db : 0,
+    redisCluster,
     prefix,
     xApi,
     consumerKey: env.TFCTL_CONSUMER_KEY || undefined,
@@ -105,6 +113,16 @@ export function redisDatabase(url: string): number | string {
   return Number(dbText);
 }
 
+/**
+ * What keeps REDIS_URL from naming a Redis Cluster's seed node, or null: a cluster has only database 0,
+ * and its client connects to host:port (a socket path cannot lead to the other nodes).
+ */
+export function clusterProblem(url: string, db: number): string | null {
+  if (url.startsWith('/')) return `REDIS_URL "${hidePassword(url)}" is a socket path, but TFCTL_REDIS_CLUSTER=1 needs one node's redis://host:port`;
+  if (db !== 0) return `REDIS_URL selects database ${db}, but a Redis Cluster has only database 0 (TFCTL_REDIS_CLUSTER=1): drop /${db} from the URL`;
+  return null;
+}
+
 /** Why a URL is not a bare http(s) origin, or null when it is one. */
 function originProblem(value: string): string | null {
   let u: URL;
@@ -140,11 +158,12 @@ export function hidePassword(url: string): string {
   }
 }
 
-/** Where a farm lives, for headers: host:port/db (or the socket path), no credentials. */
-export function redisWhere(url: string, db: number): string {
+/** Where a farm lives, for headers: host:port/db (or the socket path), or `cluster host:port` for a cluster's seed; no credentials. */
+export function redisWhere(url: string, db: number, cluster = false): string {
   if (url.startsWith('/')) return `${url.split('?')[0]}/${db}`;
   try {
     const u = new URL(url);
+    if (cluster) return `cluster ${u.hostname}:${u.port || 6379}`;
     return `${u.hostname}:${u.port || 6379}/${db}`;
   } catch {
     return hidePassword(url);

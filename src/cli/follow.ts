@@ -7,8 +7,8 @@ type XReadReply = Array<[string, Array<[string, string[]]>]> | null;
  * (or `forMs`, which tests use), on a connection of its own so no farm connection is ever blocked.
  * Each new entry goes to `onEntry` in stream order.
  */
-export async function followStream(redisUrl: string, key: string, last: string, forMs: number | undefined, onEntry: (id: string, flat: string[]) => void): Promise<void> {
-  const redis = await connectRedis(redisUrl);
+export async function followStream(redisUrl: string, cluster: boolean, key: string, last: string, forMs: number | undefined, onEntry: (id: string, flat: string[]) => void): Promise<void> {
+  const redis = await connectRedis(redisUrl, cluster);
   const until = forMs !== undefined ? Date.now() + forMs : Infinity;
   let stop = false;
   const onSignal = () => {

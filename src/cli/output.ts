@@ -3,8 +3,8 @@ import { redisWhere, type Config } from '../config.js';
 import { processIo, type Io } from './context.js';
 
 /** The first line of list and stats: which farm this is, for an operator with more than one. */
-export function farmHeader(config: Pick<Config, 'prefix' | 'redisUrl' | 'redisDb'>): string {
-  return `farm ${config.prefix} on ${redisWhere(config.redisUrl, config.redisDb)}`;
+export function farmHeader(config: Pick<Config, 'prefix' | 'redisUrl' | 'redisDb'> & { redisCluster?: boolean }): string {
+  return `farm ${config.prefix} on ${redisWhere(config.redisUrl, config.redisDb, config.redisCluster)}`;
 }
 
 export function printJson(value: unknown, io: Io = processIo): void {

@@ -12,7 +12,7 @@ const REAL_X_API = 'https://api.x.com';
 
 export interface Doctor {
   ok: boolean;
-  redis: { url: string; where: string; db: number; ok: boolean; version?: string; bots?: number; error?: string };
+  redis: { url: string; where: string; db: number; cluster: boolean; ok: boolean; version?: string; bots?: number; error?: string };
   prefix: string;
   x_api: { url: string; default: boolean; ok: boolean; status?: number; error?: string };
   app_keys: { consumer_key: 'set' | 'missing'; consumer_secret: 'set' | 'missing' };
@@ -31,11 +31,11 @@ export async function diagnose(env: NodeJS.ProcessEnv = process.env): Promise<Do
   const prefixSetting = settings.some((p) => p.startsWith('TFCTL_PREFIX'));
   const xSetting = settings.find((p) => p.startsWith('TFCTL_X_API'));
 
-  const redis: Doctor['redis'] = { url: redisUrl, where: redisWhere(config.redisUrl, config.redisDb), db: config.redisDb, ok: false };
+  const redis: Doctor['redis'] = { url: redisUrl, where: redisWhere(config.redisUrl, config.redisDb, config.redisCluster), db: config.redisDb, cluster: config.redisCluster, ok: false };
   const checkRedis = async () => {
     if (redisSetting) return void (redis.error = redisSetting);
     try {
-      const conn = await connectRedis(config.redisUrl);
+      const conn = await connectRedis(config.redisUrl, config.redisCluster);
       try {
         const info = await conn.info('server');
         redis.version = /redis_version:(\S+)/.exec(info)?.[1];

@@ -28,12 +28,18 @@ export class Farm {
   static async open(config: Config): Promise<Farm> {
     // The clock first: a sandbox that does not answer is reported before Redis is touched.
     const clock = await openClock(config);
-    return new Farm(await connectRedis(config.redisUrl), config, clock);
+    return new Farm(await connectRedis(config.redisUrl, config.redisCluster), config, clock);
   }
 
   /** A read-only view for a command that lists once and exits: no ioredis loaded (store/listing.ts). */
   static async openListing(config: Config): Promise<FarmListing & { now(): number }> {
     const clock = await openClock(config);
+    if (config.redisCluster) {
+      // A cluster needs ioredis's slot map to find each bot's node: the farm's own store lists it.
+      const redis = await connectRedis(config.redisUrl, true);
+      const store = new FarmStore(redis, config.prefix, CODEC);
+      return { overview: (names, opts) => store.overview(names, opts), close: async () => void (await redis.quit().catch(() => redis.disconnect())), now: () => clock.now() };
+    }
     const listing = await openListing(config.redisUrl, config.prefix, CODEC);
     return { ...listing, now: () => clock.now() };
   }

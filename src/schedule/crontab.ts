@@ -12,7 +12,7 @@ import { DEFAULT_SCHEDULE } from './run.js';
  */
 
 /** The environment tfctl's cron jobs need, in the order the env file lists it. */
-export const CRON_ENV = ['REDIS_URL', 'TFCTL_PREFIX', 'TFCTL_X_API', 'TFCTL_CONSUMER_KEY', 'TFCTL_CONSUMER_SECRET', 'TFCTL_INFLUX_URL', 'TFCTL_LOG_LEVEL'] as const;
+export const CRON_ENV = ['REDIS_URL', 'TFCTL_REDIS_CLUSTER', 'TFCTL_PREFIX', 'TFCTL_X_API', 'TFCTL_CONSUMER_KEY', 'TFCTL_CONSUMER_SECRET', 'TFCTL_INFLUX_URL', 'TFCTL_LOG_LEVEL'] as const;
 /** Never shown: printed output and the comment in the crontab mask them. */
 const SECRET_ENV = new Set(['TFCTL_CONSUMER_SECRET']);
 /** Shown with any password in them masked. */

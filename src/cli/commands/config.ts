@@ -22,7 +22,7 @@ export async function run(opts: ConfigOptions, io: Io, env: NodeJS.ProcessEnv = 
 function human(d: Omit<Doctor, 'exit_code'>): string {
   const state = (ok: boolean | null, good: string) => (ok === null ? '' : ok ? `ok: ${good}` : 'FAILED');
   const rows: Array<[string, string, string]> = [
-    ['redis', d.redis.url, state(d.redis.ok, `Redis ${d.redis.version ?? '?'}, ${d.redis.bots ?? 0} bot(s) under this prefix`)],
+    ['redis', `${d.redis.url}${d.redis.cluster ? ' (cluster)' : ''}`, state(d.redis.ok, `Redis ${d.redis.version ?? '?'}, ${d.redis.bots ?? 0} bot(s) under this prefix`)],
     ['prefix', d.prefix, ''],
     ['x api', `${d.x_api.url}${d.x_api.default ? ' (the real X API)' : ''}`, state(d.x_api.ok, `answers (HTTP ${d.x_api.status})`)],
     ['app keys', `consumer key ${d.app_keys.consumer_key}, consumer secret ${d.app_keys.consumer_secret}`, ''],

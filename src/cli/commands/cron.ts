@@ -91,6 +91,7 @@ function cronPlan(home: string, config: Config): import('../../schedule/crontab.
     ...(logrotate ? { logrotate } : {}),
     env: {
       REDIS_URL: config.redisUrl,
+      TFCTL_REDIS_CLUSTER: config.redisCluster ? '1' : undefined,
       TFCTL_PREFIX: config.prefix,
       TFCTL_X_API: config.xApi,
       TFCTL_CONSUMER_KEY: config.consumerKey,

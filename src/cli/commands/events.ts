@@ -36,7 +36,7 @@ export async function run(opts: EventsOptions, io: Io, config: Config): Promise<
     if (!shown.length && !opts.follow && !opts.json) io.out('no events\n');
   });
   if (!opts.follow) return;
-  await followStream(config.redisUrl, key, last, opts.forMs, (id, flat) => {
+  await followStream(config.redisUrl, config.redisCluster, key, last, opts.forMs, (id, flat) => {
     const e = parseEntry(id, flat);
     if (!bot || e.bot === bot) print(e);
   });

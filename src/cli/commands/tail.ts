@@ -64,7 +64,7 @@ export async function run(opts: TailOptions, io: Io, config: Config): Promise<vo
     if (top[0]) last = top[0][0];
   });
   if (!opts.follow) return;
-  await followStream(config.redisUrl, key, last, opts.forMs, (id, flat) => print(io, opts.json, id, flat));
+  await followStream(config.redisUrl, config.redisCluster, key, last, opts.forMs, (id, flat) => print(io, opts.json, id, flat));
 }
 
 export function register(program: Command, ctx: CommandContext): void {
