@@ -11,11 +11,16 @@ import type { SandboxAdmin, SandboxAccount } from '../sandbox/admin-client.js';
 export interface BuildCode {
   /** The build's root (it has bin/tfctl and dist/). */
   root: string;
-  Farm: {
-    open(config: unknown): Promise<{ create(input: Record<string, unknown>): Promise<unknown>; close(): Promise<void>; redis: unknown }>;
-  };
+  Farm: { open(config: unknown): Promise<FarmLike> };
   loadConfig(env?: NodeJS.ProcessEnv): Record<string, unknown>;
-  runTick?: (farm: unknown, opts?: Record<string, unknown>) => Promise<{ bots: unknown[] }>;
+  runTick?: (farm: FarmLike, opts?: Record<string, unknown>) => Promise<{ bots: unknown[] }>;
+}
+
+/** What the bench calls on a build's Farm; `store.all` (every bot, whole) may be gone in a later build. */
+export interface FarmLike {
+  create(input: Record<string, unknown>): Promise<unknown>;
+  close(): Promise<void>;
+  store?: { all?: () => Promise<unknown[]> };
 }
 
 export async function loadBuild(root: string): Promise<BuildCode> {
@@ -61,7 +66,7 @@ export interface FarmPlan {
 
 /** Creates the reader and the writers with `code`; creates go out many at once (one connection pipelines them). */
 export async function buildFarm(code: BuildCode, plan: FarmPlan): Promise<void> {
-  const farm = await code.Farm.open({ ...code.loadConfig({}), redisUrl: plan.redisUrl, prefix: plan.prefix, xApi: plan.xApi });
+  const farm = await code.Farm.open({ ...code.loadConfig(), redisUrl: plan.redisUrl, prefix: plan.prefix, xApi: plan.xApi });
   try {
     await farm.create({ name: 'reader', role: 'reader', token: plan.owner.token, secret: plan.owner.secret });
     await inPool(plan.writers, 64, (account, i) =>
