@@ -56,9 +56,8 @@ export function makeAccounts(admin: SandboxAdmin, prefix: string, n: number): Pr
 }
 
 export interface FarmPlan {
-  redisUrl: string;
-  prefix: string;
-  xApi: string;
+  /** REDIS_URL, TFCTL_PREFIX, TFCTL_X_API (and TFCTL_REDIS_CLUSTER): read by the build's own loadConfig */
+  env: Record<string, string>;
   /** the reader's account */
   owner: SandboxAccount;
   writers: SandboxAccount[];
@@ -66,7 +65,7 @@ export interface FarmPlan {
 
 /** Creates the reader and the writers with `code`; creates go out many at once (one connection pipelines them). */
 export async function buildFarm(code: BuildCode, plan: FarmPlan): Promise<void> {
-  const farm = await code.Farm.open({ ...code.loadConfig(), redisUrl: plan.redisUrl, prefix: plan.prefix, xApi: plan.xApi });
+  const farm = await code.Farm.open(code.loadConfig({ ...process.env, ...plan.env }));
   try {
     await farm.create({ name: 'reader', role: 'reader', token: plan.owner.token, secret: plan.owner.secret });
     await inPool(plan.writers, 64, (account, i) =>

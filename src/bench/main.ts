@@ -14,13 +14,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { startRedis, type PrivateRedis } from '../dev/redis-server.js';
-import { SandboxAdmin } from '../sandbox/admin-client.js';
+import { SandboxAdmin, type SandboxAccount } from '../sandbox/admin-client.js';
 import { startSandbox } from '../sandbox/server.js';
 import { prepareBaseline } from './baseline.js';
 import { buildFarm, loadBuild, makeAccounts, type BuildCode } from './farm-build.js';
 import { benchImport } from './import.js';
 import { startRoundTripProxy } from './round-trips.js';
+import { diffCalls, startTarget, type Target } from './target.js';
 import { benchInflect } from './inflect.js';
 import { benchSandbox } from './sandbox.js';
 
@@ -80,10 +80,11 @@ function runCli(bin: string, args: string[], env: Record<string, string>, rss = 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const total = (calls: Record<string, number>) => Object.values(calls).reduce((a, b) => a + b, 0);
 
-/** A build the bench ticks: this checkout's, or the --baseline revision's. */
+/** A build the bench ticks (this checkout's, or the --baseline revision's) and where its farm lives. */
 interface Side {
-  label: 'ours' | 'baseline';
+  label: 'ours' | 'baseline' | 'cluster';
   code: BuildCode;
+  cluster: boolean;
 }
 
 /** One measured tick of a fresh farm: what the result reports per round. */
@@ -94,11 +95,16 @@ interface TickRound {
   failed: number;
   apiCalls: number;
   commands: number;
+  buildMs: number;
+  /** writers whose sandbox account holds exactly one post afterwards (each posts one per tick) */
+  postedOnce: number;
+  /** every post of the writers' accounts on the sandbox */
+  postsOnX: number;
 }
 
 /** A farm left standing after its side's last tick, for the idle ticks (and ours for the cold lists). */
 interface Kept {
-  redis: PrivateRedis;
+  target: Target;
   env: Record<string, string>;
 }
 
@@ -111,6 +117,7 @@ async function main(): Promise<void> {
       'import-keys': { type: 'string', default: '1000000' },
       'round-trip-writers': { type: 'string', default: '50' },
       baseline: { type: 'string' },
+      cluster: { type: 'boolean', default: false },
       rounds: { type: 'string' },
     },
   });
@@ -120,15 +127,17 @@ async function main(): Promise<void> {
   if (!Number.isInteger(rtWriters) || rtWriters < 1) throw new Error('--round-trip-writers takes a whole number from 1');
   const importKeys = Number(values['import-keys']);
   if (!Number.isInteger(importKeys) || importKeys < 2) throw new Error('--import-keys takes a whole number from 2');
-  const rounds = Number(values.rounds ?? (values.baseline ? 3 : 1));
+  const rounds = Number(values.rounds ?? (values.baseline || values.cluster ? 3 : 1));
   if (!Number.isInteger(rounds) || rounds < 1) throw new Error('--rounds takes a whole number from 1');
 
-  const sides: Side[] = [{ label: 'ours', code: await loadBuild(ROOT) }];
+  const ours = await loadBuild(ROOT);
+  const sides: Side[] = [{ label: 'ours', code: ours, cluster: false }];
+  if (values.cluster) sides.push({ label: 'cluster', code: ours, cluster: true });
   let baselineCommit: string | undefined;
   if (values.baseline) {
     const base = await prepareBaseline(ROOT, values.baseline, note);
     baselineCommit = base.commit;
-    sides.push({ label: 'baseline', code: base });
+    sides.push({ label: 'baseline', code: base, cluster: false });
   }
 
   const sandbox = await startSandbox({ port: 0, tier: 'pro', seed: true });
@@ -136,19 +145,19 @@ async function main(): Promise<void> {
   const kept = new Map<Side['label'], Kept>();
   let result: Record<string, unknown> = { writers };
   try {
-    // Rounds alternate which build goes first (ours, baseline; baseline, ours; …), so a change in the
-    // machine's load falls on both alike; each side's figure is its median.
+    // Rounds take turns at going first (ours, baseline; baseline, ours; …), so a change in the machine's
+    // load falls on every side alike; each side's figure is its median.
     const ticks = new Map<Side['label'], TickRound[]>(sides.map((s) => [s.label, []]));
     for (let r = 0; r < rounds; r++) {
-      const order = r % 2 === 0 ? sides : [...sides].reverse();
+      const order = [...sides.slice(r % sides.length), ...sides.slice(0, r % sides.length)];
       for (const side of order) {
-        const last = r === rounds - 1;
-        note(`round ${r + 1}/${rounds}, ${side.label}: a farm of 1 reader and ${writers} writers, one tfctl tick`);
-        const { round: measured, redis, env } = await tickRound(side, admin, sandbox.url, writers);
+        note(`round ${r + 1}/${rounds}, ${side.label}: a farm of 1 reader and ${writers} writers${side.cluster ? ' on a 6-node cluster' : ''}, one tfctl tick`);
+        const { round: measured, target, env } = await tickRound(side, admin, sandbox.url, writers);
         ticks.get(side.label)!.push(measured);
         if (measured.failed > 0) note(`${side.label}: ${measured.failed} bots failed`);
-        if (last) kept.set(side.label, { redis, env });
-        else await redis.stop();
+        if (measured.postedOnce !== writers || measured.postsOnX !== writers) note(`${side.label}: ${measured.postedOnce} of ${writers} writers posted exactly once; ${measured.postsOnX} posts on X`);
+        if (r === rounds - 1) kept.set(side.label, { target, env });
+        else await target.stop();
       }
     }
     const figures = (label: Side['label']) => {
@@ -158,41 +167,55 @@ async function main(): Promise<void> {
         tick_s_rounds: rs.map((t) => round(t.ms / 1000, 3)),
         posts: Math.min(...rs.map((t) => t.posted)),
         failed: Math.max(...rs.map((t) => t.failed)),
+        // every round: each writer's account holds exactly one post
+        writers_posted_once: Math.min(...rs.map((t) => t.postedOnce)),
+        posts_on_x_max: Math.max(...rs.map((t) => t.postsOnX)),
         api_calls: median(rs.map((t) => t.apiCalls)),
         peak_rss_mb: round(median(rs.map((t) => t.rssKb)) / 1024, 1),
         redis_commands_per_writer: round(median(rs.map((t) => t.commands)) / writers, 2),
+        farm_build_s: round(median(rs.map((t) => t.buildMs)) / 1000, 2),
       };
     };
 
     const trips = new Map<Side['label'], Record<string, number>>();
     for (const side of sides) {
+      if (side.cluster) continue; // no proxy stands in front of a cluster: its clients follow the nodes' own addresses
       note(`${side.label}: counting round trips, a tick of 1 reader and ${rtWriters} writers, one bot at a time, against one of the reader alone`);
       trips.set(side.label, await roundTrips(side, admin, sandbox.url, rtWriters));
     }
 
     note('timing idle ticks (nothing due) and what a tick read before the due index: every bot, whole');
-    const idle = await idleTicks(sides[0]!.code, kept.get('ours')!.redis, sandbox.url);
-    const baseIdle = sides[1] ? await idleTicks(sides[1].code, kept.get('baseline')!.redis, sandbox.url) : {};
-    if (kept.has('baseline')) await kept.get('baseline')!.redis.stop();
+    const idle = new Map<Side['label'], Record<string, number>>();
+    for (const side of sides) {
+      const k = kept.get(side.label)!;
+      idle.set(side.label, await idleTicks(side.code, k.target, k.env));
+      if (side.label !== 'ours') {
+        await k.target.stop();
+        kept.delete(side.label);
+      }
+    }
     // `list` needs only Redis: the harness's sandbox goes first, so it cannot compete with the measured
     // process for the two cores.
     await sandbox.close();
     const lists = await coldLists(kept.get('ours')!.env);
 
-    const ours = figures('ours');
-    result = { writers, ...ours, ...trips.get('ours'), ...idle, ...lists };
-    if (sides[1]) {
+    const mine = figures('ours');
+    result = { writers, rounds, ...mine, ...trips.get('ours'), ...idle.get('ours'), ...lists };
+    if (values.cluster) {
+      const c = figures('cluster');
+      Object.assign(result, { cluster_tick_ratio: round(c.tick_s / mine.tick_s, 3), ...prefixed('cluster_', { ...c, ...idle.get('cluster') }) });
+    }
+    if (baselineCommit) {
       const base = figures('baseline');
       Object.assign(result, {
-        baseline: baselineCommit!.slice(0, 12),
-        rounds,
-        tick_ratio: round(ours.tick_s / base.tick_s, 3),
-        ...prefixed('baseline_', { ...base, ...trips.get('baseline'), ...baseIdle }),
+        baseline: baselineCommit.slice(0, 12),
+        tick_ratio: round(mine.tick_s / base.tick_s, 3),
+        ...prefixed('baseline_', { ...base, ...trips.get('baseline'), ...idle.get('baseline') }),
       });
     }
   } finally {
     await sandbox.close().catch(() => {});
-    for (const k of kept.values()) await k.redis.stop();
+    for (const k of kept.values()) await k.target.stop();
   }
   if (!values['farm-only']) {
     note('measuring the text engine');
@@ -211,31 +234,41 @@ function prefixed(prefix: string, figures: Record<string, unknown>): Record<stri
   return Object.fromEntries(Object.entries(figures).map(([k, v]) => [prefix + k, v]));
 }
 
-/**
- * A fresh start for one measured tick: the sandbox wiped and reseeded (so every round's reader fetches the
- * same tweets and no writer's text is a duplicate of an earlier round's), a new private Redis, the farm
- * built with the side's own code; then that side's bin/tfctl ticks it once, with the peak-RSS hook.
- */
-async function tickRound(side: Side, admin: SandboxAdmin, xApi: string, writers: number): Promise<{ round: TickRound; redis: PrivateRedis; env: Record<string, string> }> {
+/** The sandbox wiped and reseeded: every round's reader fetches the same tweets, and no text is a duplicate of an earlier round's. */
+async function freshSandbox(admin: SandboxAdmin, xApi: string): Promise<{ owner: SandboxAccount; env: Record<string, string> }> {
   await admin.call('POST', '/sandbox/reset', { seed: true });
   const app = await admin.app();
   const owner = await admin.account('owner');
+  return { owner, env: { TFCTL_X_API: xApi, TFCTL_CONSUMER_KEY: app.consumer_key, TFCTL_CONSUMER_SECRET: app.consumer_secret } };
+}
+
+/**
+ * A fresh start for one measured tick: a fresh sandbox, a new private Redis (or cluster), the farm built
+ * with the side's own code; then that side's bin/tfctl ticks it once, with the peak-RSS hook. Afterwards
+ * the sandbox's own record says how many posts each writer's account holds.
+ */
+async function tickRound(side: Side, admin: SandboxAdmin, xApi: string, writers: number): Promise<{ round: TickRound; target: Target; env: Record<string, string> }> {
+  const { owner, env: xEnv } = await freshSandbox(admin, xApi);
+  const built = performance.now();
   const accounts = await makeAccounts(admin, 'bench_w', writers);
-  const redis = await startRedis();
-  const env = { REDIS_URL: redis.url, TFCTL_PREFIX: 'bench', TFCTL_X_API: xApi, TFCTL_CONSUMER_KEY: app.consumer_key, TFCTL_CONSUMER_SECRET: app.consumer_secret };
-  const stats = redis.client();
+  const target = await startTarget(side.cluster);
+  const env = { ...xEnv, ...target.env, TFCTL_PREFIX: 'bench' };
   try {
-    await buildFarm(side.code, { redisUrl: redis.url, prefix: 'bench', xApi, owner, writers: accounts });
+    await buildFarm(side.code, { env, owner, writers: accounts });
+    const buildMs = performance.now() - built;
     const before = await admin.requests();
-    const statsBefore = await commandStats(stats);
+    const statsBefore = await target.stats();
     const tick = await runCli(binOf(side), ['tick', '--json'], env, true);
-    const commands = diffCalls(statsBefore, await commandStats(stats)).calls;
+    const commands = diffCalls(statsBefore, await target.stats()).calls;
     if (tick.code !== 0) note(`${side.label}: tick exited ${tick.code}`);
     const report = JSON.parse(tick.stdout) as { summary: { posted: number; failed: number } };
     const apiCalls = total(await admin.requests()) - total(before);
-    return { round: { ms: tick.ms, rssKb: tick.rssKb, posted: report.summary.posted, failed: report.summary.failed, apiCalls, commands }, redis, env };
+    const onX = (await admin.call<Array<{ username: string; tweets: number }>>('GET', '/sandbox/accounts')).filter((a) => /^bench_w\d+$/.test(a.username));
+    const postedOnce = onX.filter((a) => a.tweets === 1).length;
+    const postsOnX = onX.reduce((n, a) => n + a.tweets, 0);
+    return { round: { ms: tick.ms, rssKb: tick.rssKb, posted: report.summary.posted, failed: report.summary.failed, apiCalls, commands, buildMs, postedOnce, postsOnX }, target, env };
   } catch (err) {
-    await redis.stop();
+    await target.stop();
     throw err;
   }
 }
@@ -273,53 +306,33 @@ async function coldLists(env: Record<string, string>): Promise<Record<string, nu
   };
 }
 
-/** Calls and CPU time by command, from Redis's INFO commandstats (commands run by scripts included). */
-async function commandStats(redis: { info(section: string): Promise<string> }): Promise<Map<string, { calls: number; usec: number }>> {
-  const out = new Map<string, { calls: number; usec: number }>();
-  for (const m of (await redis.info('commandstats')).matchAll(/^cmdstat_([^:]+):calls=(\d+),usec=(\d+)/gm)) out.set(m[1]!, { calls: Number(m[2]), usec: Number(m[3]) });
-  return out;
-}
-
-/** What Redis ran between two commandStats, INFO itself left out. */
-function diffCalls(before: Map<string, { calls: number; usec: number }>, after: Map<string, { calls: number; usec: number }>): { calls: number; usec: number } {
-  let calls = 0;
-  let usec = 0;
-  for (const [cmd, a] of after) {
-    if (cmd === 'info') continue;
-    calls += a.calls - (before.get(cmd)?.calls ?? 0);
-    usec += a.usec - (before.get(cmd)?.usec ?? 0);
-  }
-  return { calls, usec };
-}
-
 /**
  * An idle tick (every bot ticked a moment ago) in this process, with the side's own code, so node's
  * start-up is not in it: its wall time, the Redis commands it ran and Redis's time in them; beside it, the
  * read a tick made of every bot before the due index (FarmStore.all), measured on the same farm.
  */
-async function idleTicks(code: BuildCode, redis: PrivateRedis, xApi: string): Promise<Record<string, number>> {
+async function idleTicks(code: BuildCode, target: Target, env: Record<string, string>): Promise<Record<string, number>> {
   if (!code.runTick) throw new Error(`${code.root} has no runTick in dist/farm/tick.js`);
-  const farm = await code.Farm.open({ ...code.loadConfig(), redisUrl: redis.url, prefix: 'bench', xApi });
-  const stats = redis.client();
+  const farm = await code.Farm.open(code.loadConfig({ ...process.env, ...env }));
   const walls: number[] = [];
   const fullReads: number[] = [];
   let commands = { calls: 0, usec: 0 };
   let full = { calls: 0, usec: 0 };
   try {
     for (let i = 0; i < 5; i++) {
-      const before = await commandStats(stats);
+      const before = await target.stats();
       const started = performance.now();
       const report = await code.runTick(farm);
       walls.push(performance.now() - started);
-      commands = diffCalls(before, await commandStats(stats));
+      commands = diffCalls(before, await target.stats());
       if (report.bots.length) throw new Error(`an idle tick ran ${report.bots.length} bots`);
       const all = farm.store?.all;
       if (!all) continue;
-      const beforeFull = await commandStats(stats);
+      const beforeFull = await target.stats();
       const startedFull = performance.now();
       await all.call(farm.store);
       fullReads.push(performance.now() - startedFull);
-      full = diffCalls(beforeFull, await commandStats(stats));
+      full = diffCalls(beforeFull, await target.stats());
     }
   } finally {
     await farm.close();
@@ -342,21 +355,18 @@ async function idleTicks(code: BuildCode, redis: PrivateRedis, xApi: string): Pr
  * the same two ticks give the commands each writer adds.
  */
 async function roundTrips(side: Side, admin: SandboxAdmin, xApi: string, k: number): Promise<Record<string, number>> {
-  await admin.call('POST', '/sandbox/reset', { seed: true });
-  const app = await admin.app();
-  const owner = await admin.account('owner');
-  const redis = await startRedis();
-  const proxy = await startRoundTripProxy(redis.url);
-  const stats = redis.client();
-  const env = { TFCTL_X_API: xApi, TFCTL_CONSUMER_KEY: app.consumer_key, TFCTL_CONSUMER_SECRET: app.consumer_secret, REDIS_URL: proxy.url };
+  const { owner, env: xEnv } = await freshSandbox(admin, xApi);
+  const target = await startTarget(false);
+  const proxy = await startRoundTripProxy(target.single!);
+  const env = { ...xEnv, ...target.env };
   try {
-    await buildFarm(side.code, { redisUrl: redis.url, prefix: 'rt-alone', xApi, owner, writers: [] });
-    await buildFarm(side.code, { redisUrl: redis.url, prefix: 'rt-writers', xApi, owner, writers: await makeAccounts(admin, 'rt_w', k) });
+    await buildFarm(side.code, { env: { ...env, TFCTL_PREFIX: 'rt-alone' }, owner, writers: [] });
+    await buildFarm(side.code, { env: { ...env, TFCTL_PREFIX: 'rt-writers' }, owner, writers: await makeAccounts(admin, 'rt_w', k) });
     const measure = async (prefix: string) => {
       proxy.reset();
-      const before = await commandStats(stats);
-      const run = await runCli(binOf(side), ['tick', '--json', '--concurrency', '1'], { ...env, TFCTL_PREFIX: prefix });
-      const commands = diffCalls(before, await commandStats(stats)).calls;
+      const before = await target.stats();
+      const run = await runCli(binOf(side), ['tick', '--json', '--concurrency', '1'], { ...env, REDIS_URL: proxy.url, TFCTL_PREFIX: prefix });
+      const commands = diffCalls(before, await target.stats()).calls;
       if (run.code !== 0) throw new Error(`${side.label}: tfctl tick (${prefix}) exited ${run.code}`);
       const summary = (JSON.parse(run.stdout) as { summary: { ran: number } }).summary;
       return { bursts: proxy.bursts, commands, ran: summary.ran };
@@ -373,7 +383,7 @@ async function roundTrips(side: Side, admin: SandboxAdmin, xApi: string, k: numb
     };
   } finally {
     await proxy.close();
-    await redis.stop();
+    await target.stop();
   }
 }
 
