@@ -15,6 +15,7 @@ import { runTick } from '../farm/tick.js';
 import { SandboxAdmin } from '../sandbox/admin-client.js';
 import { startSandbox } from '../sandbox/server.js';
 import { scanKeys } from '../store/scan.js';
+import { deleteKeys } from '../store/slots.js';
 
 const WRITERS = [
   { name: 'love', template: '%s – это когда тебя любят.' },
@@ -85,7 +86,7 @@ export async function runDemo(opts: DemoOptions = {}): Promise<{ prefix: string;
     } else if (opts.keep) say(`\nthe farm stays in ${redisUrl}: TFCTL_PREFIX=${prefix} tfctl list`);
     else {
       let removed = 0;
-      for await (const batch of scanKeys(farm.redis, farm.store.keys.scanPattern())) if (batch.length) removed += await farm.redis.unlink(...batch);
+      for await (const batch of scanKeys(farm.redis, farm.store.keys.scanPattern())) if (batch.length) removed += await deleteKeys(farm.redis, batch, 'unlink');
       say(`\nremoved the demo farm "${prefix}" (${removed} keys) from ${redisUrl}; npm run demo -- --keep leaves it there`);
     }
   } finally {

@@ -1,5 +1,6 @@
 import type { RedisClient } from '../../store/client.js';
 import { UsageError } from '../../errors.js';
+import { scanKeys } from '../../store/scan.js';
 import { buildQuery, RULE_TYPES, type Rule, type RuleType } from '../rules.js';
 
 /**
@@ -35,12 +36,7 @@ export async function readTraptorRules(redis: RedisClient, opts: { type?: string
   if (opts.type && !(RULE_TYPES as readonly string[]).includes(opts.type)) throw new UsageError(`--type must be one of ${RULE_TYPES.join(', ')}, not "${opts.type}"`);
   const pattern = `traptor-${opts.type ?? '*'}:${opts.id ?? '*'}:*`;
   const keys: string[] = [];
-  let cursor = '0';
-  do {
-    const [next, batch] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
-    cursor = next;
-    keys.push(...batch);
-  } while (cursor !== '0');
+  for await (const batch of scanKeys(redis, pattern)) keys.push(...batch);
   const out: TraptorRule[] = [];
   for (const key of keys.sort()) {
     const m = KEY_RE.exec(key);

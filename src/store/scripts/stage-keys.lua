@@ -3,7 +3,8 @@
 -- A key already staged came earlier in the same archive: nothing of the batch is written and its index
 -- is returned. A key the farm has already is a conflict the import decides on (--replace); it is
 -- reported, and staged all the same.
--- It writes keys it does not own on Redis Cluster: the import's batches would need one per slot there.
+-- Every key of one call is in one cluster slot: the import groups a batch by slot (a staging name keeps
+-- its farm name's hash tag).
 -- KEYS: for record i, 2i-1 its staging name, 2i its name in the farm
 -- ARGV: for each record: its type (string, hash, set, zset, list), its TTL in ms or '', the count n of
 --       values, then n values (string: the value; hash: field, value…; set, list: members in order;
