@@ -1,3 +1,4 @@
+import { migrateIfLegacy } from '../store/migrate.js';
 import { scanKeys } from '../store/scan.js';
 import { createHash } from 'node:crypto';
 import { once } from 'node:events';
@@ -22,18 +23,25 @@ export interface ExportOptions {
   now?: () => Date;
 }
 
-/** Keys that are never archived: tick locks are transient and belong to a run on this host. */
+/**
+ * Keys that are never archived: tick locks are transient and belong to a run on this host; the farm's
+ * events are a notification log and the due index is derived (Keys.derived), not state to move: an
+ * import starts its own. Their names from before the farm-wide tag (Keys.legacy) count too.
+ */
 export function isTransientKey(keys: Keys, key: string): boolean {
-  const [lock, events] = transientPrefixes(keys);
-  // The farm's events are a notification log, not state to move: an import starts its own.
-  return key.startsWith(lock) || key.startsWith(events);
+  const [lock, derived] = transientNames(keys);
+  return key.startsWith(lock) || derived.has(key);
 }
 
-const prefixes = new WeakMap<Keys, [string, string]>();
-/** What lock and event keys start with, worked out once per farm: import asks for each of a million keys. */
-function transientPrefixes(keys: Keys): [string, string] {
-  let p = prefixes.get(keys);
-  if (p === undefined) prefixes.set(keys, (p = [keys.lock('\u0000').split('{')[0]!, keys.eventKeyPrefix()]));
+const names = new WeakMap<Keys, [string, Set<string>]>();
+/** What lock keys start with and the derived keys' names, worked out once per farm: import asks for each of a million keys. */
+function transientNames(keys: Keys): [string, Set<string>] {
+  let p = names.get(keys);
+  if (p === undefined) {
+    const derived = new Set(keys.derived());
+    for (const [old, now] of keys.legacy()) if (derived.has(now)) derived.add(old);
+    names.set(keys, (p = [keys.lock('\u0000').split('{')[0]!, derived]));
+  }
   return p;
 }
 
@@ -45,6 +53,8 @@ function transientPrefixes(keys: Keys): [string, string] {
 export async function exportFarm(redis: RedisClient, prefix: string, file: string, opts: ExportOptions = {}): Promise<Manifest> {
   const target = resolve(file);
   const keys = new Keys(prefix);
+  // A farm from before the farm-wide hash tag is archived under the names it has now (src/store/migrate.ts).
+  await migrateIfLegacy(redis, keys);
   const work = await mkdtemp(join(dirname(target), '.tfctl-export-'));
   // The archive is written inside the private (0700) directory too: nothing at a guessable name in a shared
   // directory (a planted symlink there was followed and its target overwritten).

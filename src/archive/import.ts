@@ -5,8 +5,10 @@ import type { RedisClient } from '../store/client.js';
 import { OperationalError, UsageError } from '../errors.js';
 import { assertNoEviction } from '../store/eviction.js';
 import { Keys } from '../store/keys.js';
+import { migrateIfLegacy } from '../store/migrate.js';
 import { scanKeys } from '../store/scan.js';
 import { script } from '../store/scripts.js';
+import { bySlot, deleteKeys } from '../store/slots.js';
 import { isTransientKey } from './export.js';
 import { checkBotRecords, checkSources } from './validate.js';
 import {
@@ -82,6 +84,14 @@ function isBotKey(keys: Keys, key: string): boolean {
   return tag !== undefined && key === keys.bot(tag);
 }
 
+const legacy = new WeakMap<Keys, Map<string, string>>();
+/** The farm-wide keys' old names and their names now (Keys.legacy), worked out once per archive. */
+function legacyNames(keys: Keys): Map<string, string> {
+  let m = legacy.get(keys);
+  if (!m) legacy.set(keys, (m = new Map(keys.legacy())));
+  return m;
+}
+
 /** One line of keys.jsonl, parsed and checked against the manifest's prefix. */
 function checkedRecord(manifest: Manifest, source: Keys, line: string, where: string): KeyRecord {
   const rec = parseRecord(line, where);
@@ -89,6 +99,8 @@ function checkedRecord(manifest: Manifest, source: Keys, line: string, where: st
     throw new UsageError(`invalid archive: ${where}: key "${rec.key}" is outside the archive's prefix "${manifest.prefix}"`);
   }
   if (isTransientKey(source, rec.key)) throw new UsageError(`invalid archive: ${where}: lock key "${rec.key}" does not belong in an archive`);
+  // An archive of a farm from before the farm-wide hash tag names those keys as they were then.
+  rec.key = legacyNames(source).get(rec.key) ?? rec.key;
   return rec;
 }
 
@@ -280,8 +292,9 @@ const BATCH = 2000;
 export async function importFarm(redis: RedisClient, prefix: string, archive: string | CheckedArchive, opts: ImportOptions = {}): Promise<ImportResult> {
   const checked = typeof archive === 'string' ? await readArchive(archive, opts.limits) : archive;
   const { manifest, bots } = checked;
-  await assertNoEviction(redis);
   const target = new Keys(prefix);
+  // The target farm's own keys under their names now, before any is looked at (src/store/migrate.ts).
+  await Promise.all([assertNoEviction(redis), migrateIfLegacy(redis, target)]);
   const source = new Keys(manifest.prefix);
   const rest = (key: string) => key.slice(manifest.prefix.length + 1);
   const redisMajor = major(await redisVersion(redis));
@@ -300,7 +313,8 @@ export async function importFarm(redis: RedisClient, prefix: string, archive: st
     let batch: Array<{ rec: KeyRecord; where: string }> = [];
     const conflict = (key: string) => {
       const tag = hashTag(key);
-      if (tag === undefined) foreign.push(key);
+      // A farm-wide key (the bearer cache) is no bot's: the farm's own, like a key without a tag.
+      if (tag === undefined || key.startsWith(target.farmWide())) foreign.push(key);
       else {
         taken.add(tag);
         overwritten.add(key);
@@ -318,10 +332,11 @@ export async function importFarm(redis: RedisClient, prefix: string, archive: st
       }
       // Streams, rare and many commands each, one by one; every other key in one script call a batch.
       const plain = todo.filter(({ rec }) => rec.type !== 'stream');
-      if (plain.length) {
+      // One call per cluster slot (a staged key keeps its farm name's hash tag), all sent together.
+      const calls = bySlot(plain, ({ rec }) => rec.key).map(async (group) => {
         const keys: string[] = [];
         const args: string[] = [];
-        for (const { rec } of plain) {
+        for (const { rec } of group) {
           keys.push(staged(rec.key), `${prefix}:${rest(rec.key)}`);
           const values = rec.type === 'string' ? [rec.value] : rec.type === 'hash' ? Object.entries(rec.value).flat() : rec.type === 'zset' ? rec.value.flatMap(([m, sc]) => [sc, m]) : (rec.value as string[]);
           args.push(rec.type, rec.ttl_ms ? String(rec.ttl_ms) : '', String(values.length), ...values);
@@ -332,9 +347,12 @@ export async function importFarm(redis: RedisClient, prefix: string, archive: st
         } catch (err) {
           throw new OperationalError(`import failed and was rolled back, nothing was imported: ${(err as Error).message}`);
         }
-        if (reply[0]) throw twice(plain[reply[0] - 1]!);
+        if (reply[0]) throw twice(group[reply[0] - 1]!);
         for (const i of reply[1]) conflict(keys[2 * i - 1]!);
-      }
+      });
+      // Every call settles before a failure is reported: the rollback must not race a call still staging.
+      const failed = (await Promise.allSettled(calls)).find((r) => r.status === 'rejected');
+      if (failed) throw failed.reason;
       for (const item of todo) {
         if (item.rec.type !== 'stream') continue;
         const key = `${prefix}:${rest(item.rec.key)}`;
@@ -382,12 +400,13 @@ export async function importFarm(redis: RedisClient, prefix: string, archive: st
           if (tag !== undefined && taken.has(tag) && !isTransientKey(target, k) && k !== target.bots() && !overwritten.has(k)) leftovers.push(k);
         }
       }
-      for (let i = 0; i < leftovers.length; i += 1000) await redis.del(...leftovers.slice(i, i + 1000));
+      for (let i = 0; i < leftovers.length; i += 1000) await deleteKeys(redis, leftovers.slice(i, i + 1000));
     }
     // SCAN may return a key twice: the script skips one that is gone.
     const move = script(redis, 'rename-staged');
     for await (const batch of scanKeys(redis, `${staging}:*`, 1000, false)) {
-      if (batch.length) await move(batch.flatMap((k) => [k, `${prefix}:${k.slice(staging.length + 1)}`]), []);
+      // One call per cluster slot: each staged key and its farm name share a hash tag.
+      if (batch.length) await Promise.all(bySlot(batch, (k) => k).map((group) => move(group.flatMap((k) => [k, `${prefix}:${k.slice(staging.length + 1)}`]), [])));
     }
     // Last: a tick sees a bot only once all of its keys are in place.
     for (let i = 0; i < bots.length; i += 1000) await redis.sadd(target.bots(), ...bots.slice(i, i + 1000));
@@ -409,5 +428,5 @@ async function membersOf(redis: RedisClient, key: string, names: string[]): Prom
 
 /** Deletes every key matching `pattern` (the staging keys of a failed import). */
 async function dropKeys(redis: RedisClient, pattern: string): Promise<void> {
-  for await (const batch of scanKeys(redis, pattern, 1000, false)) if (batch.length) await redis.del(...batch);
+  for await (const batch of scanKeys(redis, pattern, 1000, false)) if (batch.length) await deleteKeys(redis, batch);
 }

@@ -1,6 +1,7 @@
 import type { RedisClient } from './client.js';
 import type { Bot } from './bot-record.js';
 import type { Keys } from './keys.js';
+import { migrateIfLegacy } from './migrate.js';
 
 /**
  * The due index (Keys.due): each bot's next due time as a sorted-set score, so a tick asks Redis which
@@ -51,7 +52,10 @@ export class DueIndex {
    */
   async rebuild(read: () => Promise<Bot[]>, ttlMs = 60_000): Promise<Bot[] | null> {
     const token = `${process.pid}-${Date.now()}-${Math.random()}`;
-    if ((await this.redis.set(this.keys.dueLock(), token, 'PX', ttlMs, 'NX')) !== 'OK') return null;
+    // A farm from before the farm-wide tag is one that has no index under its new name: its keys are
+    // moved first (src/store/migrate.ts), beside taking the lock.
+    const [locked] = await Promise.all([this.redis.set(this.keys.dueLock(), token, 'PX', ttlMs, 'NX'), migrateIfLegacy(this.redis, this.keys)]);
+    if (locked !== 'OK') return null;
     try {
       const bots = await read();
       for (let i = 0; i < bots.length; i += 1000) await this.set(bots.slice(i, i + 1000).map((b) => [b.name, dueScore(b)]));
