@@ -70,7 +70,7 @@ export const PAUSE_PREFIX = 'rl:';
 export const COUNTER_PREFIX = 'n_';
 
 /**
- * How list-bots.lua measures the work waiting behind a bot of one kind:
+ * How listings (bot-summary.lua) measure the work waiting behind a bot of one kind:
  * - `stream`: the entries of its own source stream (a source's cached tweets);
  * - `group`: its consumer group's lag plus what it holds pending, on its source's stream;
  * - `llen`, `zcard`, `scard`, `hlen`: the size of one of its own keys, named by suffix (see Keys.own);
@@ -108,12 +108,9 @@ export type BotSummary = Pick<Bot, 'name' | 'role' | 'source' | 'every' | 'pause
   pauses?: Record<string, number>;
 };
 
-/** The hash fields a BotSummary is made from, in the order list-bots.lua returns them: settings, then counters. */
+/** The hash fields a BotSummary is made from, in the order bot-summary.lua returns them: settings, then counters. */
 export const SUMMARY_FIELDS = [F.role, F.source, F.every, F.paused, F.failing, F.nextDueAt, F.lastTickAt, F.lastError, ...COUNTERS.map((c) => `${COUNTER_PREFIX}${c}`)];
 const FIRST_COUNTER = SUMMARY_FIELDS.length - COUNTERS.length;
-
-/** What list-bots.lua returns: names, each bot's SUMMARY_FIELDS values (false when unset), backlogs, pauses. */
-export type SummaryColumns = [names: string[], rows: Array<Array<string | false>>, backlogs: number[], pauses: Array<Record<string, number>> | false];
 
 /** Reads a summary back from its values (in SUMMARY_FIELDS order), with the same defaults as botFromHash. */
 export function summaryFromRow(name: string, r: Array<string | false>, backlog: number, pauses?: Record<string, number>): BotSummary {

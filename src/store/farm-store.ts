@@ -13,12 +13,13 @@ import {
   type BotSettings,
   type BotSummary,
   type KindCodec,
-  type SummaryColumns,
 } from './bot-record.js';
 import { DueIndex, dueScore } from './due.js';
 import { Keys } from './keys.js';
 import { hashOf, perBot } from './per-bot.js';
-import { evalOnce, script } from './scripts.js';
+import { foundLegacy, legacyCheck, migrate, migrateCommand, migrateIfLegacy } from './migrate.js';
+import { lua, script } from './scripts.js';
+import { asCluster } from './slots.js';
 
 /** What a finished tick writes back to its bot (the part of a tick's outcome the store keeps). */
 export interface TickEnd {
@@ -45,16 +46,111 @@ export interface BotChanges extends Partial<Omit<BotSettings, 'settings' | 'name
   state?: Record<string, string>;
 }
 
-/** Runs one of the store's Lua scripts once, on whichever connection the caller holds. */
-export type RunScript = (name: string, keys: string[], args: (string | number)[]) => Promise<unknown>;
+/**
+ * A connection as readOverview uses it: `send` writes commands together and resolves with their replies
+ * in order (an error reply as an Error, not a rejection), so many commands cost one round trip; `load`
+ * makes a script known to every node that may run it (SCRIPT LOAD) and resolves with its SHA-1.
+ */
+export interface Wire {
+  send(commands: Array<Array<string | number>>): Promise<unknown[]>;
+  load(text: string): Promise<string>;
+}
 
-/** FarmStore.overview, for any connection (listing.ts reads it without ioredis). */
-export async function readOverview(run: RunScript, keys: Keys, codec: KindCodec, names?: string[], opts: { pauses?: boolean } = {}): Promise<BotSummary[]> {
-  const args = [keys.prefix, SUMMARY_FIELDS.join(','), opts.pauses ? PAUSE_PREFIX : '', JSON.stringify(codec.backlogs), ...(names ?? [])];
-  const reply = (await run('list-bots', [keys.bots()], args)) as string;
-  const [listed, rows, backlogs, pauses] = JSON.parse(reply) as SummaryColumns;
+/** The Wire of an ioredis connection, one Redis or a cluster (each command to its slot's node). */
+export function ioWire(redis: RedisClient): Wire {
+  return {
+    send: async (commands) => {
+      if (commands.length === 0) return [];
+      const cluster = asCluster(redis);
+      if (cluster) return Promise.all(commands.map(([c, ...a]) => cluster.call(String(c), ...a).catch((err: unknown) => err)));
+      const pipe = redis.pipeline();
+      for (const [c, ...a] of commands) pipe.call(String(c), ...a);
+      return ((await pipe.exec()) ?? []).map(([err, reply]) => err ?? reply);
+    },
+    load: async (text) => {
+      const nodes = asCluster(redis)?.nodes('master') ?? [redis];
+      const [sha] = await Promise.all(nodes.map((n) => n.script('LOAD', text) as Promise<string>));
+      return sha!;
+    },
+  };
+}
+
+/** bot-summary.lua with what every call shares written in front (after its flags line), per codec. */
+const summaryScripts = new WeakMap<KindCodec, { text: string; suffixes: string[] }>();
+function summaryScript(codec: KindCodec): { text: string; suffixes: string[] } {
+  let made = summaryScripts.get(codec);
+  if (made) return made;
+  const str = (v: string) => JSON.stringify(v); // a JSON string is a Lua string for these names
+  const suffixes = [...new Set(Object.values(codec.backlogs).flatMap((b) => ('key' in b ? [b.key] : [])))].sort();
+  const specs = Object.entries(codec.backlogs).map(([role, b]) => `[${str(role)}] = { of = ${str(b.of)}${'key' in b ? `, key = ${str(b.key)}` : ''} }`);
+  const prelude = [
+    `local FIELDS = { ${SUMMARY_FIELDS.map(str).join(', ')} }`,
+    `local ROLE_AT = ${SUMMARY_FIELDS.indexOf(F.role) + 1}`,
+    `local SPECS = { ${specs.join(', ')} }`,
+    `local SOURCES = { ${codec.sources.map((r) => `[${str(r)}] = true`).join(', ')} }`,
+    `local OWN = { ${suffixes.map((k, i) => `[${str(k)}] = ${i + 3}`).join(', ')} }`,
+  ].join('\n');
+  const [flags, ...body] = lua('bot-summary').split('\n');
+  made = { text: [flags, prelude, ...body].join('\n'), suffixes };
+  summaryScripts.set(codec, made);
+  return made;
+}
+
+type SummaryReply = [row: Array<string | false>, backlog: number, groups: Record<string, number> | false, pauses: Record<string, number> | false];
+
+/**
+ * What list, stats and show print of every bot (or the named ones), sorted by name, for any connection
+ * (FarmStore.overview through ioredis, listing.ts over a one-shot socket). Two round trips: the bots
+ * set's members, with the summary script loaded in the same write; then one call of bot-summary.lua per
+ * bot, all in one write. Each call reads its bot's keys only, so each is legal on a cluster; a consumer's
+ * backlog comes from its source's call (its group on the source's stream). Named bots whose source is
+ * not among them cost a third round trip, for their sources' groups.
+ */
+export async function readOverview(wire: Wire, keys: Keys, codec: KindCodec, names?: string[], opts: { pauses?: boolean; legacy?: string[][] | null } = {}): Promise<BotSummary[]> {
+  const { text, suffixes } = summaryScript(codec);
+  const first: Array<Array<string | number>> = names ? [] : [['SMEMBERS', keys.bots()]];
+  if (!names && opts.legacy) first.push(...opts.legacy);
+  const [replies, sha] = await Promise.all([wire.send(first), wire.load(text)]);
+  let listed = names ?? (replies[0] as string[]);
+  if (!names && opts.legacy && foundLegacy(replies.slice(1))) {
+    // A farm from before the farm-wide tag: its keys are moved once, and the set read again.
+    const [moved] = await wire.send([migrateCommand(keys)]);
+    if (moved instanceof Error) throw moved;
+    listed = (await wire.send([['SMEMBERS', keys.bots()]]))[0] as string[];
+  }
+  if (listed instanceof Error) throw listed;
+  listed = [...listed].sort();
+  const pause = opts.pauses ? PAUSE_PREFIX : '';
+  const call = (name: string, how: 'EVALSHA' | 'EVAL' = 'EVALSHA', prefix = pause) => [
+    how, how === 'EVALSHA' ? sha : text, 2 + suffixes.length, keys.bot(name), keys.timeline(name), ...suffixes.map((s) => keys.own(name, s)), prefix,
+  ];
+  const read = async (batch: string[], prefix = pause): Promise<Array<SummaryReply | null>> => {
+    const out = await wire.send(batch.map((n) => call(n, 'EVALSHA', prefix)));
+    // A script flushed between load and call (a failover to a node that missed it): those again, by text.
+    const lost = out.flatMap((r, i) => (r instanceof Error && r.message.startsWith('NOSCRIPT') ? [i] : []));
+    if (lost.length) (await wire.send(lost.map((i) => call(batch[i]!, 'EVAL', prefix)))).forEach((r, j) => (out[lost[j]!] = r));
+    return out.map((r) => {
+      if (r instanceof Error) throw r;
+      return r === null || r === undefined ? null : (JSON.parse(r as string) as SummaryReply);
+    });
+  };
+  const summaries = await read(listed);
+  const groups = new Map<string, Record<string, number>>();
+  summaries.forEach((s, i) => s && s[2] && groups.set(listed[i]!, s[2]));
+  const sourceAt = SUMMARY_FIELDS.indexOf(F.source);
+  const backlogOf = (s: SummaryReply) => codec.backlogs[s[0][0] || '']?.of === 'group';
+  if (names) {
+    // Named consumers whose sources are not named: their sources' groups, read the same way.
+    const missing = [...new Set(summaries.flatMap((s) => (s && backlogOf(s) && s[0][sourceAt] && !groups.has(s[0][sourceAt] as string) ? [s[0][sourceAt] as string] : [])))];
+    if (missing.length) (await read(missing, '')).forEach((s, i) => s && s[2] && groups.set(missing[i]!, s[2]));
+  }
   const bots: BotSummary[] = [];
-  for (let i = 0; i < listed.length; i++) bots.push(summaryFromRow(listed[i]!, rows[i]!, backlogs[i]!, pauses ? pauses[i] : undefined));
+  summaries.forEach((s, i) => {
+    if (!s) return;
+    const [row, own, , pauses] = s;
+    const backlog = backlogOf(s) ? (groups.get(row[sourceAt] as string)?.[listed[i]!] ?? 0) : own;
+    bots.push(summaryFromRow(listed[i]!, row, backlog, pauses || undefined));
+  });
   return bots;
 }
 
@@ -78,7 +174,14 @@ export class FarmStore {
     this.dueIndex = new DueIndex(redis, this.keys);
   }
 
-  /** Creates a bot in one step; a consumer's group on its source's stream is created with it. */
+  /**
+   * Creates a bot. Its keys and the farm-wide ones are in different cluster slots, so this is three steps,
+   * ordered so that one cut short leaves nothing a reader sees: the name goes into the bots set and the
+   * due index first (due now; readers skip a name without a hash, and a tick drops it from the index);
+   * a consumer's group on its source's stream next; the bot's hash last, which makes the bot. Run again,
+   * a create cut short finishes (the group found there is kept). The name's and the source's checks are
+   * read first, so a refused create writes nothing; the scripts check them again atomically.
+   */
   async create(bot: NewBot, now = Date.now()): Promise<void> {
     const { fields: own, ...common } = bot;
     const fields = {
@@ -88,15 +191,60 @@ export class FarmStore {
       [F.nextDueAt]: String(now),
     };
     const source = bot.source ?? '';
-    const keys = [this.keys.bots(), this.keys.bot(bot.name)];
-    keys.push(source ? this.keys.bot(source) : this.keys.bot(bot.name), source ? this.keys.timeline(source) : this.keys.bot(bot.name));
-    // Indexed first (due now), so a create cut short leaves at worst an entry the next tick drops.
-    const indexed = bot.paused ? null : this.dueIndex.set([[bot.name, now]]);
+    const [exists, sourceRole] = await Promise.all([
+      this.redis.exists(this.keys.bot(bot.name)),
+      source ? this.redis.hget(this.keys.bot(source), F.role) : null,
+      this.migrated(),
+    ]);
     try {
-      await Promise.all([indexed, script(this.redis, 'create-bot')(keys, [bot.name, source, this.codec.sources.join(','), ...Object.entries(fields).flat()])]);
+      if (exists) throw new Error('EXISTS');
+      if (source && !sourceRole) throw new Error('NO_SOURCE');
+      if (source && !this.codec.sources.includes(sourceRole!)) throw new Error(`NOT_SOURCE ${sourceRole}`);
+      const farm = this.redis.multi().sadd(this.keys.bots(), bot.name);
+      // LT: a name left in the index by a destroy cut short may hold a later time; a new bot is due now.
+      if (!bot.paused) farm.zadd(this.keys.due(), 'LT', now, bot.name);
+      const [, joined] = await Promise.all([farm.exec(), source ? this.joinSource(bot.name, source) : null]);
+      try {
+        await script(this.redis, 'create-bot')([this.keys.bot(bot.name)], Object.entries(fields).flat());
+      } catch (err) {
+        // Another create of this name won meanwhile: the group this one made is not the winner's.
+        if (joined === 'OK') await this.redis.xgroup('DESTROY', this.keys.timeline(source), bot.name).catch(() => {});
+        throw err;
+      }
     } catch (err) {
       throw this.translate(err, bot.name, source);
     }
+  }
+
+  /** A consumer's group on its source's stream, in the source's slot: 'OK' made, 'HAD' there already. */
+  private async joinSource(name: string, source: string): Promise<string> {
+    return (await script(this.redis, 'join-source')([this.keys.bot(source), this.keys.timeline(source)], [name, this.codec.sources.join(',')])) as string;
+  }
+
+  private migration: Promise<void> | undefined;
+  /**
+   * Moves a farm's keys from their names before the farm-wide tag, once per store (src/store/migrate.ts).
+   * Callers issue it beside their first command, so on one Redis the question shares its write.
+   */
+  migrated(): Promise<void> {
+    return (this.migration ??= migrateIfLegacy(this.redis, this.keys).then(() => undefined));
+  }
+
+  /**
+   * The bots set's members. On one Redis, whether old key names remain is asked in the same write; when
+   * they do, they are moved and the set read again (once in a farm's life).
+   */
+  async members(): Promise<string[]> {
+    const check = this.migration ? null : legacyCheck(this.keys, this.redis.isCluster);
+    if (!check) return this.redis.smembers(this.keys.bots());
+    const [names, ...old] = await Promise.all([this.redis.smembers(this.keys.bots()), ...check.map(([c, ...a]) => this.redis.call(c!, ...a))]);
+    if (!foundLegacy(old)) {
+      this.migration = Promise.resolve();
+      return names;
+    }
+    this.migration = migrate(this.redis, this.keys).then(() => undefined);
+    await this.migration;
+    return this.redis.smembers(this.keys.bots());
   }
 
   async get(name: string): Promise<Bot | null> {
@@ -112,7 +260,7 @@ export class FarmStore {
   }
 
   async names(): Promise<string[]> {
-    return (await this.redis.smembers(this.keys.bots())).sort();
+    return (await this.members()).sort();
   }
 
   /**
@@ -121,7 +269,7 @@ export class FarmStore {
    * script across bots, so it holds on a cluster.
    */
   async accounts(): Promise<Array<{ userId?: string; token?: string }>> {
-    const names = await this.redis.smembers(this.keys.bots());
+    const names = await this.members();
     const rows = (await perBot(this.redis, names.map((n) => ['HMGET', this.keys.bot(n), F.userId, F.token]))) as Array<[string | null, string | null]>;
     return rows.map(([userId, token]) => ({ ...(userId ? { userId } : {}), ...(token ? { token } : {}) }));
   }
@@ -132,7 +280,7 @@ export class FarmStore {
    * not legal on a cluster, where each bot's hash lives in its own slot.
    */
   async all(names?: string[]): Promise<Bot[]> {
-    const listed = [...(names ?? (await this.redis.smembers(this.keys.bots())))].sort();
+    const listed = [...(names ?? (await this.members()))].sort();
     const hashes = await perBot(this.redis, listed.map((n) => ['HGETALL', this.keys.bot(n)]));
     const bots: Bot[] = [];
     listed.forEach((name, i) => {
@@ -143,13 +291,16 @@ export class FarmStore {
   }
 
   /**
-   * What list and stats print of every bot (or the named ones), sorted by name, in one round trip
-   * (list-bots.lua): the summary fields and the work behind each bot, counted the way its kind declares
+   * What list and stats print of every bot (or the named ones), sorted by name, in two round trips
+   * (readOverview): the summary fields and the work behind each bot, counted the way its kind declares
    * (a source's stream length, a consumer's unprocessed entries…). No token, secret or kind setting is
    * even fetched. Rate-limit pauses cost a second look at each hash: only when asked.
    */
   async overview(names?: string[], opts: { pauses?: boolean } = {}): Promise<BotSummary[]> {
-    return readOverview((name, keys, args) => evalOnce(this.redis, name, keys, args), this.keys, this.codec, names, opts);
+    const legacy = this.migration ? null : legacyCheck(this.keys, this.redis.isCluster);
+    const bots = await readOverview(ioWire(this.redis), this.keys, this.codec, names, { ...opts, legacy });
+    if (legacy && !names) this.migration = Promise.resolve();
+    return bots;
   }
 
   /** One bot, whole, with its backlog (what show prints), or null when there is no such bot. */
@@ -159,22 +310,25 @@ export class FarmStore {
     return bot ? { bot, backlog: summary?.backlog ?? 0 } : null;
   }
 
-  /** Changes settings; a new `source` moves a consumer's group to that source's stream. */
+  /**
+   * Changes settings; a new `source` moves a consumer's group to that source's stream. Three slots, three
+   * steps: the group on the new source first (checking it is a source), the bot's hash, the group on the
+   * old source last. Cut short, the consumer has a spare group it does not read from, which the next
+   * change of source or destroy of either source removes.
+   */
   async update(bot: Bot, changes: BotChanges): Promise<void> {
     const { fields: own, clear, state, ...common } = changes;
     const fields: Record<string, string> = { ...commonToHash(common), ...own, ...state };
     for (const f of clear ?? []) fields[f] = '';
     const newSource = changes.source && changes.source !== bot.source ? changes.source : '';
-    const self = this.keys.bot(bot.name);
-    const keys = newSource
-      ? [self, this.keys.bot(newSource), this.keys.timeline(newSource), bot.source ? this.keys.timeline(bot.source) : this.keys.timeline(newSource)]
-      : [self, self, self, self];
     try {
-      await script(this.redis, 'update-bot')(keys, [bot.name, bot.role, newSource, this.codec.sources.join(','), ...Object.entries(fields).flat()]);
+      await Promise.all([newSource ? this.joinSource(bot.name, newSource) : null, this.migrated()]);
+      await script(this.redis, 'update-bot')([this.keys.bot(bot.name)], [bot.role, ...Object.entries(fields).flat()]);
     } catch (err) {
       throw this.translate(err, bot.name, newSource);
     }
-    await this.reindex([bot.name]);
+    const left = newSource && bot.source ? this.redis.xgroup('DESTROY', this.keys.timeline(bot.source), bot.name).catch(() => 0) : null;
+    await Promise.all([left, this.reindex([bot.name])]);
   }
 
   /** Puts the named bots in the due index where their hashes say (out of it when gone, paused or failing). */
@@ -183,15 +337,49 @@ export class FarmStore {
     await this.dueIndex.set(names.map((n) => [n, bots.has(n) ? dueScore(bots.get(n)!) : null]));
   }
 
-  /** Removes a bot and its keys (`kindSuffixes`: its kind's own, see Keys.own). */
+  /**
+   * Removes a bot and its keys (`kindSuffixes`: its kind's own, see Keys.own). A source still used by
+   * consumers is refused. The bot's keys go first (its slot; a bot without its hash is no bot to any
+   * reader), then a consumer's group on its source's stream, then the name from the bots set and the due
+   * index (the farm-wide slot). Cut short, the name is left without a hash, which readers skip and a
+   * create of the same name takes over; destroy of that name clears it.
+   */
   async destroy(name: string, kindSuffixes: readonly string[] = []): Promise<void> {
-    const [botKey, ...rest] = this.keys.botKeys(name, kindSuffixes);
+    const keys = this.keys.botKeys(name, kindSuffixes);
+    let source: string;
     try {
-      await script(this.redis, 'destroy-bot')([this.keys.bots(), botKey!, ...rest], [name, this.keys.prefix, this.codec.sources.join(',')]);
+      const [role] = await Promise.all([this.redis.hget(this.keys.bot(name), F.role), this.migrated()]);
+      // A source: who reads from it (by their hashes), and which groups its stream has now.
+      const groups = role && this.codec.sources.includes(role) ? await this.consumersOf(name, role) : [];
+      source = (await script(this.redis, 'destroy-bot')(keys, [this.codec.sources.join(','), ...groups])) as string;
     } catch (err) {
+      if (err instanceof Error && /NOT_FOUND/.test(err.message)) await this.forget(name);
       throw this.translate(err, name, '');
     }
-    await this.dueIndex.set([[name, null]]);
+    if (source) await this.redis.xgroup('DESTROY', this.keys.timeline(source), name).catch(() => 0);
+    await this.forget(name);
+  }
+
+  /** Takes a name out of the bots set and the due index, in one MULTI in the farm-wide slot. */
+  private async forget(name: string): Promise<void> {
+    await this.redis.multi().srem(this.keys.bots(), name).zrem(this.keys.due(), name).exec();
+  }
+
+  /**
+   * The groups on a source's stream, when no bot reads from it (a group whose bot is gone, or reads
+   * elsewhere, is left from a step cut short and goes with the stream); IN_USE with the readers' names
+   * otherwise. One pipeline over the farm's bots, not a script: each bot's hash is in its own slot.
+   */
+  private async consumersOf(name: string, role: string): Promise<string[]> {
+    const [names, groups] = await Promise.all([
+      this.members(),
+      this.redis.xinfo('GROUPS', this.keys.timeline(name)).catch(() => []) as Promise<unknown[]>,
+    ]);
+    const others = names.filter((n) => n !== name);
+    const sources = (await perBot(this.redis, others.map((n) => ['HGET', this.keys.bot(n), F.source]))) as Array<string | null>;
+    const users = others.filter((_, i) => sources[i] === name).sort();
+    if (users.length) throw new Error(`IN_USE ${role} ${users.join(',')}`);
+    return (groups as unknown[][]).map((g) => String(g[g.indexOf('name') + 1]));
   }
 
   /** Records the end of a bot's tick: times, error state, pauses, counters and what was learned, in one MULTI. */

@@ -1,12 +1,12 @@
 import { hidePassword } from '../config.js';
 import { RAW_CODEC, type BotSummary, type KindCodec } from './bot-record.js';
-import { readOverview } from './farm-store.js';
+import { readOverview, type Wire } from './farm-store.js';
 import { Keys } from './keys.js';
 import { connectOneShot } from './oneshot.js';
-import { lua } from './scripts.js';
+import { legacyCheck } from './migrate.js';
 
 /**
- * What a listing command reads of the farm, over a one-shot connection (oneshot.ts): the same script
+ * What a listing command reads of the farm, over a one-shot connection (oneshot.ts): the same reads
  * and the same rows as FarmStore.overview, without loading ioredis. The only store a command may open
  * this way is a read-only one; writers keep FarmStore.
  */
@@ -18,10 +18,14 @@ export interface FarmListing {
 export async function openListing(url: string, prefix: string, codec: KindCodec = RAW_CODEC): Promise<FarmListing> {
   const redis = await connectOneShot(url, hidePassword(url));
   const keys = new Keys(prefix);
-  // EVAL, as evalOnce does for ioredis: a one-shot command would send the text on a fresh connection anyway.
-  const run = (name: string, k: string[], args: (string | number)[]) => redis.call('EVAL', lua(name), k.length, ...k, ...args);
+  // Commands sent together are written before any reply is read: one round trip for them all.
+  const wire: Wire = {
+    send: (commands) => Promise.all(commands.map((c) => redis.call(...c).catch((err: unknown) => err))),
+    load: async (text) => (await redis.call('SCRIPT', 'LOAD', text)) as string,
+  };
   return {
-    overview: (names, opts) => readOverview(run, keys, codec, names, opts),
+    // One Redis (a cluster lists through ioredis, Farm.openListing): whether old names remain is asked too.
+    overview: (names, opts) => readOverview(wire, keys, codec, names, { ...opts, legacy: legacyCheck(keys) }),
     close: async () => redis.close(),
   };
 }

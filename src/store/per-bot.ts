@@ -1,4 +1,5 @@
 import type { RedisClient } from './client.js';
+import { asCluster } from './slots.js';
 
 /**
  * One command per bot, all sent in one pipeline and answered in one round trip, in order: how the farm
@@ -8,6 +9,10 @@ import type { RedisClient } from './client.js';
  */
 export async function perBot(redis: RedisClient, commands: Array<[command: string, ...args: string[]]>): Promise<unknown[]> {
   if (commands.length === 0) return [];
+  // A cluster's pipeline must stay on one node: there each command goes to its slot's node, and the
+  // client's auto-pipelining writes each node's share at once.
+  const cluster = asCluster(redis);
+  if (cluster) return Promise.all(commands.map(([command, ...args]) => cluster.call(command, ...args)));
   const pipe = redis.pipeline();
   for (const [command, ...args] of commands) pipe.call(command, ...args);
   const replies = (await pipe.exec()) ?? [];

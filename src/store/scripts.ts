@@ -34,13 +34,3 @@ export function script(redis: RedisClient, name: string): (keys: string[], args:
     }
   };
 }
-
-/**
- * A script a command runs once (list-bots behind list and stats). ioredis
- * would send its text on a fresh connection anyway, so plain EVAL costs nothing on the wire, and it
- * spares a one-shot `tfctl list` the SHA-1 that EVALSHA needs, which means loading node's crypto module
- * (some 3 ms).
- */
-export function evalOnce(redis: RedisClient, name: string, keys: string[], args: (string | number)[]): Promise<unknown> {
-  return redis.eval(lua(name), keys.length, ...keys, ...args);
-}

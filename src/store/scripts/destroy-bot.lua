@@ -1,29 +1,21 @@
--- Removes a bot and every key it owns, atomically. A source that consumers still use is refused, with
--- their names. A consumer's group is removed from its source's stream.
--- KEYS: 1 bots set, 2 bot hash, 3.. the bot's other keys
--- ARGV: 1 name, 2 key prefix (to find the other bots' hashes and the source's stream), 3 source kinds
---       (comma-separated)
-local role = redis.call('HGET', KEYS[2], 'role')
+-- Removes a bot's keys atomically (the bot's slot only). A source's consumers each have a group on its
+-- stream: FarmStore.destroy reads which consumers use it before, and passes the groups it found there;
+-- a group that appeared since is a consumer made meanwhile, and the source is kept (CHANGED). The name
+-- leaves the bots set and the due index after this, and a consumer's group its source's stream.
+-- KEYS: 1 bot hash, 2 its stream (a source's; may not exist), 3.. the bot's other keys
+-- ARGV: 1 source kinds (comma-separated), 2.. the groups expected on the stream
+-- Reply: the bot's source (the field `reader`, see F.source in src/store/bot-record.ts), or ''
+local role = redis.call('HGET', KEYS[1], 'role')
 if not role then return redis.error_reply('NOT_FOUND') end
-local prefix = ARGV[2]
-if string.find(',' .. ARGV[3] .. ',', ',' .. role .. ',', 1, true) then
-  local users = {}
-  for _, other in ipairs(redis.call('SMEMBERS', KEYS[1])) do
-    if other ~= ARGV[1] and redis.call('HGET', prefix .. ':bot:{' .. other .. '}', 'reader') == ARGV[1] then
-      users[#users + 1] = other
+if string.find(',' .. ARGV[1] .. ',', ',' .. role .. ',', 1, true) and redis.call('EXISTS', KEYS[2]) == 1 then
+  local expected = {}
+  for i = 2, #ARGV do expected[ARGV[i]] = true end
+  for _, g in ipairs(redis.call('XINFO', 'GROUPS', KEYS[2])) do
+    for j = 1, #g, 2 do
+      if g[j] == 'name' and not expected[g[j + 1]] then return redis.error_reply('CHANGED') end
     end
   end
-  if #users > 0 then
-    table.sort(users)
-    return redis.error_reply('IN_USE ' .. role .. ' ' .. table.concat(users, ','))
-  end
 end
--- The field that names a consumer's source is `reader` (see F.source in src/store/bot-record.ts).
-local source = redis.call('HGET', KEYS[2], 'reader')
-if source then
-  local stream = prefix .. ':{' .. source .. '}:timeline'
-  if redis.call('EXISTS', stream) == 1 then pcall(redis.call, 'XGROUP', 'DESTROY', stream, ARGV[1]) end
-end
-redis.call('SREM', KEYS[1], ARGV[1])
-redis.call('DEL', unpack(KEYS, 2))
-return 'OK'
+local source = redis.call('HGET', KEYS[1], 'reader') or ''
+redis.call('DEL', unpack(KEYS))
+return source
