@@ -201,9 +201,9 @@ describe('tfctl diff / apply / export --yaml', { timeout: 180_000 }, () => {
     for (const [k, v] of Object.entries(afterPrune)) {
       // The reader's stream loses only w2's consumer group.
       if (k === 'tf:{r1}:timeline') continue;
-      if (k === 'tf:bots') expect(JSON.parse(v).sort()).toEqual(['r1', 'w1']);
+      if (k === 'tf:{farm-wide}:bots') expect(JSON.parse(v).sort()).toEqual(['r1', 'w1']);
       // The due index loses only w2.
-      else if (k === 'tf:{farm-events}:due') {
+      else if (k === 'tf:{farm-wide}:due') {
         const { w2, ...others } = scores(beforePrune[k]!);
         expect(w2).toBeDefined();
         expect(scores(v)).toEqual(others);

@@ -50,12 +50,13 @@ async function ok(args: string[]) {
 
 /**
  * Every key with type, expiry and value; streams with their groups and pending entries (no idle times).
- * The farm's events are a notification log that export leaves out by design: not part of the state compared.
+ * The farm's events and due index are derived or a notification log that export leaves out by design
+ * (Keys.derived): not part of the state compared.
  */
 async function snapshot(): Promise<string> {
   const flat = (a: unknown[]) => Object.fromEntries(Array.from({ length: a.length / 2 }, (_, i) => [String(a[2 * i]), a[2 * i + 1]]));
   const parts: string[] = [];
-  for (const k of (await client.keys('*')).filter((k) => !k.includes(':{farm-events}:')).sort()) {
+  for (const k of (await client.keys('*')).filter((k) => !/:\{farm-wide\}:(stream|state|webhook|webhook_lock|due|due_lock)$/.test(k)).sort()) {
     const type = await client.type(k);
     let v: unknown;
     if (type === 'hash') v = await client.hgetall(k);
@@ -172,6 +173,6 @@ describe('tfctl export / import', () => {
       expect(await snapshot()).toBe(before);
     }
     await ok(['import', control]);
-    expect(await client.smembers('tf:bots')).toContain('evil');
+    expect(await client.smembers('tf:{farm-wide}:bots')).toContain('evil');
   });
 });

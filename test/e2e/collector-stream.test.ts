@@ -160,14 +160,14 @@ describe('tfctl stream', () => {
 
     const s = startStream('sx');
     await s.waitFor('connected');
-    const bearer = (await client.get(`${env.TFCTL_PREFIX}:app:bearer`))!;
+    const bearer = (await client.get(`${env.TFCTL_PREFIX}:{farm-wide}:app:bearer`))!;
     const basic = Buffer.from(`${sb.app.consumer_key}:${sb.app.consumer_secret}`).toString('base64');
     const res = await fetch(`${sb.url}/oauth2/invalidate_token`, { method: 'POST', headers: { authorization: `Basic ${basic}`, 'content-type': 'application/x-www-form-urlencoded' }, body: `access_token=${bearer}` });
     expect(res.status).toBe(200);
     await sb.disconnectStreams();
     expect(await s.exited).toBe(3);
     // The refused token is dropped: the next start asks X for a new one.
-    expect(await client.exists(`${env.TFCTL_PREFIX}:app:bearer`)).toBe(0);
+    expect(await client.exists(`${env.TFCTL_PREFIX}:{farm-wide}:app:bearer`)).toBe(0);
   });
 
   it('exits 3 when the app is not enrolled for the filtered stream (403 client-not-enrolled), without retrying', async () => {

@@ -90,7 +90,7 @@ describe('the bot registry through the CLI', () => {
     await tfctl(['create', 'r1', 'reader'], env);
     // Enough bots that the listing overflows the pipe's buffer, so the child is still writing when it closes.
     const pipe = client.pipeline();
-    for (let i = 0; i < 3000; i++) pipe.hset(`tf:bot:{w${i}}`, 'role', 'writer', 'reader', 'r1', 'template', '%s').sadd('tf:bots', `w${i}`);
+    for (let i = 0; i < 3000; i++) pipe.hset(`tf:bot:{w${i}}`, 'role', 'writer', 'reader', 'r1', 'template', '%s').sadd('tf:{farm-wide}:bots', `w${i}`);
     await pipe.exec();
     // A real shell pipe into head, as users hit it (a child's stdio socket buffers too much to show it).
     const { spawnSync } = await import('node:child_process');

@@ -67,7 +67,7 @@ describe('secrets', () => {
 
   it('export writes nothing through a symlink planted at a temporary name, and the archive is 0600', async () => {
     await client.hset('s4:bot:{r1}', 'role', 'reader', 'token', TOKEN, 'secret', SECRET);
-    await client.sadd('s4:bots', 'r1');
+    await client.sadd('s4:{farm-wide}:bots', 'r1');
     const victim = join(dir, 'victim.txt');
     writeFileSync(victim, 'precious');
     const file = join(dir, 'farm.tar.gz');

@@ -65,7 +65,7 @@ async function snapshot(): Promise<Record<string, unknown>> {
 
 /** A farm with one bot, `name` (r3 is one of the archive's too). */
 async function farmWithABot(name = 'z9'): Promise<void> {
-  await client.sadd('t:bots', name);
+  await client.sadd('t:{farm-wide}:bots', name);
   await client.hset(`t:bot:{${name}}`, 'role', 'reader', 'every_s', '60', 'paused', '0', 'created_at', '5');
   await client.set(`t:{${name}}:own`, 'mine', 'PX', 600_000);
 }
@@ -78,7 +78,7 @@ describe('import in batches', () => {
     expect(await client.dbsize()).toBe(KEYS);
     expect(await client.lrange(`t:{r${(KEYS - 2) % 10}}:x${KEYS - 2}`, 0, -1)).toEqual([`item ${KEYS - 2}`, 'два']);
     expect(await client.pttl('t:{r1}:ttl')).toBeGreaterThan(800_000);
-    expect(await client.smembers('t:bots')).toHaveLength(10);
+    expect(await client.smembers('t:{farm-wide}:bots')).toHaveLength(10);
     expect(await client.keys('tfctl-import:*')).toEqual([]);
   });
 

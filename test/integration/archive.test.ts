@@ -134,7 +134,7 @@ describe('archive round trip on a real Redis', () => {
     const result = await importFarm(client, 'tf', file);
     expect(result.bots).toEqual(['r1', 'r2', 'w1', 'w2']);
     const after = await snapshot();
-    const { ['tf:lock:{w1}']: lock, ['tf:{farm-events}:due']: due, ...expected } = before;
+    const { ['tf:lock:{w1}']: lock, ['tf:{farm-wide}:due']: due, ...expected } = before;
     expect(lock).toBeDefined(); // the lock existed, and is deliberately not restored
     expect(due).toBeDefined(); // so did the due index, derived from the bots: the next tick rebuilds it
     expect(after).toEqual(expected);
@@ -148,7 +148,7 @@ describe('archive round trip on a real Redis', () => {
     await client.flushdb();
     await importFarm(client, 'new', file);
     const after = await snapshot();
-    const renamed = Object.fromEntries(Object.entries(before).filter(([k]) => k.startsWith('old:') && !k.startsWith('old:lock:') && k !== 'old:{farm-events}:due').map(([k, v]) => [k.replace(/^old:/, 'new:'), v]));
+    const renamed = Object.fromEntries(Object.entries(before).filter(([k]) => k.startsWith('old:') && !k.startsWith('old:lock:') && k !== 'old:{farm-wide}:due').map(([k, v]) => [k.replace(/^old:/, 'new:'), v]));
     expect(after).toEqual(renamed);
     const store = new FarmStore(client, 'new', CODEC);
     expect((await store.require('w1')).source).toBe('r1');

@@ -42,7 +42,7 @@ async function commandsDuring(fn: () => Promise<unknown>): Promise<Record<string
 }
 
 const ran = (r: Awaited<ReturnType<typeof runTick>>) => r.bots.filter((b) => b.status !== 'skipped').map((b) => b.name).sort();
-const score = (name: string) => probe.zscore('due:{farm-events}:due', name).then((s) => (s === null ? null : Number(s)));
+const score = (name: string) => probe.zscore('due:{farm-wide}:due', name).then((s) => (s === null ? null : Number(s)));
 
 describe('the due index', () => {
   it('runs the due bots; an idle tick is one ZRANGEBYSCORE and reads no bot', async () => {
@@ -90,17 +90,17 @@ describe('the due index', () => {
   it('drops what it finds stale, and is rebuilt once when missing', async () => {
     // Written behind the index's back: the index says due, the hash says an hour away.
     await probe.hset('due:bot:{r4}', 'next_due_at', String(now + HOUR));
-    await probe.zadd('due:{farm-events}:due', '0', 'r4', '0', 'ghost');
+    await probe.zadd('due:{farm-wide}:due', '0', 'r4', '0', 'ghost');
     const r = await runTick(farm);
     expect(ran(r)).not.toContain('r4');
     expect(await score('r4')).toBe(now + HOUR);
     expect(await score('ghost')).toBeNull();
 
     // A farm from before the index: the first tick builds it, and the next idle tick reads no bot again.
-    await probe.del('due:{farm-events}:due');
+    await probe.del('due:{farm-wide}:due');
     const rebuilt = await commandsDuring(() => runTick(farm));
     expect(rebuilt.hgetall).toBeGreaterThan(0);
-    expect(await probe.zcard('due:{farm-events}:due')).toBe(1 + 30); // the marker; 30 bots less r3, plus flaky
+    expect(await probe.zcard('due:{farm-wide}:due')).toBe(1 + 30); // the marker; 30 bots less r3, plus flaky
     expect(await commandsDuring(() => runTick(farm))).toEqual({ zrangebyscore: 1 });
     now += 4 * HOUR;
     expect(ran(await runTick(farm))).toHaveLength(30);

@@ -46,7 +46,7 @@ describe('apply in a safe order', () => {
     const io = bufferIo();
     await apply({ file, prune: true, yes: true }, io, config);
     expect(io.stdout).toMatch(/created reader new\nchanged writer w: source\ndestroyed writer gone\ndestroyed reader old\napplied: 1 created, 1 changed, 2 destroyed\n$/);
-    expect((await client.smembers('fa:bots')).sort()).toEqual(['new', 'w']);
+    expect((await client.smembers('fa:{farm-wide}:bots')).sort()).toEqual(['new', 'w']);
     expect(await client.hget('fa:bot:{w}', 'reader')).toBe('new');
     expect(await client.exists('fa:{old}:timeline')).toBe(0);
     // The consumer group moved to the new source's stream, and the writer's history stayed.

@@ -98,7 +98,7 @@ describe('the bot registry, in-process', () => {
     const r = await cli(['destroy', 'w1', '--yes'], env);
     expect(r.code, r.stderr).toBe(0);
     expect(await client.keys('tf:*{w1}*')).toEqual([]);
-    expect(await client.smembers('tf:bots')).toEqual(['r1']);
+    expect(await client.smembers('tf:{farm-wide}:bots')).toEqual(['r1']);
     expect(await client.xinfo('GROUPS', 'tf:{r1}:timeline')).toHaveLength(0);
   });
 
