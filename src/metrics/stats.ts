@@ -1,4 +1,5 @@
 import type { Farm } from '../farm/farm.js';
+import { perBot } from '../store/per-bot.js';
 import { kindRows } from '../bots/figures.js';
 import { BACKLOG_LABELS, KINDS } from '../bots/index.js';
 import { backlogLabel, isoTime, statusOf } from '../bots/view.js';
@@ -69,11 +70,9 @@ export async function collectStats(farm: Farm, now = farm.now(), out: { lines?: 
   const hourFields = Array.from({ length: HOURS }, (_, i) => String(currentHour - (HOURS - 1) + i));
   const hourly = new Map<string, number[]>();
   if (bots.length > 0) {
-    const pipe = farm.redis.pipeline();
-    for (const b of bots) pipe.hmget(farm.store.keys.hourly(b.name), ...hourFields);
-    const replies = (await pipe.exec()) ?? [];
-    replies.forEach(([err, values], i) => {
-      if (err) throw err;
+    // Each bot's keys in its own slot: perBot, which a cluster accepts, not one pipeline.
+    const replies = await perBot(farm.redis, bots.map((b): [string, ...string[]] => ['HMGET', farm.store.keys.hourly(b.name), ...hourFields]));
+    replies.forEach((values, i) => {
       hourly.set(bots[i]!.name, (values as Array<string | null>).map((v) => Number(v ?? 0)));
     });
   }

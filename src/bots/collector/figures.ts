@@ -1,4 +1,5 @@
 import { RULES_SUFFIX, type Rule } from '../rules.js';
+import { hashOf, perBot } from '../../store/per-bot.js';
 import type { KindContext, KindPoint } from '../types.js';
 import { COLLECTOR_MEASUREMENT, OWN, RULE_HITS_MEASUREMENT } from './index.js';
 
@@ -13,16 +14,12 @@ interface Read {
 /** Rules, hit counters and heartbeat of many collectors in one pipeline. */
 async function read(names: string[], ctx: KindContext): Promise<Map<string, Read>> {
   const keys = ctx.store.keys;
-  const pipe = ctx.redis.pipeline();
-  for (const n of names) pipe.hgetall(keys.own(n, RULES_SUFFIX)).hgetall(keys.own(n, OWN.hits)).get(keys.own(n, OWN.heartbeat));
-  const replies = (await pipe.exec()) ?? [];
+  // Each bot's keys in its own slot: perBot, which a cluster accepts, not one pipeline.
+  const replies = await perBot(ctx.redis, names.flatMap((n): Array<[string, string]> => [['HGETALL', keys.own(n, RULES_SUFFIX)], ['HGETALL', keys.own(n, OWN.hits)], ['GET', keys.own(n, OWN.heartbeat)]]));
   const now = ctx.now();
   const out = new Map<string, Read>();
   names.forEach((n, i) => {
-    const [rulesH, hitsH, beat] = replies.slice(i * 3, i * 3 + 3).map(([err, v]) => {
-      if (err) throw err;
-      return v;
-    });
+    const [rulesH, hitsH, beat] = [hashOf(replies[i * 3]), hashOf(replies[i * 3 + 1]), replies[i * 3 + 2]];
     const rules = Object.values(rulesH as Record<string, string>)
       .map((v) => JSON.parse(v) as Rule)
       .sort((a, b) => Number(a.id) - Number(b.id));

@@ -1,17 +1,16 @@
 import type { KindContext, KindPoint } from '../types.js';
+import { perBot } from '../../store/per-bot.js';
 import { DECISIONS, OWN, type DecisionKind } from './decisions.js';
 
 export const RETWEETER_MEASUREMENT = 'tfctl_retweeter';
 
 /** Decision counts of many retweeters in one pipeline. */
 async function read(names: string[], ctx: KindContext): Promise<Map<string, Record<DecisionKind, number>>> {
-  const pipe = ctx.redis.pipeline();
-  for (const n of names) pipe.hmget(ctx.store.keys.own(n, OWN.counts), ...DECISIONS);
-  const replies = (await pipe.exec()) ?? [];
+  // Each bot's keys in its own slot: perBot, which a cluster accepts, not one pipeline.
+  const replies = await perBot(ctx.redis, names.map((n): [string, ...string[]] => ['HMGET', ctx.store.keys.own(n, OWN.counts), ...DECISIONS]));
   const out = new Map<string, Record<DecisionKind, number>>();
   names.forEach((n, i) => {
-    const [err, values] = replies[i]!;
-    if (err) throw err;
+    const values = replies[i];
     out.set(n, Object.fromEntries(DECISIONS.map((d, j) => [d, Number((values as Array<string | null>)[j] ?? 0)])) as Record<DecisionKind, number>);
   });
   return out;

@@ -1,4 +1,5 @@
 import { F } from '../../store/bot-record.js';
+import { hashOf, perBot } from '../../store/per-bot.js';
 import { hourOf } from '../../store/posts.js';
 import type { KindContext } from '../types.js';
 import { SCHEDULER_DEFAULTS } from './settings.js';
@@ -10,16 +11,12 @@ import { nextSlot, parseSlots, startOfDay } from './slots.js';
  */
 export async function rows(names: string[], ctx: KindContext) {
   const keys = ctx.store.keys;
-  const pipe = ctx.redis.pipeline();
-  for (const n of names) pipe.llen(keys.own(n, 'queue')).hgetall(keys.hourly(n)).hmget(keys.bot(n), 'slots', 'tz', F.nextDueAt);
-  const replies = (await pipe.exec()) ?? [];
+  // Each bot's keys in its own slot: perBot, which a cluster accepts, not one pipeline.
+  const replies = await perBot(ctx.redis, names.flatMap((n): Array<[string, ...string[]]> => [['LLEN', keys.own(n, 'queue')], ['HGETALL', keys.hourly(n)], ['HMGET', keys.bot(n), 'slots', 'tz', F.nextDueAt]]));
   const now = ctx.now();
   const out = new Map<string, { fields: Record<string, unknown>; line?: string }>();
   names.forEach((n, i) => {
-    const [queued, hourly, bot] = replies.slice(i * 3, i * 3 + 3).map(([err, v]) => {
-      if (err) throw err;
-      return v;
-    }) as [number, Record<string, string>, Array<string | null>];
+    const [queued, hourly, bot] = [Number(replies[i * 3]), hashOf(replies[i * 3 + 1]), replies[i * 3 + 2] as Array<string | null>];
     const [slots, tz, nextDue] = bot;
     const zone = tz || SCHEDULER_DEFAULTS.tz;
     const next = slots ? nextSlot(parseSlots(slots), zone, now) : Math.max(Number(nextDue ?? 0), now);
