@@ -36,6 +36,8 @@ interface Run {
   code: number;
   stdout: string;
   rssKb: number;
+  /** the child's CPU time (user + system), with the hook */
+  cpuMs: number;
 }
 
 /** An empty node process: the floor under every cold start. */
@@ -66,13 +68,16 @@ function runCli(bin: string, args: string[], env: Record<string, string>, rss = 
     child.on('close', (code) => {
       const ms = Number(process.hrtime.bigint() - started) / 1e6;
       let rssKb = 0;
+      let cpuMs = 0;
       try {
-        rssKb = Number(readFileSync(rssFile, 'utf8'));
+        const [rss, user, sys] = readFileSync(rssFile, 'utf8').split(' ').map(Number);
+        rssKb = rss!;
+        cpuMs = ((user ?? 0) + (sys ?? 0)) / 1000;
       } catch {
         /* the child died before its exit hook */
       }
       rmSync(dir, { recursive: true, force: true });
-      resolve({ ms, code: code ?? -1, stdout, rssKb });
+      resolve({ ms, code: code ?? -1, stdout, rssKb, cpuMs });
     });
   });
 }
@@ -91,6 +96,8 @@ interface Side {
 interface TickRound {
   ms: number;
   rssKb: number;
+  cpuMs: number;
+  harnessCpuMs: number;
   posted: number;
   failed: number;
   apiCalls: number;
@@ -119,6 +126,7 @@ async function main(): Promise<void> {
       baseline: { type: 'string' },
       cluster: { type: 'boolean', default: false },
       rounds: { type: 'string' },
+      split: { type: 'boolean', default: false },
     },
   });
   const writers = Number(values.writers);
@@ -172,6 +180,9 @@ async function main(): Promise<void> {
         posts_on_x_max: Math.max(...rs.map((t) => t.postsOnX)),
         api_calls: median(rs.map((t) => t.apiCalls)),
         peak_rss_mb: round(median(rs.map((t) => t.rssKb)) / 1024, 1),
+        // the tick's CPU time, and the bench process's (the sandbox serving the tick's X calls) meanwhile
+        tick_cpu_s: round(median(rs.map((t) => t.cpuMs)) / 1000, 3),
+        sandbox_cpu_s: round(median(rs.map((t) => t.harnessCpuMs)) / 1000, 3),
         redis_commands_per_writer: round(median(rs.map((t) => t.commands)) / writers, 2),
         farm_build_s: round(median(rs.map((t) => t.buildMs)) / 1000, 2),
       };
@@ -183,6 +194,8 @@ async function main(): Promise<void> {
       note(`${side.label}: counting round trips, a tick of 1 reader and ${rtWriters} writers, one bot at a time, against one of the reader alone`);
       trips.set(side.label, await roundTrips(side, admin, sandbox.url, rtWriters));
     }
+
+    const split = values.split ? await splitTicks(sides[0]!, admin, sandbox.url, writers, rounds) : {};
 
     note('timing idle ticks (nothing due) and what a tick read before the due index: every bot, whole');
     const idle = new Map<Side['label'], Record<string, number>>();
@@ -200,7 +213,7 @@ async function main(): Promise<void> {
     const lists = await coldLists(kept.get('ours')!.env);
 
     const mine = figures('ours');
-    result = { writers, rounds, ...mine, ...trips.get('ours'), ...idle.get('ours'), ...lists };
+    result = { writers, rounds, ...mine, ...trips.get('ours'), ...idle.get('ours'), ...lists, ...split };
     if (values.cluster) {
       const c = figures('cluster');
       Object.assign(result, { cluster_tick_ratio: round(c.tick_s / mine.tick_s, 3), ...prefixed('cluster_', { ...c, ...idle.get('cluster') }) });
@@ -258,7 +271,9 @@ async function tickRound(side: Side, admin: SandboxAdmin, xApi: string, writers:
     const buildMs = performance.now() - built;
     const before = await admin.requests();
     const statsBefore = await target.stats();
+    const cpu = process.cpuUsage();
     const tick = await runCli(binOf(side), ['tick', '--json'], env, true);
+    const harness = process.cpuUsage(cpu);
     const commands = diffCalls(statsBefore, await target.stats()).calls;
     if (tick.code !== 0) note(`${side.label}: tick exited ${tick.code}`);
     const report = JSON.parse(tick.stdout) as { summary: { posted: number; failed: number } };
@@ -266,7 +281,7 @@ async function tickRound(side: Side, admin: SandboxAdmin, xApi: string, writers:
     const onX = (await admin.call<Array<{ username: string; tweets: number }>>('GET', '/sandbox/accounts')).filter((a) => /^bench_w\d+$/.test(a.username));
     const postedOnce = onX.filter((a) => a.tweets === 1).length;
     const postsOnX = onX.reduce((n, a) => n + a.tweets, 0);
-    return { round: { ms: tick.ms, rssKb: tick.rssKb, posted: report.summary.posted, failed: report.summary.failed, apiCalls, commands, buildMs, postedOnce, postsOnX }, target, env };
+    return { round: { ms: tick.ms, rssKb: tick.rssKb, cpuMs: tick.cpuMs, harnessCpuMs: (harness.user + harness.system) / 1000, posted: report.summary.posted, failed: report.summary.failed, apiCalls, commands, buildMs, postedOnce, postsOnX }, target, env };
   } catch (err) {
     await target.stop();
     throw err;
@@ -342,6 +357,57 @@ async function idleTicks(code: BuildCode, target: Target, env: Record<string, st
     idle_tick_redis_commands: commands.calls,
     idle_tick_redis_ms: round(commands.usec / 1000, 2),
     ...(fullReads.length ? { every_bot_read_ms: round(median(fullReads), 1), every_bot_read_redis_ms: round(full.usec / 1000, 2) } : {}),
+  };
+}
+
+/**
+ * Whether splitting a tick across two processes pays on this machine: the writers' part of a tick (the
+ * reader ticked first, alone, and left out of the timing) run by one `tfctl tick w0 … wN-1`, against two
+ * run at once over the halves, each process with its own start-up and dictionary load. Fresh farm every
+ * time; the two ways take turns going first; medians. Wall time from the first start to the last exit.
+ */
+async function splitTicks(side: Side, admin: SandboxAdmin, xApi: string, writers: number, rounds: number): Promise<Record<string, unknown>> {
+  const names = Array.from({ length: writers }, (_, i) => `w${i}`);
+  const halves = [names.slice(0, Math.ceil(writers / 2)), names.slice(Math.ceil(writers / 2))];
+  const once = async (parts: string[][]): Promise<{ ms: number; cpuMs: number }> => {
+    const { owner, env: xEnv } = await freshSandbox(admin, xApi);
+    const accounts = await makeAccounts(admin, 'bench_w', writers);
+    const target = await startTarget(side.cluster);
+    const env = { ...xEnv, ...target.env, TFCTL_PREFIX: 'bench' };
+    try {
+      await buildFarm(side.code, { env, owner, writers: accounts });
+      const reader = await runCli(binOf(side), ['tick', 'reader'], env);
+      if (reader.code !== 0) throw new Error(`split: the reader's tick exited ${reader.code}`);
+      const started = performance.now();
+      const runs = await Promise.all(parts.map((part) => runCli(binOf(side), ['tick', '--json', ...part], env, true)));
+      const ms = performance.now() - started;
+      const posted = runs.reduce((n, r) => n + (JSON.parse(r.stdout) as { summary: { posted: number } }).summary.posted, 0);
+      if (posted !== writers) note(`split: ${parts.length} process(es) posted ${posted} of ${writers}`);
+      return { ms, cpuMs: runs.reduce((n, r) => n + r.cpuMs, 0) };
+    } finally {
+      await target.stop();
+    }
+  };
+  const one: Array<{ ms: number; cpuMs: number }> = [];
+  const two: Array<{ ms: number; cpuMs: number }> = [];
+  for (let r = 0; r < rounds; r++) {
+    note(`split round ${r + 1}/${rounds}: the writers' tick in one process and in two`);
+    if (r % 2 === 0) {
+      one.push(await once([names]));
+      two.push(await once(halves));
+    } else {
+      two.push(await once(halves));
+      one.push(await once([names]));
+    }
+  }
+  return {
+    writers_tick_one_process_s: round(median(one.map((t) => t.ms)) / 1000, 3),
+    writers_tick_two_processes_s: round(median(two.map((t) => t.ms)) / 1000, 3),
+    writers_tick_one_process_s_rounds: one.map((t) => round(t.ms / 1000, 3)),
+    writers_tick_two_processes_s_rounds: two.map((t) => round(t.ms / 1000, 3)),
+    // CPU time of the tick processes, summed: what the second process's start-up and dictionary cost
+    writers_tick_one_process_cpu_s: round(median(one.map((t) => t.cpuMs)) / 1000, 3),
+    writers_tick_two_processes_cpu_s: round(median(two.map((t) => t.cpuMs)) / 1000, 3),
   };
 }
 
