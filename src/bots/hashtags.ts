@@ -78,7 +78,11 @@ export function hashtagSettings(bot: Bot): HashtagSettings {
 
 /** Uses so far per tag and rotate's turn, from the bot's hashtag hash (`key`). */
 export async function hashtagUses(redis: RedisClient, key: string): Promise<HashtagUses> {
-  const h = await redis.hgetall(key);
+  return usesOf(await redis.hgetall(key));
+}
+
+/** Uses so far per tag and rotate's turn, from the hashtag hash's fields. */
+export function usesOf(h: Record<string, string>): HashtagUses {
   const uses: Record<string, number> = {};
   for (const [f, v] of Object.entries(h)) if (f !== TURN_FIELD) uses[f] = Number(v);
   return { uses, turn: Number(h[TURN_FIELD] ?? 0) };

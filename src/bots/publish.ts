@@ -15,10 +15,20 @@
  *
  * A source entry is acknowledged by the kind only when every text taken from it is settled (see
  * `openEntries`): posted, found posted, a duplicate, or given up.
+ *
+ * Given the tick's ledger (store/tick-steps.ts), the bookkeeping of step 3 is not written at once but
+ * by the tick's end step, with every other write of the tick, in one script. Until then each text's
+ * intent stays in Redis, so a crash in between is what it always was: an intent left open, settled by
+ * the next tick's recovery. A writer also writes its intents before its POSTs in one step with its
+ * choice of texts (Posts.choose); such an intent carries the time it was written as `sentAt`, and its
+ * POST goes out within SEND_WINDOW_MS of it or the intent is written again first, so recovery, waiting
+ * SEND_WINDOW_MS longer than a request may take, never re-sends what may still land.
  */
 import { ApiPartialResponseError, ApiResponseError, type TwitterApi } from 'twitter-api-v2';
 import type { Bot } from '../store/bot-record.js';
 import type { Intent, Post } from '../store/posts.js';
+import type { TickLedger } from '../store/tick-steps.js';
+import type { NewEvent } from '../events/index.js';
 import { classifyXError } from '../x/errors.js';
 import { sameText, type ShownTweet } from '../x/text-match.js';
 import { accountId } from './account.js';
@@ -40,6 +50,8 @@ export type Published =
 const MAX_RECOVERY_PAGES = 32;
 /** Clock skew allowed between this host and X when deciding how far back to look. */
 const SKEW_MS = 5 * 60_000;
+/** How long after its intent's `sentAt` a POST may still go out without writing the intent again. */
+export const SEND_WINDOW_MS = 100;
 
 interface AccountTweet extends ShownTweet {
   id: string;
@@ -49,13 +61,23 @@ interface AccountTweet extends ShownTweet {
 
 export class Publisher {
   private readonly done: Post[] = [];
+  /** Intents earlier ticks left open and not settled yet, by hash (known once `recover` ran). */
+  private readonly open = new Map<string, Intent>();
+  private readonly ledger: TickLedger | undefined;
 
+  /**
+   * `from`: the tick's context, when the kind runs under the generic tick: the intents read with the lock
+   * (so recovery need not read them) and the ledger that defers the bookkeeping to the tick's end step.
+   */
   constructor(
     private readonly bot: Bot,
     private readonly env: TickEnv,
     private readonly client: TwitterApi,
     private readonly learned: Record<string, string>,
-  ) {}
+    private readonly from?: { intents: Intent[]; ledger: TickLedger; events: NewEvent[] },
+  ) {
+    this.ledger = from?.ledger;
+  }
 
   /** Posts created by this tick's calls (a post found on the account was made by an earlier one). */
   sent = 0;
@@ -65,11 +87,23 @@ export class Publisher {
     return this.done;
   }
 
-  /** Writes the intent, makes the call, does the bookkeeping. */
-  async publish(intent: Intent): Promise<Published> {
+  /** The intent of a new attempt of `intent`, as written before its POST. */
+  attempt(intent: Intent): Intent {
+    return { ...intent, sentAt: this.env.now(), attempt: (intent.attempt ?? 0) + 1, answered: false };
+  }
+
+  /**
+   * Writes the intent, makes the call, does the bookkeeping. `written`: the intent is in Redis already as
+   * `attempt` made it (a writer's choice wrote it); it is written again only if its time has passed.
+   */
+  async publish(intent: Intent, written = false): Promise<Published> {
     const { env, bot } = this;
-    const sent: Intent = { ...intent, sentAt: env.now(), attempt: (intent.attempt ?? 0) + 1, answered: false };
-    await env.posts.writeIntent(bot.name, sent);
+    let sent: Intent;
+    if (written && intent.sentAt !== undefined && env.now() <= intent.sentAt + SEND_WINDOW_MS) sent = intent;
+    else {
+      sent = written ? { ...intent, sentAt: env.now() } : this.attempt(intent);
+      await env.posts.writeIntent(bot.name, sent);
+    }
     await env.hook?.('before-post', bot);
     let id: string | undefined;
     try {
@@ -84,7 +118,7 @@ export class Publisher {
     await env.hook?.('after-post', bot);
     if (!id) {
       // A 2xx without the new post's id ({} or a body cut short): X may well have it.
-      await env.posts.writeIntent(bot.name, { ...sent, answered: true });
+      await this.rewrite({ ...sent, answered: true });
       return { settled: 'unknown', outcome: { status: 'failed', detail: 'unreadable answer from X', error: `${ENDPOINT.post}: a 2xx answer without the post's id`, counters: { errors: 1 } } };
     }
     this.sent++;
@@ -97,7 +131,8 @@ export class Publisher {
    */
   async recover(): Promise<Outcome | null> {
     const { env, bot } = this;
-    const open = await env.posts.intents(bot.name);
+    const open = this.from ? this.from.intents : await env.posts.intents(bot.name);
+    for (const i of open) this.open.set(i.hash, i);
     if (open.length === 0) return null;
     let found: Map<string, string>;
     try {
@@ -112,17 +147,32 @@ export class Publisher {
         continue;
       }
       // Not on the account. A request still on its way could create it yet: wait until it cannot.
-      if (!intent.answered && env.now() < (intent.sentAt ?? intent.at) + env.inFlightMs) continue;
+      if (!intent.answered && env.now() < (intent.sentAt ?? intent.at) + env.inFlightMs + SEND_WINDOW_MS) continue;
       const r = await this.publish(intent);
       if (r.settled === false || r.settled === 'unknown') return r.outcome;
     }
     return null;
   }
 
-  /** Hashes of intents still open, by the source entry they came from: such entries stay unprocessed. */
-  async openEntries(): Promise<{ hashes: Set<string>; entries: Set<string> }> {
-    const open = await this.env.posts.intents(this.bot.name);
+  /**
+   * Hashes of intents earlier ticks left open and recovery did not settle, and the source entries they
+   * came from: such entries stay unprocessed. Known from `recover`, which must have run.
+   */
+  openEntries(): { hashes: Set<string>; entries: Set<string> } {
+    const open = [...this.open.values()];
     return { hashes: new Set(open.map((i) => i.hash)), entries: new Set(open.map((i) => i.entry)) };
+  }
+
+  /** An intent written for a text that is not sent after all (the tick stopped before it): it goes. */
+  async abandon(hash: string): Promise<void> {
+    this.open.delete(hash);
+    if (this.ledger) this.ledger.drop(hash);
+    else await this.env.posts.dropIntent(this.bot.name, hash);
+  }
+
+  private async rewrite(intent: Intent): Promise<void> {
+    if (this.ledger) this.ledger.rewrite(intent);
+    else await this.env.posts.writeIntent(this.bot.name, intent);
   }
 
   private async create(intent: Intent): Promise<unknown> {
@@ -140,8 +190,12 @@ export class Publisher {
 
   private async recordPosted(intent: Intent, id: string): Promise<Published> {
     const post: Post = { id, text: intent.text, source: intent.source, noun: intent.noun, at: this.env.now() };
-    await this.env.posts.record(this.bot.name, intent.hash, post, intent.settle);
-    await this.env.hook?.('after-record', this.bot);
+    this.open.delete(intent.hash);
+    if (this.ledger) this.ledger.record(intent, post);
+    else {
+      await this.env.posts.record(this.bot.name, intent.hash, post, intent.settle);
+      await this.env.hook?.('after-record', this.bot);
+    }
     this.done.push(post);
     await this.announce(intent, post);
     return { settled: 'posted', post };
@@ -154,7 +208,10 @@ export class Publisher {
     const detail = kind === 'post' ? post.text : kind === 'retweet' ? `retweeted ${intent.target}` : `quoted ${intent.target}: ${post.text}`;
     const data: Record<string, unknown> = { tweet_id: post.id, source_tweet_id: intent.source };
     if (intent.target) data.target_id = intent.target;
-    await this.env.events?.emit({ type, bot: this.bot.name, at: post.at, detail, data }).catch(() => {});
+    const event: NewEvent = { type, bot: this.bot.name, at: post.at, detail, data };
+    // With the ledger the post is not recorded yet: its event leaves with the tick's end step.
+    if (this.from) this.from.events.push(event);
+    else await this.env.events?.emit(event).catch(() => {});
   }
 
   private async failed(intent: Intent, err: unknown): Promise<Published> {
@@ -167,21 +224,25 @@ export class Publisher {
         const id = (await this.search([intent]).catch(() => new Map<string, string>())).get(intent.hash) ?? '';
         return this.recordPosted(intent, id);
       }
-      await env.posts.markDuplicate(bot.name, intent.hash, intent.settle);
+      this.open.delete(intent.hash);
+      if (this.ledger) this.ledger.duplicate(intent);
+      else await env.posts.markDuplicate(bot.name, intent.hash, intent.settle);
       return { settled: 'duplicate' };
     }
     const outcome = outcomeOfError(err, ENDPOINT.post, { learned: this.learned }, env.now());
     if (answerLost(err)) {
       // An answer that arrived (a 5xx, a body cut short) means the request is over: recovery need not wait.
-      if (err instanceof ApiResponseError || err instanceof ApiPartialResponseError) await env.posts.writeIntent(bot.name, { ...intent, answered: true });
+      if (err instanceof ApiResponseError || err instanceof ApiPartialResponseError) await this.rewrite({ ...intent, answered: true });
       return { settled: 'unknown', outcome };
     }
     if (c.kind === 'fatal' && err instanceof ApiResponseError && err.code >= 400 && err.code < 500) {
       // X refuses this text for good (too long, invalid): it is given up, so its tweet can be processed.
-      await env.posts.giveUp(bot.name, intent.hash, intent.settle);
+      this.open.delete(intent.hash);
+      if (this.ledger) this.ledger.giveUp(intent);
+      else await env.posts.giveUp(bot.name, intent.hash, intent.settle);
       return { settled: 'given-up', reason: c.reason };
     }
-    await env.posts.dropIntent(bot.name, intent.hash);
+    await this.abandon(intent.hash);
     return { settled: false, outcome };
   }
 

@@ -3,9 +3,10 @@ import type { TwitterApi } from 'twitter-api-v2';
 import type { Bot, BacklogSpec } from '../store/bot-record.js';
 import type { Keys } from '../store/keys.js';
 import type { FarmStore, TickEnd } from '../store/farm-store.js';
-import type { Post, Posts } from '../store/posts.js';
+import type { Intent, Post, Posts } from '../store/posts.js';
+import type { TickLedger } from '../store/tick-steps.js';
 import type { Timeline } from '../store/timeline.js';
-import type { Events } from '../events/index.js';
+import type { Events, NewEvent } from '../events/index.js';
 import type { RuleLimits } from './rules.js';
 import type { Setting } from './settings.js';
 import { UsageError } from '../errors.js';
@@ -32,9 +33,27 @@ export interface TickEnv {
   /**
    * Called at named points of a tick, so a fault harness can crash or delay the process exactly there:
    * `before-post` (intent written, X not called), `after-post` (X answered, bookkeeping not done),
-   * `after-record`, `before-ack`. Absent in normal runs (TFCTL_FAILPOINT=point[:nth] sets one up).
+   * `before-ack` (a kind's last step before its acknowledgements), `after-record` (bookkeeping written:
+   * for a kind that leaves it to the tick's end step, after that step). Absent in normal runs (TFCTL_FAILPOINT=point[:nth] sets one up).
    */
   hook?(point: string, bot: Bot): void | Promise<void>;
+}
+
+/**
+ * What the generic tick hands a kind besides its bot (src/farm/tick.ts): what was read with the bot's lock,
+ * and the ledger whose writes the tick's end step makes (store/tick-steps.ts). Kinds may ignore it.
+ */
+export interface TickContext {
+  /** Intents earlier ticks left open, read under the lock. */
+  intents: Intent[];
+  /** The kind's own hashes its `start` asked for, by suffix, read under the lock. */
+  own: Record<string, Record<string, string>>;
+  /** The early read its `start` issued with the lock, for the bot as `listed` (before the lock). */
+  early?: Promise<unknown>;
+  listed: Bot;
+  ledger: TickLedger;
+  /** Events of what the tick created, emitted with its end step (after its bookkeeping). */
+  events: NewEvent[];
 }
 
 export type OutcomeStatus = 'ok' | 'idle' | 'rate_limited' | 'failed';
@@ -99,7 +118,13 @@ export interface BotKind {
   /** Suffixes of keys of its own (Keys.own), removed with the bot. */
   keys?: readonly string[];
   /** One tick of one bot. Kinds load their tick code on first use, so quick commands never parse it. */
-  tick(bot: Bot, env: TickEnv): Promise<Outcome>;
+  tick(bot: Bot, env: TickEnv, ctx?: TickContext): Promise<Outcome>;
+  /**
+   * What its tick needs at the start, asked in the same round trip as the bot's lock: its own hashes
+   * (read under the lock) and an early read on another slot, issued at once (synchronously) for the bot
+   * as listed, before the lock is won: it must be harmless when the lock is lost (a writer's take).
+   */
+  start?(bot: Bot, env: TickEnv): { own?: readonly string[]; early?: Promise<unknown> };
   /** What `show` adds for this kind: JSON fields, and text lines after the common ones. */
   show?(bot: Bot, ctx: KindContext): Promise<{ fields: Record<string, unknown>; lines: string[] }>;
   /** What a tick would do, without doing it (`tfctl preview`). */

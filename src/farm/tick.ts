@@ -1,12 +1,13 @@
 import type { TwitterApi } from 'twitter-api-v2';
 import { kindOf, phaseOf, PHASES } from '../bots/index.js';
 import { idFromToken } from '../bots/account.js';
-import type { BotReport, Outcome, TickEnv } from '../bots/types.js';
+import type { BotReport, Outcome, TickContext, TickEnv } from '../bots/types.js';
 import { OperationalError, UsageError } from '../errors.js';
 import { assertNoEviction } from '../store/eviction.js';
 import { addSecret, redact } from '../redact.js';
 import { dueScore } from '../store/due.js';
 import { BotLock } from '../store/lock.js';
+import { beginTick, TickLedger } from '../store/tick-steps.js';
 import { Posts } from '../store/posts.js';
 import { Timeline } from '../store/timeline.js';
 import { openLog } from '../log.js';
@@ -166,35 +167,50 @@ async function tickOne(farm: Farm, env: TickEnv, listed: Bot, opts: TickOptions,
   }
 }
 
+/**
+ * One bot's tick under its lock, in two steps of Redis of its own (store/tick-steps.ts): begin takes the
+ * lock and reads the bot fresh (another run may have ticked it since this run listed it), with the kind's
+ * early read beside it; end writes everything the tick did and releases the lock, with the due index, the
+ * acknowledgements and the farm's events in the same write.
+ */
 async function tickLocked(farm: Farm, env: TickEnv, listed: Bot, opts: TickOptions, waitMs: number, backlogs: BacklogCheck[]): Promise<BotReport> {
   const base = { name: listed.name, role: listed.role };
   if (env.dryRun) return { ...base, ...report(await runKind(listed, env)) };
   const lock = new BotLock(farm.redis, farm.store.keys, listed.name, farm.config.lockTtlMs);
-  // The lock and a fresh read go out together (one round trip); the read counts only if the lock was won,
-  // and it must be fresh: another run may have ticked the bot since this run began.
-  const [locked, fresh] = await Promise.all([lock.acquire(), farm.store.get(listed.name)]);
-  let bot = fresh;
-  if (!locked) {
-    if (!(await lock.acquireWithin(waitMs))) return { ...base, status: 'skipped', detail: 'busy: another run holds its lock' };
-    bot = await farm.store.get(listed.name);
+  const kind = kindOf(listed.role);
+  const wants = kind?.start?.(listed, env);
+  const begin = () => beginTick(farm.redis, farm.store.keys, farm.store.codec, listed.name, lock, wants?.own);
+  // Issued in the same turn as the kind's early read: one round trip for both.
+  let start = await begin();
+  wants?.early?.catch(() => {}); // a kind that never looks at it must not leave a rejection unhandled
+  if (!start) {
+    // Sources wait for a run already fetching the same stream, so their consumers see its tweets.
+    const deadline = Date.now() + waitMs;
+    while (!start && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 100));
+      start = await begin();
+    }
+    if (!start) return { ...base, status: 'skipped', detail: 'busy: another run holds its lock' };
   }
   let released = false;
   try {
+    const bot = start.bot;
     if (!bot) return { ...base, status: 'skipped', detail: 'destroyed meanwhile' };
     // Every finished tick bumps the bot's tick counter: a change since this run read it means another run
     // (another cron job or host) ticked it meanwhile. Exact, where comparing clocks is not.
     if ((bot.counters.ticks ?? 0) !== (listed.counters.ticks ?? 0)) return { ...base, status: 'skipped', detail: 'ticked by another run' };
     const reason = whyNot(bot, env.now(), opts.force ?? false);
     if (reason) return { ...base, status: 'skipped', detail: reason };
-    const outcome = await runKind(bot, env);
+    const ctx: TickContext = { intents: start.intents, own: start.own, listed, ledger: new TickLedger(), events: [] };
+    if (wants?.early) ctx.early = wants.early;
+    const outcome = await runKind(bot, env, ctx);
     // Stored and printed: whatever an error quoted (a URL with its password, a token) is blanked first.
     if (outcome.error) outcome.error = redact(outcome.error);
     outcome.detail = redact(outcome.detail);
     const at = env.now();
     const retries = outcome.transient ? (bot.retries ?? 0) + 1 : 0;
     const due = retries ? at + backoffMs(retries, bot.every) : outcome.dueAt ?? at + bot.every * 1000;
-    // finish and the release below are issued back to back, so they share a write to Redis.
-    const finished = farm.store.finish(bot.name, {
+    const ended = ctx.ledger.end(farm.redis, farm.store.keys, farm.store.dueIndex, bot.name, lock, {
       at,
       nextDueAt: Math.max(due, outcome.pause?.until ?? 0),
       retries,
@@ -204,9 +220,15 @@ async function tickLocked(farm: Farm, env: TickEnv, listed: Bot, opts: TickOptio
       counters: outcome.counters,
       learned: outcome.learned,
     });
-    await Promise.all([finished, lock.release()]);
-    released = true;
-    await farmEvents(env, bot, outcome, at);
+    // The events leave in the same write, after the end step (best effort: notifications only).
+    const events = Promise.all([...ctx.events.map((e) => env.events?.emit(e).catch(() => {})), farmEvents(env, bot, outcome, at)]);
+    try {
+      await ended;
+      released = true; // by the end step
+    } finally {
+      await events;
+    }
+    if (ctx.ledger.recorded) await env.hook?.('after-record', bot);
     if (bot.source && kindOf(bot.role)?.family === 'consumer' && outcome.status !== 'failed') backlogs.push({ name: bot.name, source: bot.source, at });
     return { ...base, ...report(outcome) };
   } finally {
@@ -271,9 +293,9 @@ async function groupBacklogs(farm: Farm, source: string): Promise<Map<string, nu
   return out;
 }
 
-async function runKind(bot: Bot, env: TickEnv): Promise<Outcome> {
+async function runKind(bot: Bot, env: TickEnv, ctx?: TickContext): Promise<Outcome> {
   try {
-    return await kindOf(bot.role)!.tick(bot, env);
+    return await kindOf(bot.role)!.tick(bot, env, ctx);
   } catch (err) {
     const message = describeFailure(err);
     const outcome: Outcome = { status: 'failed', detail: message, error: message, counters: { errors: 1 } };

@@ -11,9 +11,10 @@ const RENEW = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('
  * holder's lock expires by itself.
  */
 export class BotLock {
-  private readonly token = randomBytes(12).toString('hex');
+  /** This holder's token: a script that takes or releases the lock in a bot's tick steps uses it (store/tick-steps.ts). */
+  readonly token = randomBytes(12).toString('hex');
 
-  constructor(private readonly redis: RedisClient, private readonly keys: Keys, readonly name: string, private readonly ttlMs = 120_000) {}
+  constructor(private readonly redis: RedisClient, private readonly keys: Keys, readonly name: string, readonly ttlMs = 120_000) {}
 
   private renewal: NodeJS.Timeout | undefined;
 
@@ -23,13 +24,23 @@ export class BotLock {
    */
   async acquire(): Promise<boolean> {
     const won = (await this.redis.set(this.keys.lock(this.name), this.token, 'PX', this.ttlMs, 'NX')) === 'OK';
-    if (won && !this.renewal) {
-      this.renewal = setInterval(() => {
-        this.redis.eval(RENEW, 1, this.keys.lock(this.name), this.token, this.ttlMs).catch(() => {});
-      }, Math.max(1000, Math.floor(this.ttlMs / 3)));
-      this.renewal.unref();
-    }
+    if (won) this.held();
     return won;
+  }
+
+  /** The lock was taken with this token (here or by a script): it is renewed while held. */
+  held(): void {
+    if (this.renewal) return;
+    this.renewal = setInterval(() => {
+      this.redis.eval(RENEW, 1, this.keys.lock(this.name), this.token, this.ttlMs).catch(() => {});
+    }, Math.max(1000, Math.floor(this.ttlMs / 3)));
+    this.renewal.unref();
+  }
+
+  /** A script is releasing it (the end of a tick): no more renewals. */
+  stopRenewal(): void {
+    clearInterval(this.renewal);
+    this.renewal = undefined;
   }
 
   /** Tries until `waitMs` has passed: readers wait for a run already fetching, so writers see its tweets. */
@@ -43,8 +54,7 @@ export class BotLock {
   }
 
   async release(): Promise<void> {
-    clearInterval(this.renewal);
-    this.renewal = undefined;
+    this.stopRenewal();
     await this.redis.eval(RELEASE, 1, this.keys.lock(this.name), this.token);
   }
 }

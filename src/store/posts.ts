@@ -54,7 +54,8 @@ export interface Settle {
 }
 export type SettleStep = [command: 'HINCRBY' | 'LREM' | 'ZADD' | 'SADD' | 'HSET', key: number, ...args: Array<string | number>];
 
-const RECENT_POSTS = 200;
+/** The recent posts a writer's list keeps. */
+export const RECENT_POSTS = 200;
 
 export function textHash(text: string): string {
   return createHash('sha1').update(text.normalize('NFC').trim()).digest('hex');
@@ -70,6 +71,20 @@ export class Posts {
     if (hashes.length === 0) return [];
     const reply = await this.redis.smismember(this.keys.posted(writer), ...hashes);
     return reply.map((v) => v === 1);
+  }
+
+  /**
+   * A writer's choice and its intents in one step (scripts/tick-intents.lua): of the candidates, in the
+   * order preferred, those posted before or with an intent open are left out; of the rest up to `budget`
+   * are chosen, one per source entry first, and their intents written. Returns positions in `candidates`:
+   * the chosen, in order, and the other fresh ones (stand-ins, should a chosen one turn out a duplicate).
+   */
+  async choose(writer: string, budget: number, candidates: Array<{ intent: Intent }>): Promise<{ chosen: number[]; rest: number[] }> {
+    if (candidates.length === 0) return { chosen: [], rest: [] };
+    const args: string[] = [String(budget)];
+    for (const { intent } of candidates) args.push(intent.hash, intent.entry, JSON.stringify(intent));
+    const [chosen, rest] = (await script(this.redis, 'tick-intents')([this.keys.posted(writer), this.keys.intents(writer)], args)) as [number[], number[]];
+    return { chosen: chosen.map((n) => n - 1), rest: rest.map((n) => n - 1) };
   }
 
   async writeIntent(writer: string, intent: Intent): Promise<void> {

@@ -2,7 +2,6 @@ import type { RedisClient } from './client.js';
 import { F } from './bot-record.js';
 import type { Keys } from './keys.js';
 import { script } from './scripts.js';
-import { compareStreamIds } from './stream-id.js';
 
 /** A tweet as the reader caches it. Ids are strings: snowflakes exceed 2^53. */
 export interface CachedTweet {
@@ -45,10 +44,11 @@ export class Timeline {
 
   /**
    * Up to `count` entries for a writer: first those it was given before and never acknowledged (a failed
-   * tick), then new ones; one round trip (take.lua).
+   * tick), then new ones; one round trip (take.lua). `keep`: the writer's group is not recreated when
+   * missing (the take fails with NOGROUP): for a take issued before the writer's lock and hash were read.
    */
-  async take(reader: string, writer: string, count: number): Promise<TimelineEntry[]> {
-    const reply = (await script(this.redis, 'take')([this.keys.timeline(reader)], [writer, count])) as Array<[string, string[]]>;
+  async take(reader: string, writer: string, count: number, opts: { keep?: boolean } = {}): Promise<TimelineEntry[]> {
+    const reply = (await script(this.redis, 'take')([this.keys.timeline(reader)], opts.keep ? [writer, count, 'keep'] : [writer, count])) as Array<[string, string[]]>;
     return reply.map(([id, flat]) => toEntry(id, flat)!);
   }
 
@@ -85,29 +85,11 @@ export class Timeline {
   /**
    * Drops entries every writer has processed: everything older than the oldest entry any group still
    * needs (its oldest pending entry, or the one after its last delivered). Keeps at most `cap` entries.
+   * One script (trim.lua), in the stream's slot: one round trip however many groups, where one XPENDING
+   * per group in turn took 0.37 s at 1,000 writers.
    */
   async trim(reader: string, cap: number): Promise<void> {
-    const key = this.keys.timeline(reader);
-    let groups: unknown[][];
-    try {
-      groups = (await this.redis.xinfo('GROUPS', key)) as unknown[][];
-    } catch {
-      return;
-    }
-    let min: string | undefined;
-    for (const g of groups) {
-      const name = String(g[g.indexOf('name') + 1]);
-      const summary = (await this.redis.xpending(key, name)) as [number, string | null, string | null, unknown];
-      const last = String(g[g.indexOf('last-delivered-id') + 1]);
-      const needed = summary[0] > 0 && summary[1] ? summary[1] : nextId(last);
-      if (!min || compareStreamIds(needed, min) < 0) min = needed;
-    }
-    if (min) await this.redis.xtrim(key, 'MINID', min);
-    await this.redis.xtrim(key, 'MAXLEN', '~', cap);
+    await script(this.redis, 'trim')([this.keys.timeline(reader)], [cap]);
   }
 }
 
-function nextId(id: string): string {
-  const [ms, seq] = id.split('-');
-  return `${ms}-${BigInt(seq ?? '0') + 1n}`;
-}

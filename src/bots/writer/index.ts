@@ -52,8 +52,14 @@ export const writer: BotKind = {
   backlog: { label: 'unprocessed', spec: { of: 'group' } },
   publishes: true,
   keys: [HASHTAG_KEY],
-  async tick(bot, env) {
-    return (await import('./tick.js')).tick(bot, env);
+  async tick(bot, env, ctx) {
+    return (await import('./tick.js')).tick(bot, env, ctx);
+  },
+  // The first take leaves with the lock: harmless if the lock is lost (the entries stay pending for this
+  // writer, and a take reads those first), and it must not recreate a group the bot may have left.
+  start(bot, env) {
+    const own = Array.isArray(bot.settings.hashtags) && bot.settings.hashtags.length ? [HASHTAG_KEY] : [];
+    return { own, early: bot.source ? env.timeline.take(bot.source, bot.name, writerSettings(bot).grab, { keep: true }) : undefined };
   },
   async show(bot, ctx) {
     // Loaded here, not at the top: posts.js brings node's crypto, which other commands' cold starts skip.

@@ -3,12 +3,12 @@ import { loadMorph } from '../../text/morph.js';
 import { extractNouns } from '../../text/nouns.js';
 import { parseTemplate, renderTemplate, type Template } from '../../text/template.js';
 import { fitsTweet } from '../../text/weight.js';
-import { textHash, type Post } from '../../store/posts.js';
+import { textHash, type Intent, type Post } from '../../store/posts.js';
 import type { TimelineEntry } from '../../store/timeline.js';
 import { withHashtags, type HashtagUses } from '../../text/hashtags.js';
-import { HASHTAG_KEY, hashtagSettings, hashtagSteps, hashtagUses, spend } from '../hashtags.js';
+import { HASHTAG_KEY, hashtagSettings, hashtagSteps, hashtagUses, spend, usesOf } from '../hashtags.js';
 import { Publisher } from '../publish.js';
-import type { Outcome, TickEnv } from '../types.js';
+import type { Outcome, TickContext, TickEnv } from '../types.js';
 import { writerSettings } from './index.js';
 
 /** Batches of `grab` tweets a writer may look through in one tick when they yield nothing usable. */
@@ -28,8 +28,12 @@ export interface Candidate {
  * before, and posts up to `per-tick` texts through the publishing core (../publish.ts): an intent before
  * each POST, recovery of what an earlier tick left open before anything new, and a tweet marked
  * processed only once every text taken from it is settled.
+ *
+ * Under the generic tick (`ctx`) it costs Redis three round trips: its first take leaves with the bot's
+ * lock (`start` in ./index.ts), the choice of texts and their intents are one step (Posts.choose), and its
+ * bookkeeping and acknowledgements go with the tick's end step (the ledger).
  */
-export async function tick(bot: Bot, env: TickEnv): Promise<Outcome> {
+export async function tick(bot: Bot, env: TickEnv, ctx?: TickContext): Promise<Outcome> {
   await loadMorph();
   const settings = writerSettings(bot);
   const template = memo(env, `template:${settings.template}`, () => parseTemplate(settings.template));
@@ -40,52 +44,72 @@ export async function tick(bot: Bot, env: TickEnv): Promise<Outcome> {
   let publisher: Publisher | undefined;
   let open = { hashes: new Set<string>(), entries: new Set<string>() };
   if (client) {
-    publisher = new Publisher(bot, env, client, learned);
+    publisher = new Publisher(bot, env, client, learned, ctx);
     const failed = await publisher.recover();
     if (failed) return withPosts(failed, publisher.posts);
-    open = await publisher.openEntries();
+    open = publisher.openEntries();
   }
 
   // Posts sent again by recovery count toward the per-tick budget; posts found on the account do not.
   const recovered = publisher?.posts.length ?? 0;
   if (publisher && publisher.sent >= perTick) return { status: 'ok', detail: `posted ${recovered} (recovered)`, posts: publisher.posts, learned };
-  const { candidates, consumed, scanned } = await gather(bot, settings.grab, env, template, open);
-  if (candidates.length === 0) {
-    if (recovered) return { status: 'ok', detail: `posted ${recovered} (recovered)`, posts: publisher!.posts, learned };
-    return { status: 'idle', detail: scanned ? `nothing usable in ${scanned} tweet(s)` : 'no unprocessed tweets', learned };
-  }
-  const chosen = pick(candidates, perTick);
   // Hashtags are appended to the text that goes out; the never-twice hash stays the template's text's.
   const tags = hashtagSettings(bot);
-  const uses: HashtagUses | undefined = tags.hashtags.length ? await hashtagUses(env.store.redis, env.keys.own(bot.name, HASHTAG_KEY)) : undefined;
-  const tagged = (text: string) => (uses ? withHashtags(text, tags.hashtags, tags.hashtagMode, uses) : { text, used: [] as string[] });
+  const ownTags = ctx?.own[HASHTAG_KEY];
+  const uses: HashtagUses | undefined = tags.hashtags.length ? (ownTags ? usesOf(ownTags) : await hashtagUses(env.store.redis, env.keys.own(bot.name, HASHTAG_KEY))) : undefined;
+  const tagged = (text: string, state = uses) => (state ? withHashtags(text, tags.hashtags, tags.hashtagMode, state) : { text, used: [] as string[] });
+
   if (!publisher) {
-    return { status: 'ok', detail: `would post ${chosen.length}`, drafts: chosen.map((c) => tagged(c.text).text) };
+    const { candidates, scanned } = await gather(bot, settings.grab, env, template, open, { budget: perTick, intents: () => [] });
+    if (candidates.length === 0) return { status: 'idle', detail: scanned ? `nothing usable in ${scanned} tweet(s)` : 'no unprocessed tweets', learned };
+    return { status: 'ok', detail: `would post ${Math.min(perTick, candidates.length)}`, drafts: pick(candidates, perTick).map((c) => tagged(c.text).text) };
+  }
+
+  /**
+   * Each candidate's intent, its text tagged as if every candidate before it went out: whichever of them
+   * are chosen, no tag's quota can be passed (the one chosen last counted all the others before it).
+   */
+  const intentsOf = (candidates: Candidate[]): Intent[] => {
+    const state = uses && { uses: { ...uses.uses }, turn: uses.turn };
+    return candidates.map((c) => {
+      const { text, used } = tagged(c.text, state);
+      if (state) spend(state, used);
+      const settle = used.length ? { keys: [env.keys.own(bot.name, HASHTAG_KEY)], posted: hashtagSteps(0, used) } : undefined;
+      return ({ kind: 'post', text, hash: c.hash, source: c.source, entry: c.entry, noun: c.noun, at: env.now(), settle });
+    });
+  };
+  const { candidates, consumed, scanned, chosen, rest, bases, intents } = await gather(bot, settings.grab, env, template, open, { budget: perTick - publisher.sent, intents: intentsOf, ctx, publisher });
+  if (chosen.length === 0) {
+    if (recovered) return { status: 'ok', detail: `posted ${recovered} (recovered)`, posts: publisher.posts, learned };
+    return { status: 'idle', detail: scanned ? `nothing usable in ${scanned} tweet(s)` : 'no unprocessed tweets', learned };
   }
 
   // Texts taken from each entry and not settled yet: an entry is acknowledged only when this is zero.
   const unsettled = new Map<string, number>();
   const take = (c: Candidate) => unsettled.set(c.entry, (unsettled.get(c.entry) ?? 0) + 1);
-  for (const c of chosen) take(c);
+  for (const i of chosen) take(candidates[i]!);
 
-  const queue = [...chosen, ...candidates.filter((c) => !chosen.includes(c))];
+  const written = new Set(chosen);
+  const queue = [...chosen, ...rest];
   let stopped: Outcome | undefined;
   while (publisher.sent < perTick && queue.length > 0) {
-    const c = queue.shift()!;
-    if (!chosen.includes(c)) (chosen.push(c), take(c)); // a stand-in for a duplicate
-    const { text, used } = tagged(c.text);
-    const settle = used.length ? { keys: [env.keys.own(bot.name, HASHTAG_KEY)], posted: hashtagSteps(0, used) } : undefined;
-    const r = await publisher.publish({ kind: 'post', text, hash: c.hash, source: c.source, entry: c.entry, noun: c.noun, at: env.now(), settle });
-    if (r.settled === 'posted' && uses) spend(uses, used);
+    const i = queue.shift()!;
+    const c = candidates[i]!;
+    if (!written.has(i)) take(c); // a stand-in for a duplicate: its intent is written now
+    // A chosen text's intent was written as its first attempt; a stand-in's is written by publish.
+    const r = written.delete(i) ? await publisher.publish(intents[i]!, true) : await publisher.publish(bases[i]!);
     if (r.settled === false || r.settled === 'unknown') {
       stopped = r.outcome;
       break;
     }
     unsettled.set(c.entry, unsettled.get(c.entry)! - 1);
   }
+  // Intents written for texts the tick stopped before: never sent, so they go, and their entries wait.
+  for (const i of written) await publisher.abandon(candidates[i]!.hash);
   const done = consumed.filter((e) => !(unsettled.get(e)! > 0) && !open.entries.has(e));
   await env.hook?.('before-ack', bot);
-  await env.timeline.ack(bot.source!, bot.name, done);
+  if (ctx) ctx.ledger.ack(env.keys.timeline(bot.source!), bot.name, done);
+  else await env.timeline.ack(bot.source!, bot.name, done);
   const posts = publisher.posts;
   if (stopped) return withPosts({ ...stopped, learned }, posts);
   return { status: posts.length ? 'ok' : 'idle', detail: posts.length ? `posted ${posts.length}` : 'every candidate was a duplicate', posts, learned };
@@ -97,9 +121,23 @@ function withPosts(outcome: Outcome, posts: Post[]): Outcome {
   return { ...outcome, posts, detail: `${outcome.detail} after ${posts.length} post(s)` };
 }
 
+interface Gathered {
+  candidates: Candidate[];
+  consumed: string[];
+  scanned: number;
+  /** Positions in `candidates`: those chosen (intents written), the other fresh ones; a dry run chooses none. */
+  chosen: number[];
+  rest: number[];
+  /** Each candidate's intent, and the same as its first attempt (as the chosen ones' were written). */
+  bases: Intent[];
+  intents: Intent[];
+}
+
 /**
  * Looks through unprocessed tweets a batch at a time; a batch that yields nothing usable is marked
- * processed and the next one is tried, so a barren backlog is not re-scanned every minute.
+ * processed and the next one is tried, so a barren backlog is not re-scanned every minute. A real tick
+ * chooses its texts and writes their intents in the same step as it drops what was posted before; a
+ * dry run only looks (its candidates are the fresh ones).
  */
 async function gather(
   bot: Bot,
@@ -107,20 +145,47 @@ async function gather(
   env: TickEnv,
   template: Template,
   open: { hashes: Set<string>; entries: Set<string> },
-): Promise<{ candidates: Candidate[]; consumed: string[]; scanned: number }> {
+  how: { budget: number; intents: (c: Candidate[]) => Intent[]; ctx?: TickContext; publisher?: Publisher },
+): Promise<Gathered> {
   const peeked = env.dryRun ? await env.timeline.peek(bot.source!, bot.name, grab * MAX_BATCHES) : [];
   let scanned = 0;
+  let acked: Promise<void> | undefined;
   for (let batch = 0; batch < MAX_BATCHES; batch++) {
-    const entries = env.dryRun ? peeked.slice(batch * grab, (batch + 1) * grab) : await env.timeline.take(bot.source!, bot.name, grab);
+    const taking = env.dryRun ? Promise.resolve(peeked.slice(batch * grab, (batch + 1) * grab)) : batch === 0 ? firstTake(bot, grab, env, how.ctx) : env.timeline.take(bot.source!, bot.name, grab);
+    // The batch before was acknowledged in the same write as this take, and ahead of it.
+    const [entries] = await Promise.all([taking, acked]);
     if (entries.length === 0) break;
     scanned += entries.length;
     // A text with an open intent waits for recovery, and so does its entry.
-    const candidates = (await fresh(bot, env, compose(env, bot.source!, template, entries))).filter((c) => !open.hashes.has(c.hash));
+    const composed = compose(env, bot.source!, template, entries).filter((c) => !open.hashes.has(c.hash));
     const consumed = entries.map((e) => e.entry);
-    if (candidates.length > 0) return { candidates, consumed, scanned };
-    if (!env.dryRun) await env.timeline.ack(bot.source!, bot.name, consumed.filter((e) => !open.entries.has(e)));
+    if (composed.length > 0) {
+      if (env.dryRun) {
+        const candidates = await fresh(bot, env, composed);
+        if (candidates.length > 0) return { candidates, consumed, scanned, chosen: [], rest: [], bases: [], intents: [] };
+      } else {
+        const bases = how.intents(composed);
+        const intents = bases.map((i) => how.publisher!.attempt(i));
+        const { chosen, rest } = await env.posts.choose(bot.name, how.budget, intents.map((intent) => ({ intent })));
+        if (chosen.length > 0) return { candidates: composed, consumed, scanned, chosen, rest, bases, intents };
+      }
+    }
+    if (!env.dryRun) acked = env.timeline.ack(bot.source!, bot.name, consumed.filter((e) => !open.entries.has(e)));
   }
-  return { candidates: [], consumed: [], scanned };
+  await acked;
+  return { candidates: [], consumed: [], scanned, chosen: [], rest: [], bases: [], intents: [] };
+}
+
+/**
+ * The first batch: what `start` took with the lock, if it was taken for the same source and count as the
+ * bot now has (else, or if it failed, a take now: the entries it took stay pending and come first).
+ */
+async function firstTake(bot: Bot, grab: number, env: TickEnv, ctx: TickContext | undefined): Promise<TimelineEntry[]> {
+  if (ctx?.early && ctx.listed.source === bot.source && writerSettings(ctx.listed).grab === grab) {
+    const early = await (ctx.early as Promise<TimelineEntry[]>).catch(() => null);
+    if (early) return early;
+  }
+  return env.timeline.take(bot.source!, bot.name, grab);
 }
 
 /**
