@@ -271,10 +271,13 @@ async function backlogEvents(farm: Farm, env: TickEnv, checks: BacklogCheck[]): 
   for (const [source, consumers] of bySource) {
     try {
       const backlog = await groupBacklogs(farm, source);
-      for (const c of consumers) {
-        const n = backlog.get(c.name);
-        if (n !== undefined) await backlogEvent(env.events!, c.name, source, n, farm.config.backlogAlert ?? 1000, c.at);
-      }
+      // All at once: one round trip for the source's consumers, not one each in turn (1,000 at 1,000 writers).
+      await Promise.all(
+        consumers.map((c) => {
+          const n = backlog.get(c.name);
+          return n === undefined ? null : backlogEvent(env.events!, c.name, source, n, farm.config.backlogAlert ?? 1000, c.at);
+        }),
+      );
     } catch {
       // As for the other events: a notification never fails a tick.
     }

@@ -13,6 +13,8 @@ export function lua(name: string): string {
 }
 
 const shas = new Map<string, string>();
+/** Scripts this process has sent whole once: Redis keeps what it was sent, so EVALSHA finds them after. */
+const sent = new Set<string>();
 
 /**
  * A script run many times on one connection (a tick's writers, a long `tfctl run`): EVALSHA, and EVAL
@@ -23,6 +25,14 @@ const shas = new Map<string, string>();
 export function script(redis: RedisClient, name: string): (keys: string[], args: (string | number)[]) => Promise<unknown> {
   const text = lua(name);
   return async (keys, args) => {
+    // The first use in a process sends the text (EVAL): on a Redis that does not know it yet (a fresh or
+    // restarted one), EVALSHA would cost a round trip for its NOSCRIPT answer, first.
+    if (!sent.has(name)) {
+      sent.add(name);
+      // Its digest is made meanwhile, so the next use's EVALSHA leaves in the turn it is called.
+      void import('node:crypto').then((c) => shas.set(name, c.createHash('sha1').update(text).digest('hex')));
+      return redis.eval(text, keys.length, ...keys, ...args);
+    }
     // node:crypto is loaded on first use only: a one-shot `tfctl list` never needs it.
     let digest = shas.get(name);
     if (!digest) shas.set(name, (digest = (await import('node:crypto')).createHash('sha1').update(text).digest('hex')));

@@ -8,7 +8,6 @@ import { Farm } from '../../src/farm/farm.js';
 import { runTick } from '../../src/farm/tick.js';
 import { Timeline } from '../../src/store/timeline.js';
 import { Keys } from '../../src/store/keys.js';
-import { lua } from '../../src/store/scripts.js';
 import { destroyAgents } from '../../src/x/client.js';
 
 /**
@@ -29,9 +28,6 @@ beforeAll(async () => {
   client = redis.client();
   sb = await startTestSandbox({ tier: 'pro' });
   proxy = await RoundTripProxy.start({ host: '127.0.0.1', port: redis.port });
-  // As on every tick but the first after Redis started: the scripts are known (else EVALSHA's NOSCRIPT
-  // costs one more round trip for each, once).
-  for (const name of ['take', 'tick-begin', 'tick-intents', 'tick-end', 'trim', 'event-transition']) await client.script('LOAD', lua(name));
 });
 afterAll(async () => {
   await farm?.close();
