@@ -20,9 +20,9 @@
  * by the tick's end step, with every other write of the tick, in one script. Until then each text's
  * intent stays in Redis, so a crash in between is what it always was: an intent left open, settled by
  * the next tick's recovery. A writer also writes its intents before its POSTs in one step with its
- * choice of texts (Posts.choose); such an intent carries the time it was written as `sentAt`, and its
- * POST goes out within SEND_WINDOW_MS of it or the intent is written again first, so recovery, waiting
- * SEND_WINDOW_MS longer than a request may take, never re-sends what may still land.
+ * choice of texts (Posts.choose); such an intent carries the time it was written as `sentAt` and a
+ * `window` (SEND_WINDOW_MS): its POST goes out within the window or the intent is written again first,
+ * and recovery waits the window longer than a request may take, so it never re-sends what may still land.
  */
 import { ApiPartialResponseError, ApiResponseError, type TwitterApi } from 'twitter-api-v2';
 import type { Bot } from '../store/bot-record.js';
@@ -50,8 +50,11 @@ export type Published =
 const MAX_RECOVERY_PAGES = 32;
 /** Clock skew allowed between this host and X when deciding how far back to look. */
 const SKEW_MS = 5 * 60_000;
-/** How long after its intent's `sentAt` a POST may still go out without writing the intent again. */
-export const SEND_WINDOW_MS = 100;
+/**
+ * How long after an intent written ahead (`window`) its POST may still go out without writing the intent
+ * again: long enough for the round trip that wrote it on a loaded host, short beside a request's timeout.
+ */
+export const SEND_WINDOW_MS = 300;
 
 interface AccountTweet extends ShownTweet {
   id: string;
@@ -92,6 +95,11 @@ export class Publisher {
     return { ...intent, sentAt: this.env.now(), attempt: (intent.attempt ?? 0) + 1, answered: false };
   }
 
+  /** The same, for an intent written ahead of its POST (see SEND_WINDOW_MS). */
+  ahead(intent: Intent): Intent {
+    return { ...this.attempt(intent), window: SEND_WINDOW_MS };
+  }
+
   /**
    * Writes the intent, makes the call, does the bookkeeping. `written`: the intent is in Redis already as
    * `attempt` made it (a writer's choice wrote it); it is written again only if its time has passed.
@@ -99,9 +107,11 @@ export class Publisher {
   async publish(intent: Intent, written = false): Promise<Published> {
     const { env, bot } = this;
     let sent: Intent;
-    if (written && intent.sentAt !== undefined && env.now() <= intent.sentAt + SEND_WINDOW_MS) sent = intent;
+    if (written && intent.sentAt !== undefined && env.now() <= intent.sentAt + (intent.window ?? 0)) sent = intent;
     else {
-      sent = written ? { ...intent, sentAt: env.now() } : this.attempt(intent);
+      // Too late for the window it was written with (or not written): written now, as it leaves.
+      const { window: _, ...rest } = intent;
+      sent = written ? { ...rest, sentAt: env.now() } : this.attempt(rest);
       await env.posts.writeIntent(bot.name, sent);
     }
     await env.hook?.('before-post', bot);
@@ -147,7 +157,7 @@ export class Publisher {
         continue;
       }
       // Not on the account. A request still on its way could create it yet: wait until it cannot.
-      if (!intent.answered && env.now() < (intent.sentAt ?? intent.at) + env.inFlightMs + SEND_WINDOW_MS) continue;
+      if (!intent.answered && env.now() < (intent.sentAt ?? intent.at) + env.inFlightMs + (intent.window ?? 0)) continue;
       const r = await this.publish(intent);
       if (r.settled === false || r.settled === 'unknown') return r.outcome;
     }

@@ -33,6 +33,11 @@ export interface Intent {
   attempt?: number;
   /** X answered the last attempt (a 5xx, a body cut short): no request of it is still on its way */
   answered?: boolean;
+  /**
+   * The intent was written ahead of its POST (a writer writes its intents with its choice of texts): the
+   * POST left at most this many ms after `sentAt`, and recovery waits this much longer.
+   */
+  window?: number;
   /** A kind's own bookkeeping for this text, done in the same script as the post's (kept for recovery). */
   settle?: Settle;
 }

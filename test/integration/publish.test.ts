@@ -8,6 +8,7 @@ import { loadConfig } from '../../src/config.js';
 import { Farm } from '../../src/farm/farm.js';
 import { runTick } from '../../src/farm/tick.js';
 import { destroyAgents } from '../../src/x/client.js';
+import { SEND_WINDOW_MS } from '../../src/bots/publish.js';
 
 /**
  * The publishing core against the sandbox through the fault proxy: what X has is read from the sandbox's
@@ -58,7 +59,8 @@ const onX = async () => (await sb.tweets(`p${n}_w`)).map((t) => t.text).sort();
 const sent = (text: string) => proxy.posts.filter((p) => p.tag === prefix && p.text === text && p.upstream !== 0).length;
 const unprocessed = async () => ((await client.xpending(`${prefix}:{r}:timeline`, 'w')) as [number])[0];
 const counters = async () => client.hmget(`${prefix}:bot:{w}`, 'n_posted', 'n_duplicates');
-const pastInFlight = () => new Promise((r) => setTimeout(r, 2 * X_TIMEOUT_MS + 100));
+// A writer's intent is written ahead of its POST: recovery waits its send window longer (bots/publish.ts).
+const pastInFlight = () => new Promise((r) => setTimeout(r, 2 * X_TIMEOUT_MS + SEND_WINDOW_MS + 100));
 
 describe('an answer lost after X created the post', () => {
   for (const kind of ['post-5xx-after-create', 'post-truncated', 'post-empty-body', 'post-reset-after-create'] as FaultKind[]) {

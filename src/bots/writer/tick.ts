@@ -165,7 +165,7 @@ async function gather(
         if (candidates.length > 0) return { candidates, consumed, scanned, chosen: [], rest: [], bases: [], intents: [] };
       } else {
         const bases = how.intents(composed);
-        const intents = bases.map((i) => how.publisher!.attempt(i));
+        const intents = bases.map((i) => how.publisher!.ahead(i));
         const { chosen, rest } = await env.posts.choose(bot.name, how.budget, intents.map((intent) => ({ intent })));
         if (chosen.length > 0) return { candidates: composed, consumed, scanned, chosen, rest, bases, intents };
       }
