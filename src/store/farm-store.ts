@@ -3,7 +3,6 @@ import { UsageError } from '../errors.js';
 import {
   botFromHash,
   commonToHash,
-  COUNTER_PREFIX,
   F,
   PAUSE_PREFIX,
   RAW_CODEC,
@@ -21,7 +20,7 @@ import { foundLegacy, legacyCheck, migrate, migrateCommand, migrateIfLegacy } fr
 import { lua, script } from './scripts.js';
 import { asCluster } from './slots.js';
 
-/** What a finished tick writes back to its bot (the part of a tick's outcome the store keeps). */
+/** What a finished tick writes back to its bot (the part of a tick's outcome the store keeps; written by tick-steps.ts's end step). */
 export interface TickEnd {
   at: number;
   nextDueAt: number;
@@ -380,24 +379,6 @@ export class FarmStore {
     const users = others.filter((_, i) => sources[i] === name).sort();
     if (users.length) throw new Error(`IN_USE ${role} ${users.join(',')}`);
     return (groups as unknown[][]).map((g) => String(g[g.indexOf('name') + 1]));
-  }
-
-  /** Records the end of a bot's tick: times, error state, pauses, counters and what was learned, in one MULTI. */
-  async finish(name: string, end: TickEnd): Promise<void> {
-    const key = this.keys.bot(name);
-    const multi = this.redis.multi();
-    const fields: Record<string, string> = { [F.lastTickAt]: String(end.at), [F.nextDueAt]: String(end.nextDueAt), ...end.learned };
-    if (end.error) {
-      fields[F.lastError] = end.error;
-      if (end.failing) fields[F.failing] = '1';
-    } else multi.hdel(key, F.lastError, F.retries);
-    if (end.retries) fields[F.retries] = String(end.retries);
-    else if (end.error) multi.hdel(key, F.retries);
-    if (end.pause) fields[`${PAUSE_PREFIX}${end.pause.endpoint}`] = String(end.pause.until);
-    multi.hset(key, fields);
-    for (const [counter, by] of Object.entries({ ticks: 1, ...end.counters })) if (by) multi.hincrby(key, `${COUNTER_PREFIX}${counter}`, by);
-    // The index beside the MULTI, not in it (another slot on a cluster); issued together, one round trip.
-    await Promise.all([multi.exec(), this.dueIndex.set([[name, end.failing ? null : end.nextDueAt]])]);
   }
 
   /** Maps the scripts' error replies to messages an operator can act on. */
