@@ -28,8 +28,8 @@ const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const BIN = join(ROOT, 'bin', 'tfctl');
 const HOOK = fileURLToPath(new URL('./rss-hook.js', import.meta.url));
 const note = (line: string) => process.stderr.write(`bench: ${line}\n`);
-/** Cold `tfctl list` runs (each with an empty node run beside it) behind the reported medians. */
-const LIST_ROUNDS = 11;
+/** Cold `tfctl list` runs (each with an empty node run beside it) behind the reported medians (--list-rounds). */
+let LIST_ROUNDS = 11;
 
 interface Run {
   ms: number;
@@ -127,6 +127,7 @@ async function main(): Promise<void> {
       cluster: { type: 'boolean', default: false },
       rounds: { type: 'string' },
       split: { type: 'boolean', default: false },
+      'list-rounds': { type: 'string', default: '11' },
     },
   });
   const writers = Number(values.writers);
@@ -135,6 +136,8 @@ async function main(): Promise<void> {
   if (!Number.isInteger(rtWriters) || rtWriters < 1) throw new Error('--round-trip-writers takes a whole number from 1');
   const importKeys = Number(values['import-keys']);
   if (!Number.isInteger(importKeys) || importKeys < 2) throw new Error('--import-keys takes a whole number from 2');
+  LIST_ROUNDS = Number(values['list-rounds']);
+  if (!Number.isInteger(LIST_ROUNDS) || LIST_ROUNDS < 1) throw new Error('--list-rounds takes a whole number from 1');
   const rounds = Number(values.rounds ?? (values.baseline || values.cluster ? 3 : 1));
   if (!Number.isInteger(rounds) || rounds < 1) throw new Error('--rounds takes a whole number from 1');
 
@@ -262,9 +265,12 @@ async function freshSandbox(admin: SandboxAdmin, xApi: string): Promise<{ owner:
  */
 async function tickRound(side: Side, admin: SandboxAdmin, xApi: string, writers: number): Promise<{ round: TickRound; target: Target; env: Record<string, string> }> {
   const { owner, env: xEnv } = await freshSandbox(admin, xApi);
-  const built = performance.now();
-  const accounts = await makeAccounts(admin, 'bench_w', writers);
   const target = await startTarget(side.cluster);
+  const built = performance.now();
+  const accounts = await makeAccounts(admin, 'bench_w', writers).catch(async (err: unknown) => {
+    await target.stop();
+    throw err;
+  });
   const env = { ...xEnv, ...target.env, TFCTL_PREFIX: 'bench' };
   try {
     await buildFarm(side.code, { env, owner, writers: accounts });
