@@ -29,7 +29,7 @@ beforeAll(async () => {
   redis = await startRedis();
   client = redis.client();
   sb = await startTestSandbox({ tier: 'pro' });
-  for (const name of ['owner', 'author', 'w1', 'w2', 'rt', 'sch']) accounts.set(name, await sb.account(name));
+  for (const name of ['owner', 'author', 'w1', 'w2', 'rt', 'sch', 'col', 'tr']) accounts.set(name, await sb.account(name));
   await sb.follow('owner', 'author');
   for (const text of AUTHOR_TWEETS) await sb.tweet('author', text);
   config = loadConfig({ REDIS_URL: redis.url, TFCTL_PREFIX: 'sl', ...sb.cliEnv });
@@ -67,7 +67,7 @@ describe('the slot watch', () => {
 });
 
 describe('every command of the farm on one Redis, watched', () => {
-  it('create, set, list, stats, show, drafts, tick, events, export, import, destroy: nothing crosses a slot', async () => {
+  it('create, set, rules, drafts, tick, list, stats, show, events, tail, top, apply, export, import, destroy: nothing crosses a slot', async () => {
     await watch.crossings();
     const before = watch.seen();
     await ok(['create', 'r1', 'reader', ...creds('owner')]);
@@ -79,6 +79,11 @@ describe('every command of the farm on one Redis, watched', () => {
     const drafts = join(dir, 'drafts.txt');
     writeFileSync(drafts, 'черновик один\n\nчерновик два\n');
     await ok(['drafts', 'add', 'sch', drafts]);
+    await ok(['create', 'col', 'collector', ...creds('col')]);
+    await ok(['rules', 'add', 'col', 'кошка', '--tag', 'cats']);
+    await ok(['rules', 'add', 'col', 'ночь']);
+    await ok(['rules', 'rm', 'col', '2']);
+    await ok(['create', 'tr', 'tracker', '--users', '@author', '--out', dir, ...creds('tr')]);
     await ok(['set', 'w2', 'every=30m']);
     await ok(['set', 'w2', 'reader=r2']);
     await ok(['tick', '--json']);
@@ -89,12 +94,24 @@ describe('every command of the farm on one Redis, watched', () => {
     await ok(['show', 'w1']);
     await ok(['show', 'w2', '--json']);
     await ok(['events', '--json']);
+    await ok(['tail', 'r1', '--json']);
+    await ok(['top', 'tr', '--json']);
+    // A farm file (another farm): apply creates, changes and, with --prune, destroys.
+    const farmFile = join(dir, 'farm.yaml');
+    const bots = (template: string, more: string) =>
+      `bots:\n  fr:\n    kind: reader\n  fw:\n    kind: writer\n    source: fr\n    template: "${template}"\n${more}`;
+    writeFileSync(farmFile, bots('%s!', '  fc:\n    kind: collector\n    rules:\n      - кошка\n'));
+    await ok(['apply', farmFile, '--yes'], { prefix: 'sl3' });
+    writeFileSync(farmFile, bots('%s?', ''));
+    await ok(['apply', farmFile, '--yes', '--prune'], { prefix: 'sl3' });
     const file = join(dir, 'farm.tar.gz');
     await ok(['export', file]);
     await ok(['import', file, '--replace']);
     await ok(['import', file], { prefix: 'sl2' });
     await ok(['list', '--json'], { prefix: 'sl2' });
     await ok(['destroy', 'w2', '--yes']);
+    await ok(['destroy', 'col', '--yes']);
+    await ok(['destroy', 'tr', '--yes']);
     await ok(['destroy', 'rt', '--yes']);
     await ok(['destroy', 'w1', '--yes']);
     await ok(['destroy', 'r1', '--yes']);
