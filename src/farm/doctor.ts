@@ -5,7 +5,7 @@
 import { hidePassword, readConfig, redisWhere } from '../config.js';
 import { exitCodeOf } from '../errors.js';
 import { connectRedis } from '../store/connect.js';
-import { Keys } from '../store/keys.js';
+import { FarmStore } from '../store/farm-store.js';
 
 const TIMEOUT_MS = 3000;
 const REAL_X_API = 'https://api.x.com';
@@ -39,7 +39,8 @@ export async function diagnose(env: NodeJS.ProcessEnv = process.env): Promise<Do
       try {
         const info = await conn.info('server');
         redis.version = /redis_version:(\S+)/.exec(info)?.[1];
-        if (!prefixSetting) redis.bots = await conn.scard(new Keys(config.prefix).bots());
+        // Through the store's read of the bots set: a farm from before the farm-wide tag is moved first.
+        if (!prefixSetting) redis.bots = (await new FarmStore(conn, config.prefix).members()).length;
         redis.ok = true;
       } finally {
         conn.disconnect();

@@ -156,6 +156,14 @@ describe('a farm from before the farm-wide tag', () => {
     expect(await migrate(client, keys)).toBe(false); // nothing left to move
   });
 
+  it('is counted (and moved) by tfctl config', async () => {
+    await makeOld();
+    const { diagnose } = await import('../../src/farm/doctor.js');
+    const report = await diagnose({ REDIS_URL: redis.url, TFCTL_PREFIX: 'fs' });
+    expect(report.redis).toMatchObject({ ok: true, bots: 2 });
+    expect(await oldNames()).toBe(0);
+  });
+
   it('is moved by the first tick (its due index is not found under its new name)', async () => {
     await makeOld();
     const farm = await Farm.open(config);
