@@ -18,9 +18,9 @@ export interface FarmListing {
 export async function openListing(url: string, prefix: string, codec: KindCodec = RAW_CODEC): Promise<FarmListing> {
   const redis = await connectOneShot(url, hidePassword(url));
   const keys = new Keys(prefix);
-  // Commands sent together are written before any reply is read: one round trip for them all.
+  // Commands sent together go out in one write: one round trip for them all.
   const wire: Wire = {
-    send: (commands) => Promise.all(commands.map((c) => redis.call(...c).catch((err: unknown) => err))),
+    send: (commands) => redis.callMany(commands),
     load: async (text) => (await redis.call('SCRIPT', 'LOAD', text)) as string,
   };
   return {

@@ -14,6 +14,11 @@ import { connectError } from './connect.js';
 export interface OneShotRedis {
   /** Runs a command; Redis's error replies reject with their text, as ioredis's do. */
   call(...args: (string | number)[]): Promise<unknown>;
+  /**
+   * Runs many commands, written at once (one write, one round trip), and resolves with their replies in
+   * order; an error reply is an Error in its place, not a rejection.
+   */
+  callMany(commands: Array<Array<string | number>>): Promise<unknown[]>;
   close(): void;
 }
 
@@ -71,12 +76,20 @@ export async function connectOneShot(url: string, where: string, timeoutMs = 300
       reply.catch(() => {}); // a failed login is the error to report, not what it did to this command
       return ready.then(() => reply);
     },
+    callMany: (commands) => {
+      const replies = conn.callMany(commands);
+      replies.catch(() => {});
+      return ready.then(() => replies);
+    },
     close: () => conn.close(),
   };
 }
 
+/** A command waiting for its reply; a batch of callMany's takes `left` replies into `into`. */
+type Waiting = { resolve: (r: unknown) => void; reject: (e: Error) => void; into?: unknown[]; left?: number };
+
 class Connection implements OneShotRedis {
-  private readonly waiting: Array<{ resolve: (r: unknown) => void; reject: (e: Error) => void }> = [];
+  private readonly waiting: Waiting[] = [];
   private buf: Buffer = Buffer.alloc(0);
   /** Chunks of a long reply not joined yet, and how many bytes it needs before parsing is worth a try. */
   private chunks: Buffer[] = [];
@@ -93,13 +106,15 @@ class Connection implements OneShotRedis {
 
   call(...args: (string | number)[]): Promise<unknown> {
     if (this.failure) return Promise.reject(this.failure);
-    const parts = [`*${args.length}\r\n`];
-    for (const a of args) {
-      const s = String(a);
-      parts.push(`$${Buffer.byteLength(s)}\r\n${s}\r\n`);
-    }
-    this.socket.write(parts.join(''));
+    this.socket.write(encode([args]));
     return new Promise((resolve, reject) => this.waiting.push({ resolve, reject }));
+  }
+
+  callMany(commands: Array<Array<string | number>>): Promise<unknown[]> {
+    if (this.failure) return Promise.reject(this.failure);
+    if (commands.length === 0) return Promise.resolve([]);
+    this.socket.write(encode(commands));
+    return new Promise((resolve, reject) => this.waiting.push({ resolve: resolve as (r: unknown) => void, reject, into: [], left: commands.length }));
   }
 
   close(): void {
@@ -134,12 +149,33 @@ class Connection implements OneShotRedis {
       this.buf = this.buf.subarray(parsed.end);
       this.held = this.buf.length;
       this.need = 0;
-      const w = this.waiting.shift();
+      const w = this.waiting[0];
       if (!w) return this.fail(new Error('Redis sent a reply nobody asked for'));
+      if (w.into) {
+        w.into.push(parsed.value);
+        if (--w.left! > 0) continue;
+        this.waiting.shift();
+        w.resolve(w.into);
+        continue;
+      }
+      this.waiting.shift();
       if (parsed.value instanceof Error) w.reject(parsed.value);
       else w.resolve(parsed.value);
     }
   }
+}
+
+/** Commands in RESP, as one string to write. */
+function encode(commands: Array<Array<string | number>>): string {
+  const parts: string[] = [];
+  for (const args of commands) {
+    parts.push(`*${args.length}\r\n`);
+    for (const a of args) {
+      const s = String(a);
+      parts.push(`$${Buffer.byteLength(s)}\r\n${s}\r\n`);
+    }
+  }
+  return parts.join('');
 }
 
 /** One RESP2 reply starting at `at`, or how many bytes the buffer must hold before it can be read. */

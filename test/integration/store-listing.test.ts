@@ -60,6 +60,26 @@ describe('the listing connection', () => {
     }
   });
 
+  it('many commands in one write: replies in order, error replies as values, long ones across chunks', async () => {
+    const c = await connectOneShot(redis.url, 'here');
+    try {
+      const long = 'ж'.repeat(50_000);
+      const commands = [['ECHO', 'a'], ['EVALSHA', 'ffffffffffffffffffffffffffffffffffffffff', 0], ...Array.from({ length: 500 }, (_, i) => ['ECHO', `${i}${long}`]), ['GET', 'nothing']];
+      const replies = await c.callMany(commands);
+      expect(replies).toHaveLength(503);
+      expect(replies[0]).toBe('a');
+      expect(replies[1]).toBeInstanceOf(Error);
+      expect((replies[1] as Error).message).toMatch(/^NOSCRIPT/);
+      expect(replies[2]).toBe(`0${long}`);
+      expect(replies[501]).toBe(`499${long}`);
+      expect(replies[502]).toBeNull();
+      expect(await c.callMany([])).toEqual([]);
+      expect(await c.call('ECHO', 'still in step')).toBe('still in step');
+    } finally {
+      c.close();
+    }
+  });
+
   it('the database and password checks of connectRedis, with its messages', async () => {
     const at = (db: string, pw = PASSWORD) => `redis://:${pw}@127.0.0.1:${locked.port}/${db}`;
     const admin = locked.client();
