@@ -134,20 +134,23 @@ class Connection implements OneShotRedis {
     this.buf = this.chunks.length === 1 && !this.buf.length ? chunk : Buffer.concat([this.buf, ...this.chunks]);
     this.chunks = [];
     this.held = this.buf.length;
+    // Replies are read in place, from an offset; the buffer is cut once, where the last whole one ends.
+    let at = 0;
     for (;;) {
       let parsed: ReturnType<typeof parse>;
       try {
-        parsed = parse(this.buf, 0);
+        parsed = at < this.buf.length ? parse(this.buf, at) : { need: at + 1 };
       } catch (err) {
         this.fail(err as Error);
         return this.close();
       }
       if ('need' in parsed) {
-        this.need = parsed.need; // a reply is still on its way
+        this.buf = at < this.buf.length ? this.buf.subarray(at) : Buffer.alloc(0);
+        this.held = this.buf.length;
+        this.need = parsed.need - at; // a reply is still on its way
         return;
       }
-      this.buf = this.buf.subarray(parsed.end);
-      this.held = this.buf.length;
+      at = parsed.end;
       this.need = 0;
       const w = this.waiting[0];
       if (!w) return this.fail(new Error('Redis sent a reply nobody asked for'));
@@ -165,17 +168,17 @@ class Connection implements OneShotRedis {
   }
 }
 
-/** Commands in RESP, as one string to write. */
+/** Commands in RESP, as one string to write (a string grown in place: V8 joins it once, when written). */
 function encode(commands: Array<Array<string | number>>): string {
-  const parts: string[] = [];
+  let out = '';
   for (const args of commands) {
-    parts.push(`*${args.length}\r\n`);
+    out += `*${args.length}\r\n`;
     for (const a of args) {
-      const s = String(a);
-      parts.push(`$${Buffer.byteLength(s)}\r\n${s}\r\n`);
+      const s = typeof a === 'string' ? a : String(a);
+      out += `$${Buffer.byteLength(s)}\r\n${s}\r\n`;
     }
   }
-  return parts.join('');
+  return out;
 }
 
 /** One RESP2 reply starting at `at`, or how many bytes the buffer must hold before it can be read. */
