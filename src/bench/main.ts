@@ -418,13 +418,15 @@ async function splitTicks(side: Side, admin: SandboxAdmin, xApi: string, writers
 }
 
 /**
- * Round trips per writer, counted on the wire (round-trips.ts): two small farms on the same Redis, one of
- * the reader and K writers, one of the reader alone, each ticked by `tfctl tick --concurrency 1` through
- * the counting proxy, so no bot's round trips overlap another's. The difference between the two ticks'
- * bursts, over K, is what each writer adds to a tick: its own round trips and any the reader makes per
- * writer (a trim per consumer, say); connecting, the due read and the reader's own fetch cancel out.
- * An idle tick (the reader-only farm again, nothing due) is reported beside it. The Redis commands of
- * the same two ticks give the commands each writer adds.
+ * Round trips per writer, counted on the wire (round-trips.ts): three small farms on the same Redis, the
+ * reader with K writers, the reader with 2K writers and the reader alone, each ticked by `tfctl tick
+ * --concurrency 1` through the counting proxy, so no bot's round trips overlap another's. The difference
+ * between the first two ticks' bursts, over K, is what each writer adds to a tick: its own round trips and
+ * any the reader makes per writer (a trim per consumer, say). What a tick spends once because it has
+ * writers at all (reading the accounts, the consumers' backlogs) is not per writer: it is reported apart
+ * (`writers_once_round_trips`, the K-writer tick less the reader's alone less K per-writer figures).
+ * An idle tick (the reader-only farm again, nothing due) is reported beside it. The Redis commands of the
+ * same ticks give the commands each writer adds.
  */
 async function roundTrips(side: Side, admin: SandboxAdmin, xApi: string, k: number): Promise<Record<string, number>> {
   const { owner, env: xEnv } = await freshSandbox(admin, xApi);
@@ -433,7 +435,8 @@ async function roundTrips(side: Side, admin: SandboxAdmin, xApi: string, k: numb
   const env = { ...xEnv, ...target.env };
   try {
     await buildFarm(side.code, { env: { ...env, TFCTL_PREFIX: 'rt-alone' }, owner, writers: [] });
-    await buildFarm(side.code, { env: { ...env, TFCTL_PREFIX: 'rt-writers' }, owner, writers: await makeAccounts(admin, 'rt_w', k) });
+    await buildFarm(side.code, { env: { ...env, TFCTL_PREFIX: 'rt-k' }, owner, writers: await makeAccounts(admin, 'rt_k', k) });
+    await buildFarm(side.code, { env: { ...env, TFCTL_PREFIX: 'rt-2k' }, owner, writers: await makeAccounts(admin, 'rt_d', 2 * k) });
     const measure = async (prefix: string) => {
       proxy.reset();
       const before = await target.stats();
@@ -444,12 +447,17 @@ async function roundTrips(side: Side, admin: SandboxAdmin, xApi: string, k: numb
       return { bursts: proxy.bursts, commands, ran: summary.ran };
     };
     const alone = await measure('rt-alone');
-    const withWriters = await measure('rt-writers');
+    const withK = await measure('rt-k');
+    const with2K = await measure('rt-2k');
     const idle = await measure('rt-alone');
-    if (alone.ran !== 1 || withWriters.ran !== k + 1 || idle.ran !== 0) throw new Error(`${side.label}: round-trip ticks ran ${alone.ran}, ${withWriters.ran} and ${idle.ran} bots, not 1, ${k + 1} and 0`);
+    if (alone.ran !== 1 || withK.ran !== k + 1 || with2K.ran !== 2 * k + 1 || idle.ran !== 0) {
+      throw new Error(`${side.label}: round-trip ticks ran ${alone.ran}, ${withK.ran}, ${with2K.ran} and ${idle.ran} bots, not 1, ${k + 1}, ${2 * k + 1} and 0`);
+    }
+    const perWriter = (with2K.bursts - withK.bursts) / k;
     return {
-      redis_round_trips_per_writer: round((withWriters.bursts - alone.bursts) / k, 2),
-      redis_commands_per_writer_marginal: round((withWriters.commands - alone.commands) / k, 2),
+      redis_round_trips_per_writer: round(perWriter, 2),
+      writers_once_round_trips: round(withK.bursts - alone.bursts - k * perWriter, 1),
+      redis_commands_per_writer_marginal: round((with2K.commands - withK.commands) / k, 2),
       idle_tick_round_trips: idle.bursts,
       reader_tick_round_trips: alone.bursts,
     };
