@@ -40,13 +40,16 @@ export const DEFAULT_PREFIX = 'tf';
 export function readConfig(env: NodeJS.ProcessEnv = process.env): { config: Config; problems: string[] } {
   const problems: string[] = [];
   const redisUrl = env.REDIS_URL || DEFAULT_REDIS_URL;
-  const db = redisDatabase(redisUrl);
-  if (typeof db === 'string') problems.push(db);
   const redisCluster = env.TFCTL_REDIS_CLUSTER === '1' || env.TFCTL_REDIS_CLUSTER === 'true';
-  if (redisCluster && typeof db !== 'string') {
-    const wrong = clusterProblem(redisUrl, db);
-    if (wrong) problems.push(wrong);
-  }
+  // A cluster's REDIS_URL may name several seed nodes; each must be a URL a cluster can take.
+  const seeds = redisCluster ? seedUrls(redisUrl) : [redisUrl];
+  const db = redisDatabase(seeds[0]!);
+  const wrongSeed = seeds.map((s) => {
+    const d = redisDatabase(s);
+    return typeof d === 'string' ? d : redisCluster ? clusterProblem(s, d) : null;
+  });
+  const wrongUrl = wrongSeed.find((w) => w !== null);
+  if (wrongUrl) problems.push(wrongUrl);
   const prefix = env.TFCTL_PREFIX || DEFAULT_PREFIX;
   // Braces would break the per-bot hash tags, and : * ? [ the farm's SCAN pattern.
   if (!/^[A-Za-z0-9_.-]{1,64}$/.test(prefix)) problems.push(`TFCTL_PREFIX "${prefix}" may hold only letters, digits, _ . and - (1 to 64)`);
@@ -114,6 +117,17 @@ export function redisDatabase(url: string): number | string {
 }
 
 /**
+ * A cluster's REDIS_URL may name several seed nodes, so that a client starting while one is down still
+ * finds the cluster: `redis://[:password@]host:port,host:port…`. Each as a URL of its own, with the
+ * first one's scheme, login and path; any other URL comes back alone.
+ */
+export function seedUrls(url: string): string[] {
+  const m = /^([a-z][a-z0-9+.-]*:\/\/(?:[^@/?#]*@)?)([^/?#]*)(.*)$/i.exec(url);
+  if (!m || !m[2]!.includes(',')) return [url];
+  return m[2]!.split(',').map((host) => `${m[1]}${host.trim()}${m[3]}`);
+}
+
+/**
  * What keeps REDIS_URL from naming a Redis Cluster's seed node, or null: a cluster has only database 0,
  * and its client connects to host:port (a socket path cannot lead to the other nodes).
  */
@@ -154,16 +168,23 @@ export function hidePassword(url: string): string {
     u.password = '***';
     return u.toString();
   } catch {
-    return url;
+    // Not one URL (a cluster's several seeds): mask what stands where a password would.
+    return url.replace(/^([a-z][a-z0-9+.-]*:\/\/[^:/@]*:)[^@/]*@/i, '$1***@');
   }
 }
 
 /** Where a farm lives, for headers: host:port/db (or the socket path), or `cluster host:port` for a cluster's seed; no credentials. */
 export function redisWhere(url: string, db: number, cluster = false): string {
   if (url.startsWith('/')) return `${url.split('?')[0]}/${db}`;
+  if (cluster) {
+    try {
+      return `cluster ${seedUrls(url).map((s) => `${new URL(s).hostname}:${new URL(s).port || 6379}`).join(',')}`;
+    } catch {
+      return hidePassword(url);
+    }
+  }
   try {
     const u = new URL(url);
-    if (cluster) return `cluster ${u.hostname}:${u.port || 6379}`;
     return `${u.hostname}:${u.port || 6379}/${db}`;
   } catch {
     return hidePassword(url);

@@ -15,7 +15,8 @@ export function addSecretsFromEnv(env: NodeJS.ProcessEnv = process.env): void {
   for (const name of ['TFCTL_CONSUMER_SECRET', 'TFCTL_TOKEN', 'TFCTL_TOKEN_SECRET']) addSecret(env[name]);
   for (const name of ['REDIS_URL', 'TFCTL_X_API', 'TFCTL_INFLUX_URL']) {
     try {
-      const u = new URL(env[name] ?? '');
+      // A cluster's REDIS_URL may list several hosts (redis://:pw@a:1,b:2): the first one's URL has the password.
+      const u = new URL((env[name] ?? '').replace(/(@[^,/?#]*),[^/?#]*/, '$1'));
       addSecret(decodeURIComponent(u.password));
       addSecret(u.password);
     } catch {

@@ -19,6 +19,8 @@ export interface ClusterNode {
 export interface PrivateCluster {
   /** A seed node's URL, as REDIS_URL takes it (with TFCTL_REDIS_CLUSTER=1). */
   url: string;
+  /** Every node as a seed (redis://host:port,host:port…): a client started after a node died still connects. */
+  seedsUrl: string;
   nodes: ClusterNode[];
   /** How long starting took, in ms (servers up, slots assigned, every node agreeing). */
   startupMs: number;
@@ -33,6 +35,14 @@ export interface PrivateCluster {
   killMaster(which: { port: number } | { slot: number }, opts?: { wait?: boolean }): Promise<ClusterNode>;
   /** Waits until every slot is served by a live master that every live node agrees on. */
   waitHealthy(timeoutMs?: number): Promise<void>;
+  /** The live replicas of a master. */
+  replicasOf(masterPort: number): Promise<ClusterNode[]>;
+  /** Stops a node's process (SIGSTOP) without a goodbye: it answers nothing, its sockets stay open. */
+  freeze(port: number): void;
+  /** Lets a frozen node go on (SIGCONT). */
+  thaw(port: number): void;
+  /** Any command to one node (CLIENT KILL TYPE master, INFO replication…). */
+  ask(port: number, ...args: (string | number)[]): Promise<unknown>;
   /** A graceful manual failover: the replica of a master takes over its slots (CLUSTER FAILOVER). */
   failover(masterPort: number): Promise<ClusterNode>;
   /** A Cluster client of the test's own; stop() disconnects it. */
@@ -231,9 +241,11 @@ export async function startCluster(opts: ClusterOptions = {}): Promise<PrivateCl
     return lines.map((l) => byId(l.split(' ')[0]!)).filter((n): n is ClusterNode => !!n && n.alive);
   };
 
-  const url = `redis://${opts.password ? `:${encodeURIComponent(opts.password)}@` : ''}${HOST}:${nodes[0]!.port}`;
+  const login = `redis://${opts.password ? `:${encodeURIComponent(opts.password)}@` : ''}`;
+  const url = `${login}${HOST}:${nodes[0]!.port}`;
   return {
     url,
+    seedsUrl: `${login}${nodes.map((n) => `${HOST}:${n.port}`).join(',')}`,
     nodes,
     startupMs: Date.now() - started,
     masterOf,
@@ -255,6 +267,18 @@ export async function startCluster(opts: ClusterOptions = {}): Promise<PrivateCl
       return node;
     },
     waitHealthy,
+    async replicasOf(masterPort) {
+      const master = byPort(masterPort);
+      if (!master) throw new Error(`no node on ${masterPort}`);
+      return replicasOf(master);
+    },
+    freeze(port) {
+      procs.get(port)?.kill('SIGSTOP');
+    },
+    thaw(port) {
+      procs.get(port)?.kill('SIGCONT');
+    },
+    ask,
     async failover(masterPort) {
       const master = byPort(masterPort);
       if (!master) throw new Error(`no node on ${masterPort}`);

@@ -1,5 +1,5 @@
 import type { Cluster, Redis } from 'ioredis';
-import { clusterProblem, hidePassword, redisDatabase } from '../config.js';
+import { clusterProblem, hidePassword, redisDatabase, seedUrls } from '../config.js';
 import { OperationalError, UsageError } from '../errors.js';
 import type { RedisClient } from './client.js';
 
@@ -51,19 +51,24 @@ async function connectOne(url: string): Promise<Redis> {
 }
 
 /**
- * A Redis Cluster from one seed node (TFCTL_REDIS_CLUSTER=1): ioredis asks it for the slot map and
+ * A Redis Cluster from its seed nodes (TFCTL_REDIS_CLUSTER=1; REDIS_URL names one or several, see
+ * seedUrls): ioredis asks the first that answers for the slot map and
  * connects to every master, sending each command to the node that holds its key (a script goes where its
  * first key is). It is ready once the cluster says it is ok (CLUSTER INFO), which also meets a refused
  * password at once. Same errors and exit codes as one Redis.
  */
 async function connectCluster(url: string): Promise<Cluster> {
-  const db = redisDatabase(url);
-  if (typeof db === 'string') throw new UsageError(db);
-  const wrong = clusterProblem(url, db);
-  if (wrong) throw new UsageError(wrong);
-  const u = new URL(url);
+  const seeds = seedUrls(url);
+  for (const seed of seeds) {
+    const db = redisDatabase(seed);
+    if (typeof db === 'string') throw new UsageError(db);
+    const wrong = clusterProblem(seed, db);
+    if (wrong) throw new UsageError(wrong);
+  }
+  const nodes = seeds.map((s) => new URL(s)).map((u) => ({ host: u.hostname.replace(/^\[(.*)\]$/, '$1'), port: Number(u.port || 6379) }));
+  const u = new URL(seeds[0]!);
   const { Cluster } = await import('ioredis');
-  const cluster = new Cluster([{ host: u.hostname.replace(/^\[(.*)\]$/, '$1'), port: Number(u.port || 6379) }], {
+  const cluster = new Cluster(nodes, {
     lazyConnect: true,
     enableOfflineQueue: true,
     enableAutoPipelining: true,

@@ -26,6 +26,16 @@ describe('a farm on a Redis Cluster: connecting', () => {
       expect(list.code).toBe(0);
       expect(list.stdout).toContain(`farm conn on cluster 127.0.0.1:${seed}`);
     }
+    // Several seeds: the first that answers will do, and the password is never shown.
+    const seeds = `redis://:s3cret@127.0.0.1:1,127.0.0.1:${port}`;
+    const many = await tfctl(['list'], env(seeds));
+    expect(many.stderr).toBe('');
+    expect(many.stdout).toContain(`farm conn on cluster 127.0.0.1:1,127.0.0.1:${port}`);
+    const down = await tfctl(['config'], env(`redis://:s3cret@127.0.0.1:1,127.0.0.1:2`));
+    expect(down.code).not.toBe(0);
+    expect(down.stdout).toContain('cannot reach Redis at redis://:***@127.0.0.1:1,127.0.0.1:2');
+    expect(down.stdout).toContain('redis://:***@127.0.0.1:1,127.0.0.1:2 (cluster)');
+    expect(down.stdout + down.stderr).not.toContain('s3cret');
     const config = await tfctl(['config', '--json'], env(`redis://:s3cret@127.0.0.1:${port}`));
     const report = JSON.parse(config.stdout) as { redis: { ok: boolean; cluster: boolean; url: string; bots: number } };
     expect(report.redis).toMatchObject({ ok: true, cluster: true, url: `redis://:***@127.0.0.1:${port}`, bots: 0 });
@@ -35,6 +45,9 @@ describe('a farm on a Redis Cluster: connecting', () => {
     const db = await tfctl(['list'], env(`redis://:s3cret@127.0.0.1:${port}/2`));
     expect(db.code).toBe(2);
     expect(db.stderr).toBe('tfctl: REDIS_URL selects database 2, but a Redis Cluster has only database 0 (TFCTL_REDIS_CLUSTER=1): drop /2 from the URL\n');
+    const second = await tfctl(['list'], env(`redis://:s3cret@127.0.0.1:${port},127.0.0.1:${port + 1}/1`));
+    expect(second.code).toBe(2);
+    expect(second.stderr).toContain('REDIS_URL selects database 1, but a Redis Cluster has only database 0');
     const sock = await tfctl(['tick'], env('/tmp/redis.sock'));
     expect(sock.code).toBe(2);
     expect(sock.stderr).toMatch(/^tfctl: REDIS_URL "\/tmp\/redis.sock" is a socket path, but TFCTL_REDIS_CLUSTER=1 needs one node's redis:\/\/host:port\n$/);

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { hidePassword, loadConfig, readConfig, redisDatabase, redisWhere } from '../../src/config.js';
+import { hidePassword, loadConfig, readConfig, redisDatabase, redisWhere, seedUrls } from '../../src/config.js';
+import { addSecretsFromEnv, redact } from '../../src/redact.js';
 import { UsageError } from '../../src/errors.js';
 
 describe('configuration', () => {
@@ -42,5 +43,21 @@ describe('configuration is checked before anything runs', () => {
   it('names where a farm lives without credentials', () => {
     expect(redisWhere('redis://:pw@db.local:6380/2', 2)).toBe('db.local:6380/2');
     expect(redisWhere('redis://db.local', 0)).toBe('db.local:6379/0');
+  });
+
+  it('takes a Redis Cluster: one or several seed nodes, database 0 only, passwords hidden', () => {
+    expect(loadConfig({ REDIS_URL: 'redis://h:1', TFCTL_REDIS_CLUSTER: '1' })).toMatchObject({ redisCluster: true, redisDb: 0 });
+    expect(loadConfig({ REDIS_URL: 'redis://h:1' }).redisCluster).toBe(false);
+    expect(seedUrls('redis://:pw@a:1,b:2, c:3/0')).toEqual(['redis://:pw@a:1/0', 'redis://:pw@b:2/0', 'redis://:pw@c:3/0']);
+    expect(seedUrls('redis://a:1')).toEqual(['redis://a:1']);
+    expect(loadConfig({ REDIS_URL: 'redis://:pw@a:1,b:2', TFCTL_REDIS_CLUSTER: '1' }).redisDb).toBe(0);
+    expect(readConfig({ REDIS_URL: 'redis://a:1/1', TFCTL_REDIS_CLUSTER: '1' }).problems).toEqual(['REDIS_URL selects database 1, but a Redis Cluster has only database 0 (TFCTL_REDIS_CLUSTER=1): drop /1 from the URL']);
+    expect(readConfig({ REDIS_URL: 'redis://a:1,b:x', TFCTL_REDIS_CLUSTER: '1' }).problems[0]).toMatch(/^REDIS_URL "redis:\/\/b:x" is not a URL/);
+    // Several hosts without the setting are no URL at all.
+    expect(readConfig({ REDIS_URL: 'redis://a:1,b:2' }).problems[0]).toMatch(/is not a URL/);
+    expect(hidePassword('redis://:s3cret@a:1,b:2')).toBe('redis://:***@a:1,b:2');
+    expect(redisWhere('redis://:pw@a:1,b:2', 0, true)).toBe('cluster a:1,b:2');
+    addSecretsFromEnv({ REDIS_URL: 'redis://:cluster-pw@a:1,b:2' });
+    expect(redact('AUTH cluster-pw failed')).toBe('AUTH *** failed');
   });
 });
