@@ -50,7 +50,12 @@ export class Farm {
   }
 
   async close(): Promise<void> {
-    await this.redis.quit().catch(() => this.redis.disconnect());
+    // QUIT waits for every node's answer; a cluster node that hangs (not dead) must not keep a cron run alive.
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<void>((resolve) => (timer = setTimeout(resolve, 1000).unref()));
+    await Promise.race([this.redis.quit().catch(() => undefined), late]);
+    clearTimeout(timer);
+    this.redis.disconnect();
   }
 
   /** Validates everything against the kind's schema before touching Redis, then creates the bot in one atomic step. */
