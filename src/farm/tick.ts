@@ -316,8 +316,8 @@ export function backoffMs(retries: number, everyS: number): number {
   return Math.min(60_000 * 2 ** Math.min(retries - 1, 20), everyS * 1000);
 }
 
-// What ioredis says when the server is gone, restarting, full or read-only.
-const REDIS_TROUBLE = /Connection is closed|ECONNREFUSED|ECONNRESET|EPIPE|max retries|Stream isn't writeable|LOADING|OOM|READONLY|MISCONF|MASTERDOWN|NOSCRIPT|BUSY/;
+// What ioredis says when the server is gone, restarting, full or read-only, or a cluster is failing over.
+const REDIS_TROUBLE = /Connection is closed|ECONNREFUSED|ECONNRESET|EPIPE|max retries|Stream isn't writeable|LOADING|OOM|READONLY|MISCONF|MASTERDOWN|NOSCRIPT|BUSY|NOREPLICAS|CLUSTERDOWN|TRYAGAIN|Too many Cluster redirections|None of startup nodes/;
 
 /** An error as a report line; Redis trouble names Redis, so a restart mid-tick is told apart from X's. */
 export function describeFailure(err: unknown): string {

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { RedisClient } from './client.js';
+import { waitReplicated } from './replicated.js';
 import type { Keys } from './keys.js';
 import { script } from './scripts.js';
 
@@ -89,11 +90,13 @@ export class Posts {
     const args: string[] = [String(budget)];
     for (const { intent } of candidates) args.push(intent.hash, intent.entry, JSON.stringify(intent));
     const [chosen, rest] = (await script(this.redis, 'tick-intents')([this.keys.posted(writer), this.keys.intents(writer)], args)) as [number[], number[]];
+    if (chosen.length) await waitReplicated(this.redis, this.keys.intents(writer)); // on a cluster: on a replica before any POST
     return { chosen: chosen.map((n) => n - 1), rest: rest.map((n) => n - 1) };
   }
 
   async writeIntent(writer: string, intent: Intent): Promise<void> {
     await this.redis.hset(this.keys.intents(writer), intent.hash, JSON.stringify(intent));
+    await waitReplicated(this.redis, this.keys.intents(writer)); // on a cluster: on a replica before the POST
   }
 
   async intents(writer: string): Promise<Intent[]> {
