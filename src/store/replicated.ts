@@ -1,5 +1,6 @@
 import type { Cluster } from 'ioredis';
 import type { RedisClient } from './client.js';
+import { slotOf } from './slots.js';
 
 /**
  * On a Redis Cluster a master answers a write before its replica has it (replication is asynchronous):
@@ -10,16 +11,27 @@ import type { RedisClient } from './client.js';
  * and the master has a replica (one cut off, lagging or hung), the write is refused as not durable: the
  * caller must not go on to what it protects, and a later tick retries, its intents settled by recovery.
  * A master with no replica at all (one that took over and has none yet) cannot do better than its own
- * append-only file, and its writes count as they are. On one Redis there is nothing to wait for.
+ * append-only file, and its writes count as they are: such a master is remembered for a while, so its
+ * writers do not each wait the full second. On one Redis there is nothing to wait for.
  */
 export const REPLICA_WAIT_MS = 1000;
+/** How long a master found without replicas is not waited for (a tick's length, about). */
+const BARE_FOR_MS = 30_000;
+/** Masters (host:port) found without replicas, until when. */
+const bare = new Map<string, number>();
 
 export async function waitReplicated(redis: RedisClient, key: string): Promise<void> {
   if (!redis.isCluster) return;
+  const node = (redis as Cluster).slots[slotOf(key)]?.[0];
+  if (node !== undefined && (bare.get(node) ?? 0) > Date.now()) return;
   const replies = (await redis.pipeline().exists(key).wait(1, REPLICA_WAIT_MS).exec()) ?? [];
   const [err, acked] = replies[1] ?? [new Error('WAIT gave no reply'), 0];
   if (err) throw err;
-  if (Number(acked) >= 1 || (await replicasOf(redis as Cluster, key)) === 0) return;
+  if (Number(acked) >= 1) return;
+  if ((await replicasOf(redis as Cluster, key)) === 0) {
+    if (node !== undefined) bare.set(node, Date.now() + BARE_FOR_MS);
+    return;
+  }
   throw new Error(`NOREPLICAS: no replica had the write to ${key} within ${REPLICA_WAIT_MS} ms, so a failover could lose it`);
 }
 
