@@ -53,6 +53,11 @@ export interface BotChanges extends Partial<Omit<BotSettings, 'settings' | 'name
 export interface Wire {
   send(commands: Array<Array<string | number>>): Promise<unknown[]>;
   load(text: string): Promise<string>;
+  /**
+   * Optional, the same as send of one EVALSHA per key list (same script, same ARGV), for a connection
+   * that can write such a batch quicker than any commands (the one-shot socket, listing.ts).
+   */
+  evalshaMany?(sha: string, keyLists: string[][], args: string[]): Promise<unknown[]>;
 }
 
 /** The Wire of an ioredis connection, one Redis or a cluster (each command to its slot's node). */
@@ -124,7 +129,9 @@ export async function readOverview(wire: Wire, keys: Keys, codec: KindCodec, nam
     how, how === 'EVALSHA' ? sha : text, 2 + suffixes.length, keys.bot(name), keys.timeline(name), ...suffixes.map((s) => keys.own(name, s)), prefix,
   ];
   const read = async (batch: string[], prefix = pause): Promise<Array<SummaryReply | null>> => {
-    const out = await wire.send(batch.map((n) => call(n, 'EVALSHA', prefix)));
+    const out = wire.evalshaMany
+      ? await wire.evalshaMany(sha, batch.map((n) => [keys.bot(n), keys.timeline(n), ...suffixes.map((s) => keys.own(n, s))]), [prefix])
+      : await wire.send(batch.map((n) => call(n, 'EVALSHA', prefix)));
     // A script flushed between load and call (a failover to a node that missed it): those again, by text.
     const lost = out.flatMap((r, i) => (r instanceof Error && r.message.startsWith('NOSCRIPT') ? [i] : []));
     if (lost.length) (await wire.send(lost.map((i) => call(batch[i]!, 'EVAL', prefix)))).forEach((r, j) => (out[lost[j]!] = r));

@@ -21,6 +21,7 @@ export async function openListing(url: string, prefix: string, codec: KindCodec 
   // Commands sent together go out in one write: one round trip for them all.
   const wire: Wire = {
     send: (commands) => redis.callMany(commands),
+    evalshaMany: (sha, keyLists, args) => redis.evalshaMany(sha, keyLists, args),
     load: async (text) => (await redis.call('SCRIPT', 'LOAD', text)) as string,
   };
   return {

@@ -74,6 +74,9 @@ describe('the listing connection', () => {
       expect(replies[501]).toBe(`499${long}`);
       expect(replies[502]).toBeNull();
       expect(await c.callMany([])).toEqual([]);
+      // One script over many key lists, encoded once but for the keys: the same replies as one command each.
+      const sha = (await c.call('SCRIPT', 'LOAD', 'return {KEYS[1], KEYS[2], ARGV[1]}')) as string;
+      expect(await c.evalshaMany(sha, [['a', 'ключ'], ['b', 'c']], ['арг'])).toEqual([['a', 'ключ', 'арг'], ['b', 'c', 'арг']]);
       expect(await c.call('ECHO', 'still in step')).toBe('still in step');
     } finally {
       c.close();
