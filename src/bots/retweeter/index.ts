@@ -122,8 +122,8 @@ export const retweeter: BotKind = {
   check(settings) {
     if (settings.mode === 'quote' && !settings.quote) throw new UsageError('--mode quote needs --quote <text>');
   },
-  async tick(bot, env) {
-    return (await import('./tick.js')).tick(bot, env);
+  async tick(bot, env, ctx) {
+    return (await import('./tick.js')).tick(bot, env, ctx);
   },
   async show(bot, ctx) {
     return (await import('./view.js')).show(bot, ctx);

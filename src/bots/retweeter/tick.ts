@@ -3,7 +3,7 @@ import type { TimelineEntry } from '../../store/timeline.js';
 import { matchingRules, type Query } from '../../xquery/index.js';
 import { Publisher } from '../publish.js';
 import { checkRule, Rules } from '../rules.js';
-import type { Outcome, TickEnv } from '../types.js';
+import type { Outcome, TickContext, TickEnv } from '../types.js';
 import { Decisions, WAITING, type Decision, type DecisionKind } from './decisions.js';
 import { RETWEETER_LIMITS, renderQuote, retweeterSettings, type RetweeterSettings } from './index.js';
 import { inWindow, parseWindows } from './window.js';
@@ -26,17 +26,19 @@ interface Considered {
  * through the publishing core, log every decision, and acknowledge every tweet whose decision is final.
  * Tweets waiting for a window or a cap stay unprocessed and are decided again next tick, until max-age.
  */
-export async function tick(bot: Bot, env: TickEnv): Promise<Outcome> {
+export async function tick(bot: Bot, env: TickEnv, ctx?: TickContext): Promise<Outcome> {
   const settings = retweeterSettings(bot);
   const client = env.dryRun ? undefined : env.client(bot);
   const learned: Record<string, string> = {};
   let publisher: Publisher | undefined;
   let open = { hashes: new Set<string>(), entries: new Set<string>() };
   if (client) {
-    publisher = new Publisher(bot, env, client, learned);
+    // Under the generic tick, its open intents come with the lock, and its bookkeeping and acknowledgements
+    // go with the tick's end step (store/tick-steps.ts).
+    publisher = new Publisher(bot, env, client, learned, ctx);
     const failed = await publisher.recover();
     if (failed) return failed;
-    open = await publisher.openEntries();
+    open = publisher.openEntries();
   }
 
   const rules = (await new Rules(env.store.redis, env.keys).list(bot.name)).map((r) => ({ id: r.id, query: checkRule(r.value, RETWEETER_LIMITS) }));
@@ -56,7 +58,8 @@ export async function tick(bot: Bot, env: TickEnv): Promise<Outcome> {
   const considered = fresh.map((entry, i): Considered => decide(entry, marks[i]!, rules, settings, now, env.farmUserIds, ownId));
 
   // How many it may retweet now: per-tick, and min-gap since its last retweet.
-  const last = (await env.posts.recent(bot.name, 1))[0]?.at ?? 0;
+  // Recovery's retweets count (with the ledger they are not in the list yet).
+  const last = Math.max((await env.posts.recent(bot.name, 1))[0]?.at ?? 0, ...(publisher?.posts ?? []).map((p) => p.at));
   let allowed = settings.minGap > 0 && now - last < settings.minGap * 1000 ? 0 : settings.minGap > 0 ? 1 : settings.perTick;
   allowed = Math.min(allowed, settings.perTick);
 
@@ -102,7 +105,8 @@ export async function tick(bot: Bot, env: TickEnv): Promise<Outcome> {
   if (!env.dryRun) {
     await new Decisions(env.store.redis, env.keys, bot.name).record(decisions);
     await env.hook?.('before-ack', bot);
-    await env.timeline.ack(bot.source!, bot.name, done);
+    if (ctx) ctx.ledger.ack(env.keys.timeline(bot.source!), bot.name, done);
+    else await env.timeline.ack(bot.source!, bot.name, done);
   }
   const counts = tally(decisions);
   const posts = publisher?.posts ?? [];
