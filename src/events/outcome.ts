@@ -34,8 +34,19 @@ export async function tickEvents(events: Events, bot: string, o: TickResult, at:
  * it: no event per tick while it stays high, none for a backlog hovering at the line).
  */
 export async function backlogEvent(events: Events, bot: string, source: string, backlog: number, threshold: number, at: number): Promise<void> {
-  const flag = `backlog:${bot}`;
+  const flag = backlogFlag(bot);
   if (backlog > threshold) {
     await events.enter(flag, { type: 'backlog', bot, at, detail: `${backlog} unprocessed tweets of ${source} (alert above ${threshold})`, data: { source, backlog, threshold } });
   } else if (backlog <= threshold / 2) await events.leave(flag, null);
+}
+
+/** The state (a field of the events' state hash) that says a consumer is over its backlog alert. */
+export const backlogFlag = (bot: string): string => `backlog:${bot}`;
+
+/**
+ * Whether backlogEvent would change anything, given whether the flag is set now: only then need it run
+ * (a farm's consumers are mostly neither crossing the line nor coming back under half of it).
+ */
+export function backlogChanges(flagged: boolean, backlog: number, threshold: number): boolean {
+  return backlog > threshold ? !flagged : backlog <= threshold / 2 && flagged;
 }

@@ -18,7 +18,7 @@ import { botName, type Bot } from '../bots/bot.js';
 import type { Farm } from './farm.js';
 import { logBot, logSummary } from './tick-log.js';
 import { Events } from '../events/index.js';
-import { backlogEvent, tickEvents } from '../events/outcome.js';
+import { backlogChanges, backlogEvent, backlogFlag, tickEvents } from '../events/outcome.js';
 
 export interface TickOptions {
   names?: string[];
@@ -270,12 +270,15 @@ async function backlogEvents(farm: Farm, env: TickEnv, checks: BacklogCheck[]): 
   }
   for (const [source, consumers] of bySource) {
     try {
-      const backlog = await groupBacklogs(farm, source);
-      // All at once: one round trip for the source's consumers, not one each in turn (1,000 at 1,000 writers).
+      // The backlogs and the consumers' alert states in one round trip; a state that changes is written then,
+      // all at once (rare: one round trip for every consumer that crosses a line, not one each in turn).
+      const threshold = farm.config.backlogAlert ?? 1000;
+      const [backlog, flags] = await Promise.all([groupBacklogs(farm, source), farm.redis.hmget(farm.store.keys.eventState(), ...consumers.map((c) => backlogFlag(c.name)))]);
       await Promise.all(
-        consumers.map((c) => {
+        consumers.map((c, i) => {
           const n = backlog.get(c.name);
-          return n === undefined ? null : backlogEvent(env.events!, c.name, source, n, farm.config.backlogAlert ?? 1000, c.at);
+          if (n === undefined || !backlogChanges(flags[i] !== null, n, threshold)) return null;
+          return backlogEvent(env.events!, c.name, source, n, threshold, c.at);
         }),
       );
     } catch {
