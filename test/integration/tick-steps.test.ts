@@ -8,7 +8,10 @@ import { Farm } from '../../src/farm/farm.js';
 import { runTick } from '../../src/farm/tick.js';
 import { Timeline } from '../../src/store/timeline.js';
 import { Keys } from '../../src/store/keys.js';
-import { destroyAgents } from '../../src/x/client.js';
+import { createXClient, destroyAgents } from '../../src/x/client.js';
+import { Publisher, SEND_WINDOW_MS } from '../../src/bots/publish.js';
+import { Posts, textHash, type Intent } from '../../src/store/posts.js';
+import type { TickEnv } from '../../src/bots/types.js';
 
 /**
  * A bot's tick in few round trips (store/tick-steps.ts), counted on the wire by a proxy in front of a real
@@ -142,5 +145,48 @@ describe("the reader's trim", () => {
     await client.xack(key, 'h', ids[2]!);
     await timeline.trim('r', 5000);
     expect(await client.xlen(key)).toBe(0);
+  });
+});
+
+describe('an intent written ahead of its POST', () => {
+  /** A publisher on the farm's Redis and the sandbox, with a clock the test moves. */
+  async function setUp(name: string) {
+    let clock = 1_000_000;
+    const seen: Intent[] = [];
+    const posts = new Posts(client, new Keys(prefix));
+    const bot = (await farm.store.get(name))!;
+    const account = await sb.account(`rt${n}_${name}`);
+    const x = createXClient({ apiBase: sb.url, appKey: sb.app.consumer_key, appSecret: sb.app.consumer_secret, accessToken: account.token, accessSecret: account.secret });
+    const env = {
+      posts,
+      now: () => clock,
+      inFlightMs: 10_000,
+      // What Redis holds when the POST leaves.
+      hook: async (point: string) => {
+        if (point === 'before-post') seen.push(...(await posts.intents(name)));
+      },
+    } as unknown as TickEnv;
+    const publisher = new Publisher(bot, env, x, {});
+    const text = `Текст номер ${n}.`;
+    const intent = publisher.ahead({ kind: 'post', text, hash: textHash(text), source: '1', entry: '1-0', noun: 'текст', at: clock });
+    expect(await posts.choose(name, 1, [{ intent }])).toEqual({ chosen: [0], rest: [] });
+    return { publisher, intent, seen, later: (ms: number) => (clock += ms) };
+  }
+
+  it('leaves as written within its send window', async () => {
+    const { publisher, intent, seen, later } = await setUp('w');
+    later(SEND_WINDOW_MS);
+    expect(await publisher.publish(intent, true)).toMatchObject({ settled: 'posted' });
+    expect(seen).toEqual([intent]);
+  });
+
+  it('is written again, with the time it leaves, when its window has passed: recovery must wait from then', async () => {
+    const { publisher, intent, seen, later } = await setUp('h');
+    later(SEND_WINDOW_MS + 1);
+    expect(await publisher.publish(intent, true)).toMatchObject({ settled: 'posted' });
+    expect(seen).toHaveLength(1);
+    expect(seen[0]!.sentAt).toBe(intent.sentAt! + SEND_WINDOW_MS + 1);
+    expect(seen[0]!.window).toBeUndefined();
+    expect(seen[0]!.attempt).toBe(1); // the same first attempt: it was never sent
   });
 });
