@@ -20,6 +20,13 @@ import { logBot, logSummary } from './tick-log.js';
 import { Events } from '../events/index.js';
 import { backlogChanges, backlogEvent, backlogFlag, tickEvents } from '../events/outcome.js';
 
+/**
+ * Bots ticked at once within a phase. Measured at 1,000 writers on the sandbox (bench, tick_s): 16 → 3.3–3.9 s,
+ * 64 → 2.0–3.4 s, 128 → 2.0–3.1 s, CPU alike (2.1–2.5 s): more bots in flight overlap their calls to X and
+ * share Redis's writes. 64 matches the X client's sockets per origin (src/x/client.ts): more would only queue.
+ */
+export const DEFAULT_CONCURRENCY = 64;
+
 export interface TickOptions {
   names?: string[];
   force?: boolean;
@@ -92,7 +99,7 @@ export async function runTick(farm: Farm, opts: TickOptions = {}): Promise<TickR
       const phase = runnable.filter((b) => phaseOf(b.role) === i);
       // Sources wait for a run already fetching the same stream, so their consumers see its tweets.
       const waitMs = kinds[0]?.family === 'source' ? opts.readerWaitMs ?? 15_000 : 0;
-      reports.push(...(await pool(phase, opts.concurrency ?? 16, async (bot) => {
+      reports.push(...(await pool(phase, opts.concurrency ?? DEFAULT_CONCURRENCY, async (bot) => {
         const started = performance.now();
         const { result, calls } = await recordXCalls(() => tickOne(farm, env, bot, opts, waitMs, backlogs));
         logBot(log, result, Math.round(performance.now() - started), calls);

@@ -72,7 +72,7 @@ export function register(program: Command, ctx: CommandContext): void {
     .argument('[names...]', 'only these bots')
     .option('--force', 'ignore due times')
     .option('--dry-run', 'compose what would be posted, post nothing, change nothing')
-    .option('--concurrency <n>', 'bots ticked at once (default 16)')
+    .option('--concurrency <n>', 'bots ticked at once (default 64)')
     .option('--json', 'print the report as JSON')
     .action(async (names: string[], opts: Omit<TickCommandOptions, 'names'>) => {
       const report = await run({ names, ...opts }, ctx.io, ctx.config());
