@@ -21,9 +21,10 @@ import { Events } from '../events/index.js';
 import { backlogChanges, backlogEvent, backlogFlag, tickEvents } from '../events/outcome.js';
 
 /**
- * Bots ticked at once within a phase. Measured at 1,000 writers on the sandbox (bench, tick_s): 16 → 3.3–3.9 s,
- * 64 → 2.0–3.4 s, 128 → 2.0–3.1 s, CPU alike (2.1–2.5 s): more bots in flight overlap their calls to X and
- * share Redis's writes. 64 matches the X client's sockets per origin (src/x/client.ts): more would only queue.
+ * Bots ticked at once within a phase. Measured at 1,000 writers (bench, three runs each on a loaded machine
+ * whose single runs ranged 2.0–15.5 s), median tick_s: 16 → 3.9 s, 32 → 3.3 s, 64 → 3.4 s, 128 → 3.1 s,
+ * tick CPU 2.1–2.5 s at every setting: more bots in flight overlap their calls to X and share Redis's
+ * writes. 64 is the X client's sockets per origin (src/x/client.ts): more would only queue there.
  */
 export const DEFAULT_CONCURRENCY = 64;
 
