@@ -6,6 +6,10 @@ import type { Cluster } from 'ioredis';
 import { tfctl } from '../helpers/cli.js';
 import { startCluster, type PrivateCluster } from '../helpers/cluster.js';
 import { AUTHOR_TWEETS, startTestSandbox, type Creds, type TestSandbox } from '../helpers/sandbox.js';
+import { startReceiver } from '../helpers/receiver.js';
+import { bufferIo } from '../helpers/io.js';
+import { loadConfig } from '../../src/config.js';
+import { run as events } from '../../src/cli/commands/events.js';
 
 /**
  * The farm's everyday commands on a six-node Redis Cluster, each a `tfctl` process as cron and an
@@ -136,6 +140,29 @@ describe('a farm on a Redis Cluster', () => {
       const texts = await onX(w);
       expect(texts).toHaveLength(3);
       expect(new Set(texts).size).toBe(3);
+    }
+  });
+
+  it('events --follow sees a tick\'s posts as they come, and the webhook gets each once', async () => {
+    const p = 'ev';
+    const receiver = await startReceiver();
+    try {
+      await ok(p, ['create', 'r1', 'reader', ...creds('owner')]);
+      await ok(p, ['create', 'w_accs', 'writer', '--reader', 'r1', '--template', 'Опять думаю про {noun:accs,plur}.', '--grab', '1', ...creds('w_accs')]);
+      // Followed on a connection of its own (XREAD BLOCK on the events' node), in this process.
+      const io = bufferIo();
+      const following = events({ follow: true, json: true, forMs: 6000 }, io, loadConfig(env(p)));
+      await new Promise((r) => setTimeout(r, 500));
+      const tick = await tfctl(['tick', '--json'], { ...env(p), TFCTL_WEBHOOK_URL: receiver.url });
+      expect(tick.code, tick.stderr).toBe(0);
+      await following;
+      const seen = io.stdout.trim().split('\n').map((l) => JSON.parse(l) as { type: string; bot: string });
+      expect(seen.map((e) => `${e.type}:${e.bot}`)).toEqual(['posted:w_accs']);
+      expect(receiver.got.map((e) => `${e.type}:${e.bot}`)).toEqual(['posted:w_accs']);
+      await ok(p, ['tick']); // nothing due: nothing is sent again
+      expect(receiver.got).toHaveLength(1);
+    } finally {
+      await receiver.stop();
     }
   });
 });
