@@ -149,7 +149,8 @@ export class TickLedger {
     );
     lock.stopRenewal();
     const acks = [...this.acks].map(([stream, a]) => redis.xack(stream, a.group, ...a.entries));
-    const indexed = due.set([[name, end.failing ? null : end.nextDueAt]]);
+    // On a cluster the index is on another node: set once the end step is in, or a failed one would leave it late.
+    const indexed = redis.isCluster ? done.then(() => due.set([[name, end.failing ? null : end.nextDueAt]])) : due.set([[name, end.failing ? null : end.nextDueAt]]);
     return Promise.all([done, indexed, ...acks]).then(([released]) => released === 1);
   }
 }

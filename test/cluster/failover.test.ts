@@ -75,6 +75,9 @@ async function postsOnX(prefix: string): Promise<Map<string, string[]>> {
   return out;
 }
 
+/** The failed bots of a tick report and why, for the test's story. */
+const failures = (r: TickJson) => r.bots.filter((b) => b.status === 'failed').map((b) => ` ${b.name}: ${b.detail}`).join(';');
+
 async function masterOfBot(name: string): Promise<ClusterNode> {
   return cluster.masterOf(Number(await redis.cluster('KEYSLOT', `{${name}}`)));
 }
@@ -114,19 +117,22 @@ describe('a master killed mid-tick', () => {
     expect(killed, `the tick ended before ${3} posts: ${first.stderr}`).toBeDefined();
     if (!first.stdout) throw new Error(`mid-tick run: exit ${first.code}, ${first.stderr}`);
     const report = JSON.parse(first.stdout) as TickJson;
-    seen.push(`mid-tick run: exit ${first.code}, ${JSON.stringify(report.summary)}`);
+    seen.push(`mid-tick run: exit ${first.code}, ${JSON.stringify(report.summary)}${failures(report)}`);
     await cluster.waitHealthy();
 
-    // Ticks until nothing more is due (a bot that failed is backed off: the sandbox clock moves past it).
+    // Ticks until no writer is due any more (a bot that failed is backed off, or its lock must lapse: the
+    // sandbox clock moves on, and the test waits out TFCTL_LOCK_TTL_MS).
     for (let round = 0; round < 8; round++) {
       const r = await tfctl(['tick', '--json'], env);
       if (!r.stdout) throw new Error(`tick ${round + 1}: exit ${r.code}, ${r.stderr} (${seen.join('; ')})`);
-      const s = (JSON.parse(r.stdout) as TickJson).summary;
-      seen.push(`tick ${round + 1}: exit ${r.code}, ${JSON.stringify(s)}`);
-      const missing = [...(await postsOnX(prefix))].filter(([, p]) => p.length === 0);
-      if (s.ran === 0 && missing.length === 0) break;
+      const ticked = JSON.parse(r.stdout) as TickJson;
+      seen.push(`tick ${round + 1}: exit ${r.code}, ${JSON.stringify(ticked.summary)}${failures(ticked)}`);
+      const listed = JSON.parse((await tfctl(['list', '--json'], env)).stdout) as Array<{ name: string; status: string }>;
+      const due = listed.filter((b) => WRITERS.includes(b.name) && b.status !== 'waiting').map((b) => `${b.name}:${b.status}`);
+      if (due.length === 0) break;
+      seen.push(`still due: ${due.join(' ')}`);
       await sb.advance(15 * 60);
-      await new Promise((res) => setTimeout(res, 2100)); // locks of failed runs lapse
+      await new Promise((res) => setTimeout(res, 2100));
     }
     console.log(`failover (${target}): ${seen.join('; ')}`);
 
