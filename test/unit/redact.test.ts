@@ -19,4 +19,16 @@ describe('redact', () => {
     // Prose naming a secret's file is not a secret.
     expect(redact('bot "rx": secret: /tmp/open.secret can be read by others')).toBe('bot "rx": secret: /tmp/open.secret can be read by others');
   });
+
+  it('blanks every known value among many, wherever it stands, the longest where two begin alike', () => {
+    for (let i = 0; i < 2000; i++) addSecret(`${1000 + i}-tokenvalue${i}`);
+    addSecret('shared-head-short');
+    addSecret('shared-head-short-and-longer');
+    expect(redact('1000-tokenvalue0')).toBe('***');
+    expect(redact('x1999-tokenvalue999y and 2999-tokenvalue1999')).toBe('x***y and ***');
+    expect(redact('1500-tokenvalue5001500-tokenvalue500')).toBe('******');
+    expect(redact('a shared-head-short-and-longer b shared-head-short c')).toBe('a *** b *** c');
+    expect(redact('1000-tokenvalue')).toBe('1000-tokenvalue');
+    expect(redact('posted 1')).toBe('posted 1');
+  });
 });

@@ -13,6 +13,8 @@ import { writerSettings } from './index.js';
 
 /** Batches of `grab` tweets a writer may look through in one tick when they yield nothing usable. */
 const MAX_BATCHES = 5;
+/** Candidates sent to the choice beyond the per-tick budget: stand-ins for texts X calls duplicates. */
+const SPARE_CANDIDATES = 4;
 
 /** A text the writer could post, and where it came from. */
 export interface Candidate {
@@ -165,9 +167,18 @@ async function gather(
         if (candidates.length > 0) return { candidates, consumed, scanned, chosen: [], rest: [], bases: [], intents: [] };
       } else {
         const bases = how.intents(composed);
-        const intents = bases.map((i) => how.publisher!.ahead(i));
-        const { chosen, rest } = await env.posts.choose(bot.name, how.budget, intents.map((intent) => ({ intent })));
-        if (chosen.length > 0) return { candidates: composed, consumed, scanned, chosen, rest, bases, intents };
+        // The choice sees the candidates a slice at a time, in the order it prefers them: a writer has some
+        // twenty and posts one, and each one sent is an intent built, encoded and read by the script.
+        const order = preferred(composed);
+        const slice = Math.max(how.budget, 1) + SPARE_CANDIDATES;
+        for (let at = 0; at < order.length; at += slice) {
+          const part = order.slice(at, at + slice);
+          const intents: Intent[] = [];
+          for (const i of part) intents[i] = how.publisher!.ahead(bases[i]!);
+          const picked = await env.posts.choose(bot.name, how.budget, part.map((i) => ({ intent: intents[i]! })));
+          // Stand-ins come from this slice only: they too were checked against what was posted before.
+          if (picked.chosen.length > 0) return { candidates: composed, consumed, scanned, chosen: picked.chosen.map((p) => part[p]!), rest: picked.rest.map((p) => part[p]!), bases, intents };
+        }
       }
     }
     if (!env.dryRun) acked = env.timeline.ack(bot.source!, bot.name, consumed.filter((e) => !open.entries.has(e)));
@@ -189,30 +200,53 @@ async function firstTake(bot: Bot, grab: number, env: TickEnv, ctx: TickContext 
 }
 
 /**
- * Every text the template makes from the tweets' nouns, in order; tweets are analysed once per run.
+ * Every text the template makes from the tweets' nouns, in order. Tweets are analysed once per run, and
+ * each tweet's texts are made once per run and template: writers sharing a template (most of a farm) share
+ * the inflection, the length check and the hash, which were most of a writer's own CPU in a big tick.
  * Texts over 280 are dropped, unless `keepTooLong` (preview shows them, marked).
  */
 export function compose(env: Pick<TickEnv, 'memo'>, reader: string, template: Template, entries: TimelineEntry[], opts: { keepTooLong?: boolean } = {}): Candidate[] {
   const out: Candidate[] = [];
   const seen = new Set<string>();
   for (const e of entries) {
-    const nouns = memo(env, `nouns:${reader}:${e.entry}`, () => extractNouns(e.text));
-    for (const noun of nouns) {
-      const text = renderTemplate(template, noun);
-      if (!text || (!opts.keepTooLong && !fitsTweet(text))) continue;
-      const hash = textHash(text);
-      if (seen.has(hash)) continue;
-      seen.add(hash);
-      out.push({ text, hash, noun: noun.lemma, source: e.id, entry: e.entry });
+    const texts = memo(env, `texts:${opts.keepTooLong ? 'all' : 'fit'}:${reader}:${e.entry}:${template.source}`, () => textsOf(env, reader, template, e, opts.keepTooLong ?? false));
+    for (const c of texts) {
+      if (seen.has(c.hash)) continue;
+      seen.add(c.hash);
+      out.push(c);
     }
   }
   return out;
+}
+
+/** One tweet's texts from one template (shared between writers: never changed after it is made). */
+function textsOf(env: Pick<TickEnv, 'memo'>, reader: string, template: Template, e: TimelineEntry, keepTooLong: boolean): readonly Candidate[] {
+  const nouns = memo(env, `nouns:${reader}:${e.entry}`, () => extractNouns(e.text));
+  const out: Candidate[] = [];
+  for (const noun of nouns) {
+    const text = renderTemplate(template, noun);
+    if (!text || (!keepTooLong && !fitsTweet(text))) continue;
+    out.push({ text, hash: textHash(text), noun: noun.lemma, source: e.id, entry: e.entry });
+  }
+  return Object.freeze(out);
 }
 
 /** Drops what this writer posted before (one round trip). */
 async function fresh(bot: Bot, env: TickEnv, candidates: Candidate[]): Promise<Candidate[]> {
   const posted = await env.posts.posted(bot.name, candidates.map((c) => c.hash));
   return candidates.filter((_, i) => !posted[i]);
+}
+
+/** Candidates' positions as a choice prefers them: the first of each source tweet, then the others, in order. */
+function preferred(candidates: Candidate[]): number[] {
+  const first: number[] = [];
+  const others: number[] = [];
+  const entries = new Set<string>();
+  candidates.forEach((c, i) => {
+    if (entries.has(c.entry)) others.push(i);
+    else (first.push(i), entries.add(c.entry));
+  });
+  return [...first, ...others];
 }
 
 /** Up to n candidates, one per source tweet first, so a tick's posts come from different tweets. */
