@@ -188,9 +188,11 @@ async function tickLocked(farm: Farm, env: TickEnv, listed: Bot, opts: TickOptio
   const kind = kindOf(listed.role);
   const wants = kind?.start?.(listed, env);
   const begin = () => beginTick(farm.redis, farm.store.keys, farm.store.codec, listed.name, lock, wants?.own);
+  // A kind that never looks at its early read, or a begin that throws (a cluster failing over), must not
+  // leave that read's rejection unhandled: Node ends the process on one (seen: MOVED from take.lua).
+  wants?.early?.catch(() => {});
   // Issued in the same turn as the kind's early read: one round trip for both.
   let start = await begin();
-  wants?.early?.catch(() => {}); // a kind that never looks at it must not leave a rejection unhandled
   if (!start) {
     // Sources wait for a run already fetching the same stream, so their consumers see its tweets.
     const deadline = Date.now() + waitMs;
