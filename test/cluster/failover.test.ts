@@ -4,7 +4,7 @@ import { tfctl, type RunResult } from '../helpers/cli.js';
 import { startCluster, type ClusterNode, type PrivateCluster } from '../helpers/cluster.js';
 import { runCli } from '../helpers/inproc.js';
 import { loadConfig } from '../../src/config.js';
-import { AUTHOR_TWEETS, startTestSandbox, type TestSandbox } from '../helpers/sandbox.js';
+import { startTestSandbox, type TestSandbox } from '../helpers/sandbox.js';
 import { Keys } from '../../src/store/keys.js';
 
 /**
@@ -20,10 +20,7 @@ let farmNo = 0;
 
 beforeAll(async () => {
   sb = await startTestSandbox({ tier: 'pro' });
-  await sb.account('owner');
-  await sb.account('author');
-  await sb.follow('owner', 'author');
-  for (const text of AUTHOR_TWEETS) await sb.tweet('author', text);
+  await sb.seedHome();
 });
 afterAll(async () => {
   await sb?.close();

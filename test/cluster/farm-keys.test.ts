@@ -7,7 +7,7 @@ import { Keys } from '../../src/store/keys.js';
 import { slotOf } from '../../src/store/slots.js';
 import { startCluster, type PrivateCluster } from '../helpers/cluster.js';
 import { runCli } from '../helpers/inproc.js';
-import { AUTHOR_TWEETS, startTestSandbox, type Creds, type TestSandbox } from '../helpers/sandbox.js';
+import { startTestSandbox, type Creds, type TestSandbox } from '../helpers/sandbox.js';
 
 /**
  * The farm's registry, listings and archives on a six-node Redis Cluster (TFCTL_REDIS_CLUSTER=1): create,
@@ -24,9 +24,7 @@ const keys = new Keys('ck');
 beforeAll(async () => {
   cluster = await startCluster({ masters: 3, replicasPerMaster: 1 });
   sb = await startTestSandbox({ tier: 'pro' });
-  for (const name of ['owner', 'author', ...Array.from({ length: 12 }, (_, i) => `w${i}`)]) accounts.set(name, await sb.account(name));
-  await sb.follow('owner', 'author');
-  for (const text of AUTHOR_TWEETS) await sb.tweet('author', text);
+  for (const [name, creds] of await sb.seedHome(...Array.from({ length: 12 }, (_, i) => `w${i}`))) accounts.set(name, creds);
   config = loadConfig({ REDIS_URL: cluster.url, TFCTL_REDIS_CLUSTER: '1', TFCTL_PREFIX: 'ck', ...sb.cliEnv });
   dir = mkdtempSync(join(tmpdir(), 'tfctl-cluster-keys-'));
 });

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Cluster } from 'ioredis';
 import { tfctl } from '../helpers/cli.js';
 import { startCluster, type PrivateCluster } from '../helpers/cluster.js';
-import { AUTHOR_TWEETS, startTestSandbox, type Creds, type TestSandbox } from '../helpers/sandbox.js';
+import { startTestSandbox, type Creds, type TestSandbox } from '../helpers/sandbox.js';
 import { startReceiver } from '../helpers/receiver.js';
 import { bufferIo } from '../helpers/io.js';
 import { loadConfig } from '../../src/config.js';
@@ -32,9 +32,7 @@ const WRITERS: Array<[string, string]> = [
 beforeAll(async () => {
   [cluster, sb] = await Promise.all([startCluster({ masters: 3, replicasPerMaster: 1 }), startTestSandbox({ tier: 'pro' })]);
   redis = cluster.client();
-  for (const name of ['owner', 'author', ...WRITERS.map(([w]) => w)]) accounts.set(name, await sb.account(name));
-  await sb.follow('owner', 'author');
-  for (const text of AUTHOR_TWEETS) await sb.tweet('author', text);
+  for (const [name, creds] of await sb.seedHome(...WRITERS.map(([w]) => w))) accounts.set(name, creds);
   dir = mkdtempSync(join(tmpdir(), 'tfctl-cluster-farm-'));
 });
 afterAll(async () => {

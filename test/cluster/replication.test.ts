@@ -1,12 +1,11 @@
-import { spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Cluster } from 'ioredis';
 import { tfctl } from '../helpers/cli.js';
 import { startCluster, type PrivateCluster } from '../helpers/cluster.js';
 import { runCli } from '../helpers/inproc.js';
+import { pausedTick } from '../helpers/paused-tick.js';
 import { loadConfig } from '../../src/config.js';
-import { AUTHOR_TWEETS, startTestSandbox, type TestSandbox } from '../helpers/sandbox.js';
+import { startTestSandbox, type TestSandbox } from '../helpers/sandbox.js';
 
 /**
  * Redis replicates asynchronously: a master answers a write before its replica has it. This test makes
@@ -17,7 +16,6 @@ import { AUTHOR_TWEETS, startTestSandbox, type TestSandbox } from '../helpers/sa
  * every post that is on X. Without store/replicated.ts (WAIT 1 after the intents) it did not: the post
  * was on X and nowhere in the farm, and the writer's next tick posted from the same tweet again.
  */
-const PAUSE_TICK = fileURLToPath(new URL('../helpers/pause-tick.mjs', import.meta.url));
 let cluster: PrivateCluster;
 let redis: Cluster;
 let sb: TestSandbox;
@@ -25,35 +23,12 @@ let sb: TestSandbox;
 beforeAll(async () => {
   [cluster, sb] = await Promise.all([startCluster({ masters: 3, replicasPerMaster: 1, nodeTimeoutMs: 1000 }), startTestSandbox({ tier: 'pro' })]);
   redis = cluster.client();
-  await sb.account('owner');
-  await sb.account('author');
-  await sb.follow('owner', 'author');
-  for (const text of AUTHOR_TWEETS) await sb.tweet('author', text);
+  await sb.seedHome();
 });
 afterAll(async () => {
   await sb?.close();
   await cluster?.stop();
 });
-
-/** Runs pause-tick.mjs; at the pause, `atPause` runs, then the tick goes on. Resolves with its report and whether it paused. */
-function pausedTick(env: Record<string, string>, point: string, bot: string, atPause: () => Promise<void>): Promise<{ paused: boolean; code: number; report: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [PAUSE_TICK, point, bot], { env: { ...process.env, TFCTL_DEBUG: '', ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
-    let out = '';
-    let stderr = '';
-    let paused = false;
-    child.stderr.setEncoding('utf8').on('data', (d) => (stderr += d));
-    child.stdout.setEncoding('utf8').on('data', (d: string) => {
-      out += d;
-      if (!paused && out.includes(`paused ${point} ${bot}\n`)) {
-        paused = true;
-        atPause().then(() => child.stdin.write('go\n'), reject);
-      }
-    });
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ paused, code: code ?? -1, report: out.trim().split('\n').pop() ?? '', stderr }));
-  });
-}
 
 describe('a write the killed master acknowledged but never passed on', () => {
   it('is neither posted twice nor lost', async () => {

@@ -5,7 +5,7 @@ import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tfctl } from '../helpers/cli.js';
 import { startRedis, type PrivateRedis } from '../helpers/redis.js';
-import { AUTHOR_TWEETS, startTestSandbox, type Creds, type TestSandbox } from '../helpers/sandbox.js';
+import { startTestSandbox, type Creds, type TestSandbox } from '../helpers/sandbox.js';
 
 /**
  * Farm as code through the CLI, as an operator runs it: a farm file applied to an empty farm, applied
@@ -23,9 +23,7 @@ beforeAll(async () => {
   redis = await startRedis();
   client = redis.client();
   sb = await startTestSandbox();
-  for (const name of ['owner', 'author', 'w1', 'w2']) accounts.set(name, await sb.account(name));
-  await sb.follow('owner', 'author');
-  for (const text of AUTHOR_TWEETS) await sb.tweet('author', text);
+  for (const [name, creds] of await sb.seedHome('w1', 'w2')) accounts.set(name, creds);
   dir = mkdtempSync(join(tmpdir(), 'tfctl-apply-e2e-'));
   // The reader's secret comes from a file only its owner can read; every other secret from the environment.
   writeFileSync(join(dir, 'r1.secret'), `${accounts.get('owner')!.secret}\n`, { mode: 0o600 });

@@ -10,7 +10,7 @@ import { tfctl } from '../helpers/cli.js';
 import { runCli } from '../helpers/inproc.js';
 import { loadConfig } from '../../src/config.js';
 import { startRedis, type PrivateRedis } from '../helpers/redis.js';
-import { AUTHOR_TWEETS, startTestSandbox, type Creds, type TestSandbox } from '../helpers/sandbox.js';
+import { startTestSandbox, type Creds, type TestSandbox } from '../helpers/sandbox.js';
 
 /**
  * The backup promise through the CLI: a farm that has really ticked against the sandbox is exported,
@@ -27,9 +27,7 @@ beforeAll(async () => {
   redis = await startRedis();
   client = redis.client();
   sb = await startTestSandbox();
-  for (const name of ['owner', 'author', 'w1', 'w2']) accounts.set(name, await sb.account(name));
-  await sb.follow('owner', 'author');
-  for (const text of AUTHOR_TWEETS) await sb.tweet('author', text);
+  for (const [name, creds] of await sb.seedHome('w1', 'w2')) accounts.set(name, creds);
   env = { REDIS_URL: redis.url, TFCTL_PREFIX: 'tf', ...sb.cliEnv };
   dir = mkdtempSync(join(tmpdir(), 'tfctl-archive-e2e-'));
 });

@@ -20,10 +20,7 @@ beforeAll(async () => {
   redis = await startRedis();
   sb = await startTestSandbox({ tier: 'pro' });
   receiver = await startReceiver();
-  await sb.account('owner');
-  await sb.account('author');
-  await sb.follow('owner', 'author');
-  for (const text of AUTHOR_TWEETS) await sb.tweet('author', text);
+  await sb.seedHome();
   env = { REDIS_URL: redis.url, ...sb.cliEnv, TFCTL_PREFIX: 'ev', TFCTL_WEBHOOK_URL: receiver.url };
 });
 afterAll(async () => {

@@ -5,7 +5,7 @@ import { weightedLength } from '../../src/text/weight.js';
 import { tfctl } from '../helpers/cli.js';
 import { runCli } from '../helpers/inproc.js';
 import { startRedis, type PrivateRedis } from '../helpers/redis.js';
-import { AUTHOR_TWEETS, startTestSandbox, type Creds, type TestSandbox } from '../helpers/sandbox.js';
+import { startTestSandbox, type Creds, type TestSandbox } from '../helpers/sandbox.js';
 
 /** A writer's hashtags end to end: created by the CLI, ticked against the sandbox, counted in Redis. */
 let redis: PrivateRedis;
@@ -18,9 +18,7 @@ beforeAll(async () => {
   redis = await startRedis();
   client = redis.client();
   sb = await startTestSandbox({ tier: 'pro' });
-  for (const name of ['owner', 'author', 'tagger']) accounts.set(name, await sb.account(name));
-  await sb.follow('owner', 'author');
-  for (const text of AUTHOR_TWEETS) await sb.tweet('author', text);
+  for (const [name, creds] of await sb.seedHome('tagger')) accounts.set(name, creds);
   env = { REDIS_URL: redis.url, ...sb.cliEnv, TFCTL_PREFIX: 'tags' };
 });
 afterAll(async () => {

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { tfctl } from '../helpers/cli.js';
 import { startRedis, type PrivateRedis } from '../helpers/redis.js';
-import { AUTHOR_TWEETS, startTestSandbox, type Creds, type TestSandbox } from '../helpers/sandbox.js';
+import { startTestSandbox, type Creds, type TestSandbox } from '../helpers/sandbox.js';
 
 /**
  * Logs as an operator reads them: `tfctl tick` writes JSON lines on stderr (stdout stays the report),
@@ -25,9 +25,7 @@ interface Line {
 beforeAll(async () => {
   redis = await startRedis();
   sb = await startTestSandbox({ tier: 'pro' });
-  for (const name of ['owner', 'author', 'w1', 'w2']) accounts.set(name, await sb.account(name));
-  await sb.follow('owner', 'author');
-  for (const text of AUTHOR_TWEETS) await sb.tweet('author', text);
+  for (const [name, creds] of await sb.seedHome('w1', 'w2')) accounts.set(name, creds);
   env = { REDIS_URL: redis.url, ...sb.cliEnv };
 });
 afterAll(async () => {

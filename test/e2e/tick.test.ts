@@ -7,7 +7,7 @@ import { runCli } from '../helpers/inproc.js';
 import { loadConfig } from '../../src/config.js';
 
 const CRASH_TICK = fileURLToPath(new URL('../helpers/crash-tick.mjs', import.meta.url));
-import { AUTHOR_TWEETS, startTestSandbox, type Creds, type TestSandbox } from '../helpers/sandbox.js';
+import { startTestSandbox, type Creds, type TestSandbox } from '../helpers/sandbox.js';
 
 /**
  * The main job through the CLI: a private Redis, the X API sandbox (no seed: every tweet on the
@@ -28,9 +28,7 @@ beforeAll(async () => {
   redis = await startRedis();
   client = redis.client();
   sb = await startTestSandbox({ tier: 'pro' });
-  for (const name of ['owner', 'author', 'w_gent', 'w_loct', 'w_nomn']) accounts.set(name, await sb.account(name));
-  await sb.follow('owner', 'author');
-  for (const text of AUTHOR_TWEETS) await sb.tweet('author', text);
+  for (const [name, creds] of await sb.seedHome('w_gent', 'w_loct', 'w_nomn')) accounts.set(name, creds);
   env = { REDIS_URL: redis.url, ...sb.cliEnv };
 });
 afterAll(async () => {

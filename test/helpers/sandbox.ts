@@ -33,6 +33,11 @@ export interface TestSandbox {
   appClient(): TwitterApi;
   /** a bearer-token client, as twitter-api-v2's appLogin() makes it against this sandbox */
   bearerClient(): Promise<TwitterApi>;
+  /**
+   * The home timeline most farm tests start from: `owner` follows `author`, who has posted AUTHOR_TWEETS.
+   * Makes those two accounts and the `others` named; returns every one of them by name.
+   */
+  seedHome(...others: string[]): Promise<Map<string, Creds>>;
   close(): Promise<void>;
 }
 
@@ -67,6 +72,13 @@ export async function startTestSandbox(opts: SandboxOptions = {}): Promise<TestS
       createXClient({ apiBase: url, appKey: app.consumer_key, appSecret: app.consumer_secret, accessToken: who.token, accessSecret: who.secret }),
     appClient: () => createXClient({ apiBase: url, appKey: app.consumer_key, appSecret: app.consumer_secret }),
     bearerClient: () => createXClient({ apiBase: url, appKey: app.consumer_key, appSecret: app.consumer_secret }).appLogin(),
+    async seedHome(...others) {
+      const accounts = new Map<string, Creds>();
+      for (const name of ['owner', 'author', ...others]) accounts.set(name, await api.account(name));
+      await api.follow('owner', 'author');
+      for (const text of AUTHOR_TWEETS) await api.tweet('author', text);
+      return accounts;
+    },
     close: () => sandbox.close(),
   };
 }

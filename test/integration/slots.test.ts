@@ -7,7 +7,7 @@ import { loadConfig, type Config } from '../../src/config.js';
 import { lua } from '../../src/store/scripts.js';
 import { runCli } from '../helpers/inproc.js';
 import { startRedis, type PrivateRedis } from '../helpers/redis.js';
-import { AUTHOR_TWEETS, startTestSandbox, type Creds, type TestSandbox } from '../helpers/sandbox.js';
+import { startTestSandbox, type Creds, type TestSandbox } from '../helpers/sandbox.js';
 import { watchSlots, type SlotWatch } from '../helpers/slot-watch.js';
 
 /**
@@ -29,9 +29,7 @@ beforeAll(async () => {
   redis = await startRedis();
   client = redis.client();
   sb = await startTestSandbox({ tier: 'pro' });
-  for (const name of ['owner', 'author', 'w1', 'w2', 'rt', 'sch', 'col', 'tr']) accounts.set(name, await sb.account(name));
-  await sb.follow('owner', 'author');
-  for (const text of AUTHOR_TWEETS) await sb.tweet('author', text);
+  for (const [name, creds] of await sb.seedHome('w1', 'w2', 'rt', 'sch', 'col', 'tr')) accounts.set(name, creds);
   config = loadConfig({ REDIS_URL: redis.url, TFCTL_PREFIX: 'sl', ...sb.cliEnv });
   dir = mkdtempSync(join(tmpdir(), 'tfctl-slots-'));
   watch = await watchSlots(redis.url, { allow: (args) => args[0]!.toLowerCase() === 'eval' && args[1] === migrateScript });
