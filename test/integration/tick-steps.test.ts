@@ -12,6 +12,9 @@ import { createXClient, destroyAgents } from '../../src/x/client.js';
 import { Publisher, SEND_WINDOW_MS } from '../../src/bots/publish.js';
 import { Posts, textHash, type Intent } from '../../src/store/posts.js';
 import type { TickEnv } from '../../src/bots/types.js';
+import { compose } from '../../src/bots/writer/tick.js';
+import { parseTemplate } from '../../src/text/template.js';
+import { loadMorph } from '../../src/text/morph.js';
 
 /**
  * A bot's tick in few round trips (store/tick-steps.ts), counted on the wire by a proxy in front of a real
@@ -188,5 +191,39 @@ describe('an intent written ahead of its POST', () => {
     expect(seen[0]!.sentAt).toBe(intent.sentAt! + SEND_WINDOW_MS + 1);
     expect(seen[0]!.window).toBeUndefined();
     expect(seen[0]!.attempt).toBe(1); // the same first attempt: it was never sent
+  });
+});
+
+describe('the choice of texts, a slice at a time', () => {
+  it('posts from the next slice when every text of the first was posted before, and nothing when all were', async () => {
+    const nouns = ['кошка', 'книга', 'лампа', 'собака', 'машина', 'дорога', 'птица', 'берёза'];
+    const owner = await sb.account(`${prefix}s_owner`);
+    await sb.account(`${prefix}s_author`);
+    await sb.follow(`${prefix}s_owner`, `${prefix}s_author`);
+    for (const noun of nouns) await sb.tweet(`${prefix}s_author`, `Вот это ${noun}!`);
+    const template = 'Жизнь без {noun:gent,plur} не та.';
+    await farm.create({ name: 'rs', role: 'reader', token: owner.token, secret: owner.secret });
+    for (const name of ['ws', 'wa']) {
+      const a = await sb.account(`${prefix}s_${name}`);
+      await farm.create({ name, role: 'writer', reader: 'rs', template, grab: String(nouns.length), perTick: '1', token: a.token, secret: a.secret } as Parameters<Farm['create']>[0]);
+    }
+    expect((await runTick(farm, { names: ['rs'], force: true })).summary.fetched).toBe(nouns.length);
+
+    // The texts the writers would make, in the order they prefer them (one per tweet here: tweet order).
+    await loadMorph();
+    const entries = await new Timeline(client, new Keys(prefix)).peek('rs', 'ws', nouns.length);
+    const texts = compose({ memo: new Map() }, 'rs', parseTemplate(template), entries).map((c) => c.text);
+    expect(texts).toHaveLength(nouns.length);
+    // ws posted the first six before (the first slice is per-tick 1 + 4 stand-ins = 5); wa posted them all.
+    await client.sadd(`${prefix}:{ws}:posted`, ...texts.slice(0, 6).map(textHash));
+    await client.sadd(`${prefix}:{wa}:posted`, ...texts.map(textHash));
+
+    const report = await runTick(farm, { names: ['ws', 'wa'], force: true });
+    const ws = report.bots.find((b) => b.name === 'ws')!;
+    const wa = report.bots.find((b) => b.name === 'wa')!;
+    expect(ws.posts?.map((p) => p.text)).toEqual([texts[6]]);
+    expect(wa.status).toBe('idle');
+    expect(wa.posts).toBeUndefined();
+    expect((await sb.tweets(`${prefix}s_wa`)).length).toBe(0);
   });
 });
