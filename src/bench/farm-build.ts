@@ -6,6 +6,7 @@
 import { pathToFileURL } from 'node:url';
 import { join } from 'node:path';
 import type { SandboxAdmin, SandboxAccount } from '../sandbox/admin-client.js';
+import { pool } from '../pool.js';
 
 /** The parts of a build the bench uses, typed loosely: another revision's may differ in detail. */
 export interface BuildCode {
@@ -31,24 +32,9 @@ export async function loadBuild(root: string): Promise<BuildCode> {
 
 const TEMPLATES = ['%s – это когда тебя любят.', 'Жизнь без {noun:gent,plur} не та.', 'Всю ночь думал о {noun:loct}.', 'Спасибо {noun:datv,plur} за всё!'];
 
-/** Runs `fn` over `items`, at most `width` at once. */
-export async function inPool<T, R>(items: T[], width: number, fn: (item: T, i: number) => Promise<R>): Promise<R[]> {
-  const out: R[] = new Array(items.length);
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: Math.min(width, items.length) }, async () => {
-      while (next < items.length) {
-        const i = next++;
-        out[i] = await fn(items[i]!, i);
-      }
-    }),
-  );
-  return out;
-}
-
 /** Sandbox accounts `${prefix}${i}` for i < n, created many at once (the admin API takes one per call). */
 export function makeAccounts(admin: SandboxAdmin, prefix: string, n: number): Promise<SandboxAccount[]> {
-  return inPool(
+  return pool(
     Array.from({ length: n }, (_, i) => i),
     32,
     (i) => admin.account(`${prefix}${i}`),
@@ -68,7 +54,7 @@ export async function buildFarm(code: BuildCode, plan: FarmPlan): Promise<void> 
   const farm = await code.Farm.open(code.loadConfig({ ...process.env, ...plan.env }));
   try {
     await farm.create({ name: 'reader', role: 'reader', token: plan.owner.token, secret: plan.owner.secret });
-    await inPool(plan.writers, 64, (account, i) =>
+    await pool(plan.writers, 64, (account, i) =>
       farm.create({ name: `w${i}`, role: 'writer', reader: 'reader', template: TEMPLATES[i % TEMPLATES.length]!, token: account.token, secret: account.secret }),
     );
   } finally {

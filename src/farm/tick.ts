@@ -11,6 +11,7 @@ import { beginTick, TickLedger } from '../store/tick-steps.js';
 import { Posts } from '../store/posts.js';
 import { Timeline } from '../store/timeline.js';
 import { openLog } from '../log.js';
+import { pool } from '../pool.js';
 import { recordXCalls } from '../x/calls.js';
 import { createXClient } from '../x/client.js';
 import { classifyXError } from '../x/errors.js';
@@ -395,20 +396,6 @@ function tickEnv(farm: Farm, all: Array<{ userId?: string; token?: string }>, dr
       return client;
     },
   };
-}
-
-/** Runs `fn` over items with at most `limit` in flight, keeping the results in order. */
-async function pool<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const results = new Array<R>(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const i = next++;
-      results[i] = await fn(items[i]!);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return results;
 }
 
 function summarize(reports: BotReport[]): TickReport['summary'] {
