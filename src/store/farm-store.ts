@@ -15,7 +15,7 @@ import {
 } from './bot-record.js';
 import { DueIndex, dueScore } from './due.js';
 import { Keys } from './keys.js';
-import { hashOf, perBot } from './per-bot.js';
+import { hashOf, perBot, sendEach } from './per-bot.js';
 import { foundLegacy, legacyCheck, migrate, migrateCommand, migrateIfLegacy } from './migrate.js';
 import { lua, script } from './scripts.js';
 import { asCluster } from './slots.js';
@@ -63,14 +63,7 @@ export interface Wire {
 /** The Wire of an ioredis connection, one Redis or a cluster (each command to its slot's node). */
 export function ioWire(redis: RedisClient): Wire {
   return {
-    send: async (commands) => {
-      if (commands.length === 0) return [];
-      const cluster = asCluster(redis);
-      if (cluster) return Promise.all(commands.map(([c, ...a]) => cluster.call(String(c), ...a).catch((err: unknown) => err)));
-      const pipe = redis.pipeline();
-      for (const [c, ...a] of commands) pipe.call(String(c), ...a);
-      return ((await pipe.exec()) ?? []).map(([err, reply]) => err ?? reply);
-    },
+    send: (commands) => sendEach(redis, commands),
     load: async (text) => {
       const nodes = asCluster(redis)?.nodes('master') ?? [redis];
       const [sha] = await Promise.all(nodes.map((n) => n.script('LOAD', text) as Promise<string>));
