@@ -6,17 +6,17 @@ const RELEASE = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call
 const RENEW = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end return 0`;
 
 /**
- * A per-bot lock (SET NX PX) so overlapping cron runs, or several hosts on one Redis, never tick one
- * bot at the same time. The value is a random token: only its holder can release it, and a crashed
- * holder's lock expires by itself.
- */
-/**
  * Tokens are this process's random part and a count: unique to each holder as random tokens are, without
  * asking the kernel for random bytes once per bot (a tick of 1,000 bots took a lock each).
  */
 const RUN = randomBytes(12).toString('hex');
 let held = 0;
 
+/**
+ * A per-bot lock (SET NX PX) so overlapping cron runs, or several hosts on one Redis, never tick one
+ * bot at the same time. The value is a token no other holder has: only its holder can release it, and a
+ * crashed holder's lock expires by itself. A tick takes it in its begin step (store/tick-steps.ts).
+ */
 export class BotLock {
   /** This holder's token: a script that takes or releases the lock in a bot's tick steps uses it (store/tick-steps.ts). */
   readonly token = `${RUN}-${++held}`;
@@ -48,16 +48,6 @@ export class BotLock {
   stopRenewal(): void {
     clearInterval(this.renewal);
     this.renewal = undefined;
-  }
-
-  /** Tries until `waitMs` has passed: readers wait for a run already fetching, so writers see its tweets. */
-  async acquireWithin(waitMs: number, stepMs = 100): Promise<boolean> {
-    const deadline = Date.now() + waitMs;
-    for (;;) {
-      if (await this.acquire()) return true;
-      if (Date.now() >= deadline) return false;
-      await new Promise((r) => setTimeout(r, stepMs));
-    }
   }
 
   async release(): Promise<void> {
