@@ -4,7 +4,8 @@
 // cold `tfctl list` runs only list's. Two big parts that few commands need are files of their own, read
 // on first use, so other commands do not even compile them: ioredis.cjs (store/connect.ts imports it
 // on a command's first connection; `list` reads over store/oneshot.ts) and sandbox.cjs (the local X
-// API, which imports nothing of the farm). The other dependencies (az, twitter-api-v2, tar, influx…)
+// API, which imports nothing of the farm). text-worker.cjs is the text engine's thread (src/text/
+// engine.ts), with twitter-text inside: one file to read, where twitter-text alone is some hundred. The other dependencies (az, twitter-api-v2, tar, influx…)
 // stay in node_modules and are imported when a command runs.
 import { readFileSync, rmSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -56,3 +57,4 @@ await build({
 });
 await build({ ...common, stdin: { contents: "module.exports = require('ioredis');", resolveDir: '.' }, outfile: 'dist/bundle/ioredis.cjs' });
 await build({ ...common, entryPoints: ['dist/sandbox/server.js'], outfile: 'dist/bundle/sandbox.cjs', external: Object.keys(dependencies) });
+await build({ ...common, entryPoints: ['dist/text/worker.js'], outfile: 'dist/bundle/text-worker.cjs', external: Object.keys(dependencies).filter((name) => name !== 'twitter-text') });

@@ -125,6 +125,12 @@ export interface BotKind {
    * as listed, before the lock is won: it must be harmless when the lock is lost (a writer's take).
    */
   start?(bot: Bot, env: TickEnv): { own?: readonly string[]; early?: Promise<unknown> };
+  /**
+   * Slow set-up its tick needs, started early, while the tick reads and fetches (a writer's text engine
+   * starts its thread, then loads its dictionaries there): `maybe` when the tick knows some bots are due
+   * but not which, `due` once bots of this kind are. Not awaited; it must not throw.
+   */
+  warm?(stage: 'maybe' | 'due'): void;
   /** What `show` adds for this kind: JSON fields, and text lines after the common ones. */
   show?(bot: Bot, ctx: KindContext): Promise<{ fields: Record<string, unknown>; lines: string[] }>;
   /** What a tick would do, without doing it (`tfctl preview`). */

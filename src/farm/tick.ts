@@ -1,5 +1,5 @@
 import type { TwitterApi } from 'twitter-api-v2';
-import { kindOf, phaseOf, PHASES } from '../bots/index.js';
+import { KINDS, kindOf, phaseOf, PHASES } from '../bots/index.js';
 import { idFromToken } from '../bots/account.js';
 import type { BotReport, Outcome, TickContext, TickEnv } from '../bots/types.js';
 import { OperationalError, UsageError } from '../errors.js';
@@ -74,6 +74,8 @@ export async function runTick(farm: Farm, opts: TickOptions = {}): Promise<TickR
     throw new OperationalError(`tick: cannot read the farm: ${describeFailure(err)}`);
   }
   for (const n of wanted ?? []) if (!chosen.some((b) => b.name === n)) throw new UsageError(`unknown bot "${n}" (see tfctl list)`);
+  // Slow set-up starts now, while the rest of the tick's start and its first phase run.
+  for (const kind of new Set(chosen.map((b) => kindOf(b.role)))) kind?.warm?.('due');
 
   const log = await openLog();
   const reports: BotReport[] = [];
@@ -136,10 +138,17 @@ export async function runTick(farm: Farm, opts: TickOptions = {}): Promise<TickR
  * one built here, once.
  */
 async function readBots(farm: Farm, wanted: string[] | undefined, force: boolean, now: number): Promise<Bot[]> {
-  if (wanted) return farm.store.all(wanted);
-  if (force) return farm.store.all();
+  // Some bots will run, but which is known only once their hashes are read: kinds may start slow set-up.
+  const maybe = () => {
+    for (const kind of KINDS) kind.warm?.('maybe');
+  };
+  if (wanted || force) {
+    maybe();
+    return farm.store.all(wanted);
+  }
   const index = farm.store.dueIndex;
   const names = await index.due(now);
+  if (names?.length) maybe();
   let bots: Bot[];
   if (names === null) bots = (await index.rebuild(() => farm.store.all())) ?? (await farm.store.all());
   else if (names.length === 0) return [];

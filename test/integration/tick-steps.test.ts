@@ -13,8 +13,7 @@ import { Publisher, SEND_WINDOW_MS } from '../../src/bots/publish.js';
 import { Posts, textHash, type Intent } from '../../src/store/posts.js';
 import type { TickEnv } from '../../src/bots/types.js';
 import { compose } from '../../src/bots/writer/tick.js';
-import { parseTemplate } from '../../src/text/template.js';
-import { loadMorph } from '../../src/text/morph.js';
+import { inThread } from '../../src/text/engine.js';
 
 /**
  * A bot's tick in few round trips (store/tick-steps.ts), counted on the wire by a proxy in front of a real
@@ -210,9 +209,8 @@ describe('the choice of texts, a slice at a time', () => {
     expect((await runTick(farm, { names: ['rs'], force: true })).summary.fetched).toBe(nouns.length);
 
     // The texts the writers would make, in the order they prefer them (one per tweet here: tweet order).
-    await loadMorph();
     const entries = await new Timeline(client, new Keys(prefix)).peek('rs', 'ws', nouns.length);
-    const texts = compose({ memo: new Map() }, 'rs', parseTemplate(template), entries).map((c) => c.text);
+    const texts = (await compose({ memo: new Map() }, inThread(), 'rs', template, entries)).map((c) => c.text);
     expect(texts).toHaveLength(nouns.length);
     // ws posted the first six before (the first slice is per-tick 1 + 4 stand-ins = 5); wa posted them all.
     await client.sadd(`${prefix}:{ws}:posted`, ...texts.slice(0, 6).map(textHash));

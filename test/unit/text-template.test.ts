@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { UsageError } from '../../src/errors.js';
 import { compose } from '../../src/bots/writer/tick.js';
+import { inThread } from '../../src/text/engine.js';
 import { loadMorph } from '../../src/text/morph.js';
 import { parseTemplate, renderDetailed, renderTemplate } from '../../src/text/template.js';
 import { checkFits, fitsTweet, shortestLength, weightedLength } from '../../src/text/weight.js';
@@ -113,17 +114,17 @@ describe('templates that can never fit', () => {
 describe("the writer's compose", () => {
   const tweet = 'Маша сказала, что кошки спят в шкафу весь день 😴 https://t.co/abc #котики @vasya';
   const entries = [{ entry: '1-0', id: '1', author: 'masha', author_id: '42', text: tweet, created_at: '' }];
-  const run = (template: string) => compose({ memo: new Map() }, 'r1', parseTemplate(template), entries);
+  const run = (template: string) => compose({ memo: new Map() }, inThread(), 'r1', template, entries);
 
-  it('returns candidates in text order with the noun and the tweet they came from', () => {
-    const c = run('Без {noun:gent,plur} жизнь пуста. {Noun:nomn,plur} — это всё');
+  it('returns candidates in text order with the noun and the tweet they came from', async () => {
+    const c = await run('Без {noun:gent,plur} жизнь пуста. {Noun:nomn,plur} — это всё');
     expect(c.map((x) => x.text)).toEqual(['Без кошек жизнь пуста. Кошки — это всё', 'Без шкафов жизнь пуста. Шкафы — это всё']);
     expect(c[0]).toMatchObject({ noun: 'кошка', source: '1', entry: '1-0' });
   });
 
-  it('skips texts over 280', () => {
+  it('skips texts over 280', async () => {
     // 276 before the noun: "шкаф" (4) fits at 280, "кошка" (5) would make 281.
-    const c = run(`${'а'.repeat(275)} %s`);
+    const c = await run(`${'а'.repeat(275)} %s`);
     expect(c.map((x) => [x.noun, weightedLength(x.text)])).toEqual([['шкаф', 280]]);
   });
 });

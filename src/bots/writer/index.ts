@@ -61,6 +61,9 @@ export const writer: BotKind = {
     const own = Array.isArray(bot.settings.hashtags) && bot.settings.hashtags.length ? [HASHTAG_KEY] : [];
     return { own, early: bot.source ? env.timeline.take(bot.source, bot.name, writerSettings(bot).grab, { keep: true }) : undefined };
   },
+  warm(stage) {
+    import('../../text/engine.js').then((m) => (stage === 'due' ? m.textEngine().load() : m.textEngine()), () => {});
+  },
   async show(bot, ctx) {
     // Loaded here, not at the top: posts.js brings node's crypto, which other commands' cold starts skip.
     const { Posts } = await import('../../store/posts.js');

@@ -3,8 +3,7 @@ import type { Bot } from '../../store/bot-record.js';
 import { writerSettings } from './index.js';
 import { Posts } from '../../store/posts.js';
 import { Timeline, type TimelineEntry } from '../../store/timeline.js';
-import { loadMorph } from '../../text/morph.js';
-import { parseTemplate } from '../../text/template.js';
+import { inThread } from '../../text/engine.js';
 import { MAX_WEIGHTED_LENGTH, weightedLength } from '../../text/weight.js';
 import type { RedisClient } from '../../store/client.js';
 import type { FarmStore } from '../../store/farm-store.js';
@@ -26,13 +25,11 @@ export interface PreviewLine {
  */
 export async function preview(farm: { redis: RedisClient; store: FarmStore }, bot: Bot, opts: { text?: string; count?: number }): Promise<PreviewLine[]> {
   const settings = writerSettings(bot);
-  await loadMorph();
-  const template = parseTemplate(settings.template);
   const entries: TimelineEntry[] = opts.text !== undefined
     ? [{ entry: 'text', id: '-', author: '', author_id: '', text: opts.text, created_at: '' }]
     : await new Timeline(farm.redis, farm.store.keys).peek(bot.source!, bot.name, opts.count ?? settings.grab);
   const tweets = new Map(entries.map((e) => [e.entry, e.text]));
-  const candidates = compose({ memo: new Map() }, bot.source!, template, entries, { keepTooLong: true });
+  const candidates = await compose({ memo: new Map() }, inThread(), bot.source!, settings.template, entries, { keepTooLong: true });
   const posted = await new Posts(farm.redis, farm.store.keys).posted(bot.name, candidates.map((c) => c.hash));
   return candidates.map((c, i) => {
     const weight = weightedLength(c.text);

@@ -1,11 +1,8 @@
 import type { Bot } from '../../store/bot-record.js';
-import { loadMorph } from '../../text/morph.js';
-import { extractNouns } from '../../text/nouns.js';
-import { parseTemplate, renderTemplate, type Template } from '../../text/template.js';
-import { fitsTweet } from '../../text/weight.js';
+import { textEngine, type TextEngine } from '../../text/engine.js';
 import { textHash, type Intent, type Post } from '../../store/posts.js';
 import type { TimelineEntry } from '../../store/timeline.js';
-import { withHashtags, type HashtagUses } from '../../text/hashtags.js';
+import type { HashtagUses } from '../../text/hashtags.js';
 import { HASHTAG_KEY, hashtagSettings, hashtagSteps, hashtagUses, spend, usesOf } from '../hashtags.js';
 import { Publisher } from '../publish.js';
 import type { Outcome, TickContext, TickEnv } from '../types.js';
@@ -36,9 +33,8 @@ export interface Candidate {
  * bookkeeping and acknowledgements go with the tick's end step (the ledger).
  */
 export async function tick(bot: Bot, env: TickEnv, ctx?: TickContext): Promise<Outcome> {
-  await loadMorph();
   const settings = writerSettings(bot);
-  const template = memo(env, `template:${settings.template}`, () => parseTemplate(settings.template));
+  const template = settings.template;
   const client = env.dryRun ? undefined : env.client(bot);
   const learned: Record<string, string> = {};
   const perTick = settings.perTick;
@@ -59,7 +55,9 @@ export async function tick(bot: Bot, env: TickEnv, ctx?: TickContext): Promise<O
   const tags = hashtagSettings(bot);
   const ownTags = ctx?.own[HASHTAG_KEY];
   const uses: HashtagUses | undefined = tags.hashtags.length ? (ownTags ? usesOf(ownTags) : await hashtagUses(env.store.redis, env.keys.own(bot.name, HASHTAG_KEY))) : undefined;
-  const tagged = (text: string, state = uses) => (state ? withHashtags(text, tags.hashtags, tags.hashtagMode, state) : { text, used: [] as string[] });
+  // twitter-text (under withHashtags) is loaded only by writers with hashtags: the others' texts were measured on the text engine's thread.
+  const withHashtags = uses ? (await import('../../text/hashtags.js')).withHashtags : undefined;
+  const tagged = (text: string, state = uses) => (state && withHashtags ? withHashtags(text, tags.hashtags, tags.hashtagMode, state) : { text, used: [] as string[] });
 
   if (!publisher) {
     const { candidates, scanned } = await gather(bot, settings.grab, env, template, open, { budget: perTick, intents: () => [] });
@@ -145,7 +143,7 @@ async function gather(
   bot: Bot,
   grab: number,
   env: TickEnv,
-  template: Template,
+  template: string,
   open: { hashes: Set<string>; entries: Set<string> },
   how: { budget: number; intents: (c: Candidate[]) => Intent[]; ctx?: TickContext; publisher?: Publisher },
 ): Promise<Gathered> {
@@ -159,7 +157,7 @@ async function gather(
     if (entries.length === 0) break;
     scanned += entries.length;
     // A text with an open intent waits for recovery, and so does its entry.
-    const composed = compose(env, bot.source!, template, entries).filter((c) => !open.hashes.has(c.hash));
+    const composed = (await compose(env, textEngine(), bot.source!, template, entries)).filter((c) => !open.hashes.has(c.hash));
     const consumed = entries.map((e) => e.entry);
     if (composed.length > 0) {
       if (env.dryRun) {
@@ -200,16 +198,27 @@ async function firstTake(bot: Bot, grab: number, env: TickEnv, ctx: TickContext 
 }
 
 /**
- * Every text the template makes from the tweets' nouns, in order. Tweets are analysed once per run, and
- * each tweet's texts are made once per run and template: writers sharing a template (most of a farm) share
- * the inflection, the length check and the hash, which were most of a writer's own CPU in a big tick.
+ * Every text the template makes from the tweets' nouns, in order, each once. Each tweet's texts are made
+ * once per run and template, by the text engine (on its own thread where it can): writers sharing a
+ * template (most of a farm) share the inflection, the length check and the hash, which were most of a
+ * writer's own CPU in a big tick. A request is shared by the writers that wait for the same tweets.
  * Texts over 280 are dropped, unless `keepTooLong` (preview shows them, marked).
  */
-export function compose(env: Pick<TickEnv, 'memo'>, reader: string, template: Template, entries: TimelineEntry[], opts: { keepTooLong?: boolean } = {}): Candidate[] {
+export async function compose(env: Pick<TickEnv, 'memo'>, engine: TextEngine, reader: string, template: string, entries: TimelineEntry[], opts: { keepTooLong?: boolean } = {}): Promise<Candidate[]> {
+  const keep = opts.keepTooLong ?? false;
+  const keyOf = (e: TimelineEntry) => `texts:${keep ? 'all' : 'fit'}:${reader}:${e.entry}:${template}`;
+  const missing = entries.filter((e) => !env.memo.has(keyOf(e)));
+  if (missing.length > 0) {
+    const made = engine.make(template, missing.map((e) => e.text), keep);
+    missing.forEach((e, i) => {
+      const texts = made.then((all) => Object.freeze(all[i]!.map((m): Candidate => ({ text: m.text, hash: textHash(m.text), noun: m.noun, source: e.id, entry: e.entry }))));
+      env.memo.set(keyOf(e), texts);
+    });
+  }
+  const lists = await Promise.all(entries.map((e) => env.memo.get(keyOf(e)) as Promise<readonly Candidate[]>));
   const out: Candidate[] = [];
   const seen = new Set<string>();
-  for (const e of entries) {
-    const texts = memo(env, `texts:${opts.keepTooLong ? 'all' : 'fit'}:${reader}:${e.entry}:${template.source}`, () => textsOf(env, reader, template, e, opts.keepTooLong ?? false));
+  for (const texts of lists) {
     for (const c of texts) {
       if (seen.has(c.hash)) continue;
       seen.add(c.hash);
@@ -217,18 +226,6 @@ export function compose(env: Pick<TickEnv, 'memo'>, reader: string, template: Te
     }
   }
   return out;
-}
-
-/** One tweet's texts from one template (shared between writers: never changed after it is made). */
-function textsOf(env: Pick<TickEnv, 'memo'>, reader: string, template: Template, e: TimelineEntry, keepTooLong: boolean): readonly Candidate[] {
-  const nouns = memo(env, `nouns:${reader}:${e.entry}`, () => extractNouns(e.text));
-  const out: Candidate[] = [];
-  for (const noun of nouns) {
-    const text = renderTemplate(template, noun);
-    if (!text || (!keepTooLong && !fitsTweet(text))) continue;
-    out.push({ text, hash: textHash(text), noun: noun.lemma, source: e.id, entry: e.entry });
-  }
-  return Object.freeze(out);
 }
 
 /** Drops what this writer posted before (one round trip). */
@@ -256,11 +253,4 @@ function pick(candidates: Candidate[], n: number): Candidate[] {
   for (const c of candidates) if (chosen.length < n && !sources.has(c.entry)) (chosen.push(c), sources.add(c.entry));
   for (const c of candidates) if (chosen.length < n && !chosen.includes(c)) chosen.push(c);
   return chosen;
-}
-
-function memo<T>(env: Pick<TickEnv, 'memo'>, key: string, make: () => T): T {
-  if (env.memo.has(key)) return env.memo.get(key) as T;
-  const value = make();
-  env.memo.set(key, value);
-  return value;
 }
