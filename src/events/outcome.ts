@@ -12,15 +12,16 @@ export interface TickResult {
 /**
  * The generic events of one bot's tick: `failed` when it starts failing (once, however many ticks fail),
  * `recovered` at its first good tick after that, `token_revoked` when X refused its tokens, and
- * `rate_limited` with the time it may call that endpoint again.
+ * `rate_limited` with the time it may call that endpoint again. `unflagged`: the caller knows the bot is
+ * not flagged failing (a good tick then has nothing to leave: most ticks of a farm).
  */
-export async function tickEvents(events: Events, bot: string, o: TickResult, at: number): Promise<void> {
-  const flag = `failed:${bot}`;
+export async function tickEvents(events: Events, bot: string, o: TickResult, at: number, opts: { unflagged?: boolean } = {}): Promise<void> {
+  const flag = failedFlag(bot);
   const why = o.error ?? o.detail;
   if (o.status === 'failed') {
     await events.enter(flag, { type: 'failed', bot, at, detail: why });
     if (o.failing) await events.emit({ type: 'token_revoked', bot, at, detail: why });
-  } else if (o.status === 'ok' || o.status === 'idle') {
+  } else if ((o.status === 'ok' || o.status === 'idle') && !opts.unflagged) {
     await events.leave(flag, { type: 'recovered', bot, at, detail: o.detail });
   }
   if (o.pause) {
@@ -39,6 +40,9 @@ export async function backlogEvent(events: Events, bot: string, source: string, 
     await events.enter(flag, { type: 'backlog', bot, at, detail: `${backlog} unprocessed tweets of ${source} (alert above ${threshold})`, data: { source, backlog, threshold } });
   } else if (backlog <= threshold / 2) await events.leave(flag, null);
 }
+
+/** The state (a field of the events' state hash) that says a bot is failing. */
+export const failedFlag = (bot: string): string => `failed:${bot}`;
 
 /** The state (a field of the events' state hash) that says a consumer is over its backlog alert. */
 export const backlogFlag = (bot: string): string => `backlog:${bot}`;

@@ -19,7 +19,7 @@ import { botName, type Bot } from '../bots/bot.js';
 import type { Farm } from './farm.js';
 import { logBot, logSummary } from './tick-log.js';
 import { Events } from '../events/index.js';
-import { backlogChanges, backlogEvent, backlogFlag, tickEvents } from '../events/outcome.js';
+import { backlogChanges, backlogEvent, backlogFlag, failedFlag, tickEvents } from '../events/outcome.js';
 
 /**
  * Bots ticked at once within a phase. Measured at 1,000 writers (bench, three runs each on a loaded machine
@@ -97,20 +97,21 @@ export async function runTick(farm: Farm, opts: TickOptions = {}): Promise<TickR
   // The webhook's group exists before any bot emits, so the first run with a webhook delivers its own events.
   if (webhook) await webhook.ensureWebhookGroup(farm.redis, farm.store.keys).catch((err: unknown) => log.warn({ err: redact(describeFailure(err)) }, 'events: cannot create the webhook group'));
   if (runnable.length > 0) {
-    const env = tickEnv(farm, await farm.store.accounts(), opts.dryRun ?? false, opts.hook ?? failpoint(farm.config.failpoint));
-    const backlogs: BacklogCheck[] = [];
+    const [accounts, failed] = await Promise.all([farm.store.accounts(chosen), opts.dryRun ? null : failedFlags(farm, runnable)]);
+    const env = tickEnv(farm, accounts, opts.dryRun ?? false, opts.hook ?? failpoint(farm.config.failpoint));
+    const shared: RunShared = { backlogs: [], failed };
     for (const [i, kinds] of PHASES.entries()) {
       const phase = runnable.filter((b) => phaseOf(b.role) === i);
       // Sources wait for a run already fetching the same stream, so their consumers see its tweets.
       const waitMs = kinds[0]?.family === 'source' ? opts.readerWaitMs ?? 15_000 : 0;
       reports.push(...(await pool(phase, opts.concurrency ?? DEFAULT_CONCURRENCY, async (bot) => {
         const started = performance.now();
-        const { result, calls } = await recordXCalls(() => tickOne(farm, env, bot, opts, waitMs, backlogs));
+        const { result, calls } = await recordXCalls(() => tickOne(farm, env, bot, opts, waitMs, shared));
         logBot(log, result, Math.round(performance.now() - started), calls);
         return result;
       })));
     }
-    await backlogEvents(farm, env, backlogs);
+    await backlogEvents(farm, env, shared.backlogs);
     // Bots of a kind no longer in the registry are reported, not run.
     for (const bot of runnable) if (!kindOf(bot.role)) reports.push({ name: bot.name, role: bot.role, status: 'skipped', detail: `unknown role "${bot.role}"` });
   }
@@ -176,9 +177,9 @@ function whyNot(bot: Bot, now: number, force: boolean): string | null {
  * One bot's error boundary: whatever happens to it — Redis gone mid-tick, a bug — ends up in its line of
  * the report, never in the other bots' or the tick's.
  */
-async function tickOne(farm: Farm, env: TickEnv, listed: Bot, opts: TickOptions, waitMs: number, backlogs: BacklogCheck[]): Promise<BotReport> {
+async function tickOne(farm: Farm, env: TickEnv, listed: Bot, opts: TickOptions, waitMs: number, shared: RunShared): Promise<BotReport> {
   try {
-    return await tickLocked(farm, env, listed, opts, waitMs, backlogs);
+    return await tickLocked(farm, env, listed, opts, waitMs, shared);
   } catch (err) {
     const detail = redact(describeFailure(err));
     return { name: listed.name, role: listed.role, status: 'failed', detail, error: detail };
@@ -191,7 +192,7 @@ async function tickOne(farm: Farm, env: TickEnv, listed: Bot, opts: TickOptions,
  * early read beside it; end writes everything the tick did and releases the lock, with the due index, the
  * acknowledgements and the farm's events in the same write.
  */
-async function tickLocked(farm: Farm, env: TickEnv, listed: Bot, opts: TickOptions, waitMs: number, backlogs: BacklogCheck[]): Promise<BotReport> {
+async function tickLocked(farm: Farm, env: TickEnv, listed: Bot, opts: TickOptions, waitMs: number, shared: RunShared): Promise<BotReport> {
   const base = { name: listed.name, role: listed.role };
   if (env.dryRun) return { ...base, ...report(await runKind(listed, env)) };
   const lock = new BotLock(farm.redis, farm.store.keys, listed.name, farm.config.lockTtlMs);
@@ -241,7 +242,7 @@ async function tickLocked(farm: Farm, env: TickEnv, listed: Bot, opts: TickOptio
       learned: outcome.learned,
     });
     // The events leave in the same write, after the end step (best effort: notifications only).
-    const events = Promise.all([...ctx.events.map((e) => env.events?.emit(e).catch(() => {})), farmEvents(env, bot, outcome, at)]);
+    const events = Promise.all([...ctx.events.map((e) => env.events?.emit(e).catch(() => {})), farmEvents(env, bot, outcome, at, shared.failed)]);
     try {
       await ended;
       released = true; // by the end step
@@ -249,7 +250,7 @@ async function tickLocked(farm: Farm, env: TickEnv, listed: Bot, opts: TickOptio
       await events;
     }
     if (ctx.ledger.recorded) await env.hook?.('after-record', bot);
-    if (bot.source && kindOf(bot.role)?.family === 'consumer' && outcome.status !== 'failed') backlogs.push({ name: bot.name, source: bot.source, at });
+    if (bot.source && kindOf(bot.role)?.family === 'consumer' && outcome.status !== 'failed') shared.backlogs.push({ name: bot.name, source: bot.source, at });
     return { ...base, ...report(outcome) };
   } finally {
     // Unreleased (Redis gone), the lock lapses after its TTL by itself.
@@ -261,12 +262,35 @@ async function tickLocked(farm: Farm, env: TickEnv, listed: Bot, opts: TickOptio
  * The generic events of a tick (failed, recovered, token revoked, rate-limited). Best effort: the tick is
  * recorded already, and a notification never fails a bot.
  */
-async function farmEvents(env: TickEnv, bot: Bot, outcome: Outcome, at: number): Promise<void> {
+async function farmEvents(env: TickEnv, bot: Bot, outcome: Outcome, at: number, failed: ReadonlySet<string> | null): Promise<void> {
   try {
-    await tickEvents(env.events!, bot.name, outcome, at);
+    // Nothing to leave when the run saw no flag and the bot, read under its lock, had no error: a failure
+    // ended by another run between the two reads would have left its error in the hash.
+    const unflagged = failed !== null && !failed.has(bot.name) && !bot.lastError;
+    await tickEvents(env.events!, bot.name, outcome, at, { unflagged });
   } catch {
     // Redis trouble here shows in the next tick's own lines; the events are notifications only.
   }
+}
+
+/**
+ * The due bots flagged failing in the farm's event state, read once for the run (one HMGET), so a good
+ * tick of a bot that was not failing writes no event step. Null when it cannot be read: every good tick
+ * then checks its flag itself, as a tick of one bot always did.
+ */
+async function failedFlags(farm: Farm, bots: Bot[]): Promise<ReadonlySet<string> | null> {
+  try {
+    const flags = await farm.redis.hmget(farm.store.keys.eventState(), ...bots.map((b) => failedFlag(b.name)));
+    return new Set(bots.filter((_, i) => flags[i] !== null).map((b) => b.name));
+  } catch {
+    return null;
+  }
+}
+
+/** What the bots of one run share: the consumers whose backlog is measured after it, the failing flags read before it. */
+interface RunShared {
+  backlogs: BacklogCheck[];
+  failed: ReadonlySet<string> | null;
 }
 
 /** A consumer that ran, whose backlog is measured once all bots of the tick have run. */

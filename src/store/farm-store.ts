@@ -264,13 +264,17 @@ export class FarmStore {
 
   /**
    * Every bot's account as far as the farm knows it (user id learned, and its token, which begins with
-   * the user id): what a tick needs of the bots that are not due. One pipelined read per bot, not a
-   * script across bots, so it holds on a cluster.
+   * the user id): what a tick needs of the bots that are not due. The `known` bots (the tick's, read
+   * already) are taken as they are; the others are read, one pipelined read per bot, not a script
+   * across bots, so it holds on a cluster.
    */
-  async accounts(): Promise<Array<{ userId?: string; token?: string }>> {
-    const names = await this.members();
+  async accounts(known: ReadonlyArray<Pick<Bot, 'name' | 'userId' | 'token'>> = []): Promise<Array<{ userId?: string; token?: string }>> {
+    const have = new Set(known.map((b) => b.name));
+    const names = (await this.members()).filter((n) => !have.has(n));
     const rows = (await perBot(this.redis, names.map((n) => ['HMGET', this.keys.bot(n), F.userId, F.token]))) as Array<[string | null, string | null]>;
-    return rows.map(([userId, token]) => ({ ...(userId ? { userId } : {}), ...(token ? { token } : {}) }));
+    const out = rows.map(([userId, token]) => ({ ...(userId ? { userId } : {}), ...(token ? { token } : {}) }));
+    for (const b of known) out.push({ ...(b.userId ? { userId: b.userId } : {}), ...(b.token ? { token: b.token } : {}) });
+    return out;
   }
 
   /**
