@@ -12,7 +12,7 @@ import { Posts } from '../store/posts.js';
 import { Timeline } from '../store/timeline.js';
 import { openLog } from '../log.js';
 import { pool } from '../pool.js';
-import { recordXCalls } from '../x/calls.js';
+import { CallRecorder, recordingPlugin } from '../x/calls.js';
 import { createXClient } from '../x/client.js';
 import { classifyXError } from '../x/errors.js';
 import { botName, type Bot } from '../bots/bot.js';
@@ -98,16 +98,23 @@ export async function runTick(farm: Farm, opts: TickOptions = {}): Promise<TickR
   if (webhook) await webhook.ensureWebhookGroup(farm.redis, farm.store.keys).catch((err: unknown) => log.warn({ err: redact(describeFailure(err)) }, 'events: cannot create the webhook group'));
   if (runnable.length > 0) {
     const [accounts, failed] = await Promise.all([farm.store.accounts(chosen), opts.dryRun ? null : failedFlags(farm, runnable)]);
-    const env = tickEnv(farm, accounts, opts.dryRun ?? false, opts.hook ?? failpoint(farm.config.failpoint));
-    const shared: RunShared = { backlogs: [], failed };
+    const shared: RunShared = { backlogs: [], failed, recorders: new Map() };
+    const env = tickEnv(farm, accounts, opts.dryRun ?? false, opts.hook ?? failpoint(farm.config.failpoint), shared.recorders);
     for (const [i, kinds] of PHASES.entries()) {
       const phase = runnable.filter((b) => phaseOf(b.role) === i);
       // Sources wait for a run already fetching the same stream, so their consumers see its tweets.
       const waitMs = kinds[0]?.family === 'source' ? opts.readerWaitMs ?? 15_000 : 0;
       reports.push(...(await pool(phase, opts.concurrency ?? DEFAULT_CONCURRENCY, async (bot) => {
         const started = performance.now();
-        const { result, calls } = await recordXCalls(() => tickOne(farm, env, bot, opts, waitMs, shared));
-        logBot(log, result, Math.round(performance.now() - started), calls);
+        const recorder = new CallRecorder();
+        shared.recorders.set(bot.name, recorder);
+        let result: BotReport;
+        try {
+          result = await tickOne(farm, env, bot, opts, waitMs, shared);
+        } finally {
+          shared.recorders.delete(bot.name);
+        }
+        logBot(log, result, Math.round(performance.now() - started), recorder.done());
         return result;
       })));
     }
@@ -287,10 +294,14 @@ async function failedFlags(farm: Farm, bots: Bot[]): Promise<ReadonlySet<string>
   }
 }
 
-/** What the bots of one run share: the consumers whose backlog is measured after it, the failing flags read before it. */
+/**
+ * What the bots of one run share: the consumers whose backlog is measured after it, the failing flags read
+ * before it, and the recorder of each running bot's X calls (its clients announce their requests to it).
+ */
 interface RunShared {
   backlogs: BacklogCheck[];
   failed: ReadonlySet<string> | null;
+  recorders: Map<string, CallRecorder>;
 }
 
 /** A consumer that ran, whose backlog is measured once all bots of the tick have run. */
@@ -393,7 +404,7 @@ function report(o: Outcome): Omit<BotReport, 'name' | 'role'> {
   return r;
 }
 
-function tickEnv(farm: Farm, all: Array<{ userId?: string; token?: string }>, dryRun: boolean, hook: TickEnv['hook']): TickEnv {
+function tickEnv(farm: Farm, all: Array<{ userId?: string; token?: string }>, dryRun: boolean, hook: TickEnv['hook'], recorders: ReadonlyMap<string, CallRecorder>): TickEnv {
   const { config } = farm;
   const farmUserIds = new Set<string>();
   for (const b of all) {
@@ -423,7 +434,8 @@ function tickEnv(farm: Farm, all: Array<{ userId?: string; token?: string }>, dr
       if (!client) {
         addSecret(bot.token);
         addSecret(bot.secret);
-        client = createXClient({ apiBase: config.xApi, appKey: config.consumerKey, appSecret: config.consumerSecret, accessToken: bot.token, accessSecret: bot.secret, timeoutMs: config.xTimeoutMs });
+        const name = bot.name;
+        client = createXClient({ apiBase: config.xApi, appKey: config.consumerKey, appSecret: config.consumerSecret, accessToken: bot.token, accessSecret: bot.secret, timeoutMs: config.xTimeoutMs, plugins: [recordingPlugin(() => recorders.get(name))] });
         clients.set(bot.name, client);
       }
       return client;

@@ -19,6 +19,8 @@ export interface XClientOptions {
   bearerToken?: string;
   /** per-request timeout in ms (the library has none by default); default 30 s */
   timeoutMs?: number;
+  /** more plugins, after the one that sets the origin and the timeout */
+  plugins?: ITwitterApiClientPlugin[];
 }
 
 // One agent per origin and process: keep-alive sockets are shared by every bot's client.
@@ -72,7 +74,7 @@ export function createXClient(opts: XClientOptions): TwitterApi {
     tokens.accessSecret = opts.accessSecret;
   }
   const origin = opts.apiBase ? apiOrigin(opts.apiBase) : undefined;
-  const settings = { plugins: [originPlugin(origin, opts.timeoutMs)], httpAgent: agentFor(origin ?? 'https://api.x.com') };
+  const settings = { plugins: [originPlugin(origin, opts.timeoutMs), ...(opts.plugins ?? [])], httpAgent: agentFor(origin ?? 'https://api.x.com') };
   return opts.bearerToken ? new TwitterApi(opts.bearerToken, settings) : new TwitterApi(tokens, settings);
 }
 
