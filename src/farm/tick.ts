@@ -238,6 +238,9 @@ async function tickLocked(farm: Farm, env: TickEnv, listed: Bot, opts: TickOptio
     const at = env.now();
     const retries = outcome.transient ? (bot.retries ?? 0) + 1 : 0;
     const due = retries ? at + backoffMs(retries, bot.every) : outcome.dueAt ?? at + bot.every * 1000;
+    // Bots that end in the same turn of the event loop (X's answers read in one poll) send their end steps
+    // together: one write to Redis, not one each.
+    await checkPhase();
     const ended = ctx.ledger.end(farm.redis, farm.store.keys, farm.store.dueIndex, bot.name, lock, {
       at,
       nextDueAt: Math.max(due, outcome.pause?.until ?? 0),
@@ -263,6 +266,18 @@ async function tickLocked(farm: Farm, env: TickEnv, listed: Bot, opts: TickOptio
     // Unreleased (Redis gone), the lock lapses after its TTL by itself.
     if (!released) await lock.release().catch(() => {});
   }
+}
+
+let turn: Promise<void> | null = null;
+
+/** Resolves in this turn's check phase (setImmediate), once for everyone who waits in the same turn. */
+function checkPhase(): Promise<void> {
+  return (turn ??= new Promise((resolve) =>
+    setImmediate(() => {
+      turn = null;
+      resolve();
+    }),
+  ));
 }
 
 /**
