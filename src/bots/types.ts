@@ -126,11 +126,12 @@ export interface BotKind {
    */
   start?(bot: Bot, env: TickEnv): { own?: readonly string[]; early?: Promise<unknown> };
   /**
-   * Slow set-up its tick needs, started early, while the tick reads and fetches (a writer's text engine
-   * starts its thread, then loads its dictionaries there): `maybe` when the tick knows some bots are due
-   * but not which, `due` once bots of this kind are. Not awaited; it must not throw.
+   * Slow set-up its tick needs, started early so that it is ready when its bots run: `start` as a tick
+   * command starts, before it connects (a writer starts its text engine's thread: cheap, and the second
+   * core is idle then), `due` once the tick knows some bots are due, before it reads which (the thread
+   * loads its dictionaries while the tick reads the farm and runs its sources). Not awaited; it must not throw.
    */
-  warm?(stage: 'maybe' | 'due'): void;
+  warm?(stage: 'start' | 'due'): void;
   /** What `show` adds for this kind: JSON fields, and text lines after the common ones. */
   show?(bot: Bot, ctx: KindContext): Promise<{ fields: Record<string, unknown>; lines: string[] }>;
   /** What a tick would do, without doing it (`tfctl preview`). */

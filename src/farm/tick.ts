@@ -51,6 +51,11 @@ export interface TickReport {
   summary: { ran: number; ok: number; idle: number; skipped: number; rate_limited: number; failed: number; fetched: number; posted: number };
 }
 
+/** As a tick command starts, before it connects: kinds start what costs them little (BotKind.warm). */
+export function warmKinds(): void {
+  for (const kind of KINDS) kind.warm?.('start');
+}
+
 /**
  * One run over the farm: picks the due bots, then ticks them phase by phase (sources, then consumers,
  * then standalone kinds), each bot under its own lock, with bounded parallelism. One bot's failure
@@ -74,8 +79,6 @@ export async function runTick(farm: Farm, opts: TickOptions = {}): Promise<TickR
     throw new OperationalError(`tick: cannot read the farm: ${describeFailure(err)}`);
   }
   for (const n of wanted ?? []) if (!chosen.some((b) => b.name === n)) throw new UsageError(`unknown bot "${n}" (see tfctl list)`);
-  // Slow set-up starts now, while the rest of the tick's start and its first phase run.
-  for (const kind of new Set(chosen.map((b) => kindOf(b.role)))) kind?.warm?.('due');
 
   const log = await openLog();
   const reports: BotReport[] = [];
@@ -146,17 +149,17 @@ export async function runTick(farm: Farm, opts: TickOptions = {}): Promise<TickR
  * one built here, once.
  */
 async function readBots(farm: Farm, wanted: string[] | undefined, force: boolean, now: number): Promise<Bot[]> {
-  // Some bots will run, but which is known only once their hashes are read: kinds may start slow set-up.
-  const maybe = () => {
-    for (const kind of KINDS) kind.warm?.('maybe');
+  // Some bots will run, but which is known only once their hashes are read: kinds start slow set-up now.
+  const warm = () => {
+    for (const kind of KINDS) kind.warm?.('due');
   };
   if (wanted || force) {
-    maybe();
+    warm();
     return farm.store.all(wanted);
   }
   const index = farm.store.dueIndex;
   const names = await index.due(now);
-  if (names?.length) maybe();
+  if (names === null || names.length > 0) warm();
   let bots: Bot[];
   if (names === null) bots = (await index.rebuild(() => farm.store.all())) ?? (await farm.store.all());
   else if (names.length === 0) return [];

@@ -18,7 +18,8 @@ export interface TickCommandOptions {
 /** Runs one tick and prints its report; the exit code is 1 when any bot failed. */
 export async function run(opts: TickCommandOptions, io: Io, config: Config): Promise<TickReport> {
   const concurrency = opts.concurrency ? parseCount(opts.concurrency, 'concurrency', 1, 256) : undefined;
-  const { runTick } = await import('../../farm/tick.js');
+  const { runTick, warmKinds } = await import('../../farm/tick.js');
+  warmKinds();
   const names = opts.names?.length ? opts.names : undefined;
   const report = await logFailure(() => withFarm(config, async (farm) => {
     const r = await runTick(farm, { names, force: opts.force, dryRun: opts.dryRun, concurrency });
