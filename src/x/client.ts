@@ -57,9 +57,13 @@ export function originPlugin(origin: string | undefined, timeoutMs = 30_000): IT
   const rewrite = (params: { url: string; forceParseMode?: unknown; timeout?: number }) => {
     params.timeout ??= timeoutMs;
     if (!origin) return;
-    const u = new URL(params.url.startsWith('http') ? params.url : `https://${params.url}`);
-    params.url = origin + u.pathname + u.search;
-    if (u.pathname.startsWith('/oauth/')) params.forceParseMode = 'url';
+    // The library's URLs are absolute (or host-first): everything from the first slash after the host stays.
+    const url = params.url;
+    const host = url.indexOf('//');
+    const slash = url.indexOf('/', host < 0 ? 0 : host + 2);
+    const path = slash < 0 ? '/' : url.slice(slash);
+    params.url = origin + path;
+    if (path.startsWith('/oauth/')) params.forceParseMode = 'url';
   };
   return {
     onBeforeRequestConfig: ({ params }) => rewrite(params as { url: string }),

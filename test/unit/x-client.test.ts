@@ -11,6 +11,9 @@ describe('X client', () => {
     const oauth = { url: 'https://api.x.com/oauth/request_token' } as Record<string, unknown>;
     plugin.onBeforeRequestConfig!({ params: oauth } as never);
     expect(oauth).toMatchObject({ url: 'http://127.0.0.1:9999/oauth/request_token', forceParseMode: 'url' });
+    const hostFirst = { url: 'api.x.com/2/users/me' } as Record<string, unknown>;
+    plugin.onBeforeRequestConfig!({ params: hostFirst } as never);
+    expect(hostFirst.url).toBe('http://127.0.0.1:9999/2/users/me');
     const real = { url: 'https://api.x.com/2/tweets' } as Record<string, unknown>;
     originPlugin(undefined).onBeforeRequestConfig!({ params: real } as never);
     expect(real.url).toBe('https://api.x.com/2/tweets');
