@@ -7,7 +7,7 @@ import { assertNoEviction } from '../store/eviction.js';
 import { addSecret, redact } from '../redact.js';
 import { dueScore } from '../store/due.js';
 import { BotLock } from '../store/lock.js';
-import { beginTick, TickLedger } from '../store/tick-steps.js';
+import { beginTick, EndBatch, TickLedger } from '../store/tick-steps.js';
 import { Posts } from '../store/posts.js';
 import { Timeline } from '../store/timeline.js';
 import { openLog } from '../log.js';
@@ -101,7 +101,7 @@ export async function runTick(farm: Farm, opts: TickOptions = {}): Promise<TickR
   if (webhook) await webhook.ensureWebhookGroup(farm.redis, farm.store.keys).catch((err: unknown) => log.warn({ err: redact(describeFailure(err)) }, 'events: cannot create the webhook group'));
   if (runnable.length > 0) {
     const [accounts, failed] = await Promise.all([farm.store.accounts(chosen), opts.dryRun ? null : failedFlags(farm, runnable)]);
-    const shared: RunShared = { backlogs: [], failed, recorders: new Map() };
+    const shared: RunShared = { backlogs: [], failed, recorders: new Map(), batch: new EndBatch(farm.redis, farm.store.dueIndex) };
     const env = tickEnv(farm, accounts, opts.dryRun ?? false, opts.hook ?? failpoint(farm.config.failpoint), shared.recorders);
     for (const [i, kinds] of PHASES.entries()) {
       const phase = runnable.filter((b) => phaseOf(b.role) === i);
@@ -244,7 +244,7 @@ async function tickLocked(farm: Farm, env: TickEnv, listed: Bot, opts: TickOptio
     // Bots that end in the same turn of the event loop (X's answers read in one poll) send their end steps
     // together: one write to Redis, not one each.
     await checkPhase();
-    const ended = ctx.ledger.end(farm.redis, farm.store.keys, farm.store.dueIndex, bot.name, lock, {
+    const ended = ctx.ledger.end(farm.redis, farm.store.keys, shared.batch, bot.name, lock, {
       at,
       nextDueAt: Math.max(due, outcome.pause?.until ?? 0),
       retries,
@@ -320,6 +320,8 @@ interface RunShared {
   backlogs: BacklogCheck[];
   failed: ReadonlySet<string> | null;
   recorders: Map<string, CallRecorder>;
+  /** The acknowledgements and due times of the end steps of one turn, sent together. */
+  batch: EndBatch;
 }
 
 /** A consumer that ran, whose backlog is measured once all bots of the tick have run. */

@@ -114,13 +114,14 @@ export class TickLedger {
   }
 
   /**
-   * The end step: the script in the bot's slot, the acknowledgements and the due index issued in the same
-   * turn. Resolves to whether the lock was still ours. The acknowledgements leave after the script, so on
-   * one Redis they run after it; on a cluster either may land alone, and both orders are safe: an entry
-   * acknowledged without its bookkeeping leaves the intent for recovery, which needs no entry; bookkeeping
-   * without the acknowledgement leaves the entry pending, and its texts are then found posted.
+   * The end step: the script in the bot's slot, then the acknowledgements and the due index through `batch`,
+   * which sends those of every end step of the same turn as one command each. The acknowledgements leave
+   * after the script, so on one Redis they run after it; on a cluster either may land alone, and both
+   * orders are safe: an entry acknowledged without its bookkeeping leaves the intent for recovery, which
+   * needs no entry; bookkeeping without the acknowledgement leaves the entry pending, and its texts are
+   * then found posted. Resolves to whether the lock was still ours.
    */
-  end(redis: RedisClient, keys: Keys, due: DueIndex, name: string, lock: BotLock, end: TickEnd): Promise<boolean> {
+  end(redis: RedisClient, keys: Keys, batch: EndBatch, name: string, lock: BotLock, end: TickEnd): Promise<boolean> {
     const own: string[] = [];
     const index = (key: string) => {
       let i = own.indexOf(key);
@@ -148,11 +149,79 @@ export class TickLedger {
       [lock.token, JSON.stringify(plan)],
     );
     lock.stopRenewal();
-    const acks = [...this.acks].map(([stream, a]) => redis.xack(stream, a.group, ...a.entries));
+    const acks = [...this.acks].map(([stream, a]) => batch.ack(stream, a.group, a.entries));
+    const score = end.failing ? null : end.nextDueAt;
     // On a cluster the index is on another node: set once the end step is in, or a failed one would leave it late.
-    const indexed = redis.isCluster ? done.then(() => due.set([[name, end.failing ? null : end.nextDueAt]])) : due.set([[name, end.failing ? null : end.nextDueAt]]);
+    const indexed = redis.isCluster ? done.then(() => batch.due(name, score)) : batch.due(name, score);
     return Promise.all([done, indexed, ...acks]).then(([released]) => released === 1);
   }
+}
+
+/**
+ * The acknowledgements and due times of the end steps a run sends in one turn (farm/tick.ts lets the end
+ * steps that are ready in one turn leave together), gathered and sent as one command each: one script
+ * per stream for its groups' acknowledgements (scripts/ack-groups.lua), one ZADD (and ZREM) for the due
+ * index, after the end steps of that turn, where one XACK and one ZADD per bot were two commands a bot.
+ */
+export class EndBatch {
+  private acks: Map<string, Array<{ group: string; entries: string[]; done: Waiter }>> | null = null;
+  private dues: Array<{ name: string; score: number | null; done: Waiter }> | null = null;
+
+  constructor(private readonly redis: RedisClient, private readonly index: DueIndex) {}
+
+  ack(stream: string, group: string, entries: string[]): Promise<void> {
+    return new Promise((resolve, reject) => {
+      if (!this.acks) {
+        this.acks = new Map();
+        queueMicrotask(() => this.sendAcks());
+      }
+      const list = this.acks.get(stream);
+      const item = { group, entries, done: { resolve, reject } };
+      if (list) list.push(item);
+      else this.acks.set(stream, [item]);
+    });
+  }
+
+  due(name: string, score: number | null): Promise<void> {
+    return new Promise((resolve, reject) => {
+      if (!this.dues) {
+        this.dues = [];
+        queueMicrotask(() => this.sendDues());
+      }
+      this.dues.push({ name, score, done: { resolve, reject } });
+    });
+  }
+
+  private sendAcks(): void {
+    const acks = this.acks!;
+    this.acks = null;
+    for (const [stream, groups] of acks) {
+      const args = groups.flatMap((g) => [g.group, g.entries.length, ...g.entries]);
+      script(this.redis, 'ack-groups')([stream], args).then(
+        (answers) => groups.forEach((g, i) => {
+          const a = (answers as Array<number | string>)[i];
+          if (typeof a === 'string') g.done.reject(new Error(a));
+          else g.done.resolve();
+        }),
+        (err: unknown) => groups.forEach((g) => g.done.reject(err)),
+      );
+    }
+  }
+
+  private sendDues(): void {
+    const dues = this.dues!;
+    this.dues = null;
+    this.index.set(dues.map((d) => [d.name, d.score])).then(
+      () => dues.forEach((d) => d.done.resolve()),
+      (err: unknown) => dues.forEach((d) => d.done.reject(err)),
+    );
+  }
+}
+
+/** Whoever waits for a batched command. */
+interface Waiter {
+  resolve: () => void;
+  reject: (err: unknown) => void;
 }
 
 /** What a finished tick writes to its bot's hash: fields set, fields cleared, counters moved. */
