@@ -13,8 +13,9 @@ import { migrateIfLegacy } from './migrate.js';
  *
  * Paused and failing bots are left out: only a change of settings brings them back, and it re-indexes.
  *
- * The member '' (no bot's name) at -inf marks the index as built. A farm made before the index, or whose
- * index was lost, has no marker: the first tick that sees so rebuilds it from the bots' hashes, under a lock
+ * The member '' (no bot's name) at -inf marks the index as built; a farm's first bot marks it
+ * (scripts/register-bot.lua). A farm made before the index, or whose index was lost, has no marker: the
+ * first tick that sees so rebuilds it from the bots' hashes, under a lock
  * (another run meanwhile reads every bot, as before), and writes the marker last, so a rebuild cut short is
  * done again.
  */

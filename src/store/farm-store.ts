@@ -199,10 +199,8 @@ export class FarmStore {
       if (exists) throw new Error('EXISTS');
       if (source && !sourceRole) throw new Error('NO_SOURCE');
       if (source && !this.codec.sources.includes(sourceRole!)) throw new Error(`NOT_SOURCE ${sourceRole}`);
-      const farm = this.redis.multi().sadd(this.keys.bots(), bot.name);
-      // LT: a name left in the index by a destroy cut short may hold a later time; a new bot is due now.
-      if (!bot.paused) farm.zadd(this.keys.due(), 'LT', now, bot.name);
-      const [, joined] = await Promise.all([farm.exec(), source ? this.joinSource(bot.name, source) : null]);
+      const registered = script(this.redis, 'register-bot')([this.keys.bots(), this.keys.due()], [bot.name, bot.paused ? '' : now]);
+      const [, joined] = await Promise.all([registered, source ? this.joinSource(bot.name, source) : null]);
       try {
         await script(this.redis, 'create-bot')([this.keys.bot(bot.name)], Object.entries(fields).flat());
       } catch (err) {

@@ -105,4 +105,35 @@ describe('the due index', () => {
     now += 4 * HOUR;
     expect(ran(await runTick(farm))).toHaveLength(30);
   });
+
+  it("is built from a farm's first bot on, and not marked built by a new bot of a farm that has none", async () => {
+    const open = (prefix: string) => Farm.open({ ...loadConfig({ TFCTL_CONSUMER_KEY: 'ck', TFCTL_CONSUMER_SECRET: 'cs', TFCTL_X_API: 'http://127.0.0.1:9' }), redisUrl: redis.url, prefix });
+    const fresh = await open('due-new');
+    const legacy = await open('due-old');
+    try {
+      fresh.now = () => now;
+      await fresh.create({ name: 'a', role: 'reader' });
+      await fresh.create({ name: 'b', role: 'reader' });
+      expect(await fresh.store.dueIndex.due(now)).toEqual(['a', 'b']);
+      // Its first tick runs them, and builds nothing: no rebuild lock is taken.
+      const monitor = await probe.duplicate().monitor();
+      const touched: string[] = [];
+      monitor.on('monitor', (_t: string, args: string[]) => touched.push(...args.map(String)));
+      await new Promise((r) => setTimeout(r, 50));
+      expect(ran(await runTick(fresh))).toEqual(['a', 'b']);
+      await new Promise((r) => setTimeout(r, 50));
+      monitor.disconnect();
+      expect(touched).toContain('due-new:{farm-wide}:due');
+      expect(touched).not.toContain('due-new:{farm-wide}:due_lock');
+
+      // A farm whose index was lost (or that predates it) keeps waiting for its rebuild: a new bot does not mark it.
+      await legacy.create({ name: 'c', role: 'reader' });
+      await probe.del('due-old:{farm-wide}:due');
+      await legacy.create({ name: 'd', role: 'reader' });
+      expect(await legacy.store.dueIndex.due(now)).toBeNull();
+    } finally {
+      await fresh.close();
+      await legacy.close();
+    }
+  });
 });

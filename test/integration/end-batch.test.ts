@@ -37,7 +37,7 @@ describe('the end steps of one turn', () => {
     const keys = new Keys('eb1');
     const stream = keys.timeline('r');
     const ids: string[] = [];
-    for (let i = 0; i < 3; i++) ids.push(await client.xadd(stream, '*', 'text', `t${i}`));
+    for (let i = 0; i < 3; i++) ids.push((await client.xadd(stream, '*', 'text', `t${i}`))!);
     const groups = ['w0', 'w1', 'w2'];
     for (const g of groups) {
       await client.xgroup('CREATE', stream, g, '0');
@@ -51,7 +51,7 @@ describe('the end steps of one turn', () => {
     expect(names.filter((n) => n === 'eval' || n === 'evalsha')).toHaveLength(1);
     expect(names.filter((n) => n === 'zadd')).toHaveLength(1);
     for (const [i, g] of groups.entries()) expect(((await client.xpending(stream, g)) as [number])[0]).toBe(2 - i);
-    expect(await client.zrange(keys.due(), 0, -1, 'WITHSCORES')).toEqual(['w0', '1000', 'w1', '1001', 'w2', '1002']);
+    expect(await client.zrange(keys.due(), '0', '-1', 'WITHSCORES')).toEqual(['w0', '1000', 'w1', '1001', 'w2', '1002']);
   });
 
   it("answer a group's failed acknowledgement to its own bot only", async () => {
