@@ -52,6 +52,24 @@ describe('farm events', () => {
     expect(all.map((e) => [e.type, e.at, e.data?.backlog])).toEqual([['backlog', 2, 120], ['backlog', 6, 130]]);
   });
 
+  it('emits made in one turn leave as one command, in order, each answered with its own id', async () => {
+    const { events, keys } = fresh();
+    const before = await client.info('commandstats');
+    const calls = (info: string, cmd: string) => Number(new RegExp(`cmdstat_${cmd}:calls=(\\d+)`).exec(info)?.[1] ?? 0);
+    const ids = await Promise.all(Array.from({ length: 50 }, (_, i) => events.emit({ type: 'posted', bot: `w${i}`, at: i, detail: `post ${i}` })));
+    const after = await client.info('commandstats');
+    expect(calls(after, 'evalsha') + calls(after, 'eval') - calls(before, 'evalsha') - calls(before, 'eval')).toBe(1);
+    expect(calls(after, 'xadd') - calls(before, 'xadd')).toBe(50); // inside the script
+    const stored = await client.xrange(keys.events(), '-', '+');
+    expect(stored.map(([id]) => id)).toEqual(ids);
+    expect((await events.recent({ count: 100 })).map((e) => e.bot)).toEqual(Array.from({ length: 50 }, (_, i) => `w${i}`));
+    // An emit before a state change stays before it.
+    const posted = events.emit({ type: 'posted', bot: 'x', at: 100, detail: 'p' });
+    const failed = events.enter('failed:x', { type: 'failed', bot: 'x', at: 101, detail: 'f' });
+    await Promise.all([posted, failed]);
+    expect((await events.recent({ bot: 'x' })).map((e) => e.type)).toEqual(['posted', 'failed']);
+  });
+
   it('the stream is capped', async () => {
     const keys = new Keys(`ev${++n}`);
     const events = new Events(client, keys, 100);
