@@ -210,7 +210,7 @@ async function tickLocked(farm: Farm, env: TickEnv, listed: Bot, opts: TickOptio
   const wants = kind?.start?.(listed, env);
   const begin = () => beginTick(farm.redis, farm.store.keys, farm.store.codec, listed.name, lock, wants?.own);
   // A kind that never looks at its early read, or a begin that throws (a cluster failing over), must not
-  // leave that read's rejection unhandled: Node ends the process on one (seen: MOVED from take.lua).
+  // leave that read's rejection unhandled: Node ends the process on one (seen: MOVED from the take script).
   wants?.early?.catch(() => {});
   // Issued in the same turn as the kind's early read: one round trip for both.
   let start = await begin();

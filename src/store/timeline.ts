@@ -26,6 +26,15 @@ function toEntry(entry: string, flat: string[] | null): TimelineEntry | null {
   return { entry, id: rec.id ?? '', author: rec.author ?? '', author_id: rec.author_id ?? '', text: rec.text ?? '', created_at: rec.created_at ?? '' };
 }
 
+/** A take waiting to be sent with the others of its turn. */
+interface Take {
+  writer: string;
+  count: number;
+  keep: boolean;
+  resolve: (entries: TimelineEntry[]) => void;
+  reject: (err: unknown) => void;
+}
+
 /**
  * The reader's cache is a Redis stream; each writer is a consumer group on it, so "unprocessed" is the
  * group's lag plus what it holds pending, and processing is XREADGROUP + XACK.
@@ -44,12 +53,46 @@ export class Timeline {
 
   /**
    * Up to `count` entries for a writer: first those it was given before and never acknowledged (a failed
-   * tick), then new ones; one round trip (take.lua). `keep`: the writer's group is not recreated when
-   * missing (the take fails with NOGROUP): for a take issued before the writer's lock and hash were read.
+   * tick), then new ones; one round trip. `keep`: the writer's group is not recreated when missing (the take
+   * fails with NOGROUP): for a take issued before the writer's lock and hash were read. The takes of one
+   * stream made in one turn (a big tick's writers) leave as one command (take-many.lua), which sends each
+   * entry once; the writers get the same entry objects, which none of them changes.
    */
-  async take(reader: string, writer: string, count: number, opts: { keep?: boolean } = {}): Promise<TimelineEntry[]> {
-    const reply = (await script(this.redis, 'take')([this.keys.timeline(reader)], opts.keep ? [writer, count, 'keep'] : [writer, count])) as Array<[string, string[]]>;
-    return reply.map(([id, flat]) => toEntry(id, flat)!);
+  take(reader: string, writer: string, count: number, opts: { keep?: boolean } = {}): Promise<TimelineEntry[]> {
+    const stream = this.keys.timeline(reader);
+    return new Promise((resolve, reject) => {
+      if (!this.takes) {
+        this.takes = new Map();
+        queueMicrotask(() => this.sendTakes());
+      }
+      const list = this.takes.get(stream);
+      const t = { writer, count, keep: opts.keep ?? false, resolve, reject };
+      if (list) list.push(t);
+      else this.takes.set(stream, [t]);
+    });
+  }
+
+  /** Takes of this turn not sent yet, by stream. */
+  private takes: Map<string, Take[]> | null = null;
+
+  private sendTakes(): void {
+    const takes = this.takes!;
+    this.takes = null;
+    for (const [stream, list] of takes) {
+      const args = list.flatMap((t) => [t.writer, t.count, t.keep ? 'keep' : '']);
+      script(this.redis, 'take-many')([stream], args).then(
+        (reply) => {
+          const [entries, answers] = reply as [Array<[string, string[]]>, Array<string[] | string>];
+          const byId = new Map(entries.map(([id, flat]) => [id, toEntry(id, flat)!]));
+          list.forEach((t, i) => {
+            const a = answers[i]!;
+            if (typeof a === 'string') t.reject(new Error(a));
+            else t.resolve(a.map((id) => byId.get(id)!));
+          });
+        },
+        (err: unknown) => list.forEach((t) => t.reject(err)),
+      );
+    }
   }
 
   /** Marks entries processed. */
