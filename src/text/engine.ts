@@ -43,13 +43,6 @@ export function textEngine(): TextEngine {
   return shared;
 }
 
-/** Stops the process's engine, if it has a thread (tests). */
-export async function closeTextEngine(): Promise<void> {
-  const e = shared;
-  shared = null;
-  if (e instanceof ThreadEngine) await e.close();
-}
-
 /** Texts made on the calling thread (preview, one core, the sources). */
 export function inThread(): TextEngine {
   let maker: Promise<import('./texts.js').TextMaker> | undefined;

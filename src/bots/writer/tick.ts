@@ -55,7 +55,7 @@ export async function tick(bot: Bot, env: TickEnv, ctx?: TickContext): Promise<O
   const tags = hashtagSettings(bot);
   const ownTags = ctx?.own[HASHTAG_KEY];
   const uses: HashtagUses | undefined = tags.hashtags.length ? (ownTags ? usesOf(ownTags) : await hashtagUses(env.store.redis, env.keys.own(bot.name, HASHTAG_KEY))) : undefined;
-  // twitter-text (under withHashtags) is loaded only by writers with hashtags: the others' texts were measured on the text engine's thread.
+  // twitter-text (under withHashtags) loads here only for writers with hashtags: the texts were checked for length on the text engine's thread.
   const withHashtags = uses ? (await import('../../text/hashtags.js')).withHashtags : undefined;
   const tagged = (text: string, state = uses) => (state && withHashtags ? withHashtags(text, tags.hashtags, tags.hashtagMode, state) : { text, used: [] as string[] });
 
