@@ -1,3 +1,4 @@
+import { createRequire } from 'node:module';
 import type { Logger } from 'pino';
 
 /**
@@ -5,8 +6,8 @@ import type { Logger } from 'pino';
  * `time` and the level by name; pretty-printed when stderr is a terminal. The level comes from
  * TFCTL_LOG_LEVEL (checked in config.ts; default `warn`, quiet under cron unless something fails).
  *
- * pino is loaded on first use (openLog is async): commands that never log, like a cold `tfctl list`,
- * do not pay for it. Writes are synchronous, so a process that exits right after a tick loses no line.
+ * pino is loaded with the first line written (see openLog). Writes are synchronous, so a process that
+ * exits right after a tick loses no line.
  */
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -23,27 +24,59 @@ export const REDACT = [
   '*.headers.authorization', 'headers.authorization',
 ];
 
-let logger: Promise<Logger> | undefined;
+/** What tfctl logs through: pino's calls it uses. */
+export type Log = Pick<Logger, 'isLevelEnabled' | 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace'>;
+
+let logger: Log | undefined;
 
 export function logLevel(env: NodeJS.ProcessEnv = process.env): string {
   return env.TFCTL_LOG_LEVEL || (env.TFCTL_DEBUG === '1' ? 'debug' : 'warn');
 }
 
-export function openLog(): Promise<Logger> {
-  logger ??= create();
-  return logger;
+// pino's own numbers: a level is written when it is at or above the logger's.
+const RANK: Record<string, number> = { trace: 10, debug: 20, info: 30, warn: 40, error: 50, fatal: 60, silent: Infinity };
+
+/**
+ * The process logger. pino itself is loaded when the first line at an enabled level is written, so a
+ * quiet run (a tick under cron at `warn` where all went well, a cold `tfctl list`) never loads it.
+ */
+export function openLog(): Promise<Log> {
+  logger ??= lazy(logLevel());
+  return Promise.resolve(logger);
 }
 
-async function create(): Promise<Logger> {
-  const { default: pino } = await import('pino');
+function lazy(level: string): Log {
+  const min = RANK[level] ?? RANK.warn!;
+  let real: Logger | undefined;
+  const write = (name: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace') =>
+    ((obj: unknown, ...rest: unknown[]) => {
+      if (RANK[name]! < min) return;
+      real ??= create(level);
+      (real[name] as (...a: unknown[]) => void)(obj, ...rest);
+    }) as Logger['info'];
+  return {
+    isLevelEnabled: (l: string) => (RANK[l] ?? Infinity) >= min,
+    fatal: write('fatal'),
+    error: write('error'),
+    warn: write('warn'),
+    info: write('info'),
+    debug: write('debug'),
+    trace: write('trace'),
+  };
+}
+
+function create(level: string): Logger {
+  // Both are CommonJS: loaded synchronously, at the first line written.
+  const require = createRequire(import.meta.url);
+  const pino = require('pino') as typeof import('pino').default;
   const options = {
-    level: logLevel(),
+    level,
     timestamp: pino.stdTimeFunctions.isoTime,
     formatters: { level: (label: string) => ({ level: label }) },
     redact: { paths: REDACT, censor: '***' },
   };
   if (process.stderr.isTTY) {
-    const { default: pretty } = await import('pino-pretty');
+    const pretty = require('pino-pretty') as typeof import('pino-pretty');
     return pino(options, pretty({ destination: 2, sync: true, colorize: true }));
   }
   return pino(options, pino.destination({ dest: 2, sync: true }));

@@ -1,4 +1,4 @@
-import type { Logger } from 'pino';
+import type { Log } from '../log.js';
 import type { BotReport } from '../bots/types.js';
 import type { XCall } from '../x/calls.js';
 import type { TickReport } from './tick.js';
@@ -8,7 +8,7 @@ import type { TickReport } from './tick.js';
  * the last one's status), bots that did nothing at debug, and a summary. Reports carry no secrets;
  * the logger's redaction is the second guard.
  */
-export function logBot(log: Logger, r: BotReport, ms: number, calls: XCall[]): void {
+export function logBot(log: Log, r: BotReport, ms: number, calls: XCall[]): void {
   const level = r.status === 'failed' ? 'error' : r.status === 'rate_limited' ? 'warn' : r.status === 'ok' ? 'info' : 'debug';
   if (!log.isLevelEnabled(level)) return;
   const line: Record<string, unknown> = { bot: r.name, role: r.role, status: r.status, detail: r.detail, ms };
@@ -26,6 +26,6 @@ export function logBot(log: Logger, r: BotReport, ms: number, calls: XCall[]): v
   log[level](line, `${r.name}: ${r.status}`);
 }
 
-export function logSummary(log: Logger, report: TickReport): void {
+export function logSummary(log: Log, report: TickReport): void {
   log.info({ ...report.summary, ms: report.duration_ms, dry_run: report.dry_run }, 'tick done');
 }

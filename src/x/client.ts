@@ -37,6 +37,14 @@ function agentFor(origin: string): http.Agent {
   return a;
 }
 
+// A big tick makes a client per bot, all with the same base: it is parsed once.
+const origins = new Map<string, string>();
+const originOf = (apiBase: string): string => {
+  let o = origins.get(apiBase);
+  if (o === undefined) origins.set(apiBase, (o = apiOrigin(apiBase)));
+  return o;
+};
+
 /** Validates and normalises an API base to its origin. */
 export function apiOrigin(apiBase: string): string {
   let u: URL;
@@ -77,7 +85,7 @@ export function createXClient(opts: XClientOptions): TwitterApi {
     tokens.accessToken = opts.accessToken;
     tokens.accessSecret = opts.accessSecret;
   }
-  const origin = opts.apiBase ? apiOrigin(opts.apiBase) : undefined;
+  const origin = opts.apiBase ? originOf(opts.apiBase) : undefined;
   const settings = { plugins: [originPlugin(origin, opts.timeoutMs), ...(opts.plugins ?? [])], httpAgent: agentFor(origin ?? 'https://api.x.com') };
   return opts.bearerToken ? new TwitterApi(opts.bearerToken, settings) : new TwitterApi(tokens, settings);
 }
