@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { commandsRun } from '../helpers/monitor.js';
 import { startRedis, type PrivateRedis } from '../helpers/redis.js';
 import { loadConfig } from '../../src/config.js';
 import { Events } from '../../src/events/index.js';
@@ -27,18 +28,6 @@ afterAll(async () => {
   await redis?.stop();
 });
 
-/** Every command Redis ran during `fn`, as its words. */
-async function watched(fn: () => Promise<unknown>): Promise<string[][]> {
-  const monitor = await redis.client().monitor();
-  const seen: string[][] = [];
-  monitor.on('monitor', (_time: string, args: string[]) => seen.push(args.map(String)));
-  await new Promise((r) => setTimeout(r, 50));
-  await fn();
-  await new Promise((r) => setTimeout(r, 50));
-  monitor.disconnect();
-  return seen;
-}
-
 describe('failing flags in a tick', () => {
   it('a flag left behind is cleared, with its recovered event, by the next good tick; then good ticks write none', async () => {
     const events = new Events(farm.redis, farm.store.keys);
@@ -49,7 +38,7 @@ describe('failing flags in a tick', () => {
     expect(await farm.redis.hget(farm.store.keys.eventState(), 'failed:w')).toBeNull();
     expect((await events.recent({ count: 10 })).map((e) => `${e.type}:${e.bot}`)).toEqual(['recovered:w']);
 
-    const commands = await watched(() => runTick(farm, { names: ['w'], force: true }));
+    const commands = await commandsRun(redis.url, () => runTick(farm, { names: ['w'], force: true }));
     const naming = commands.filter((c) => c.includes('failed:w')).map((c) => c[0]!.toLowerCase());
     // Read once with the run's other flags, never transitioned.
     expect(naming).toEqual(['hmget']);
