@@ -122,6 +122,29 @@ describe('a crash in the middle of a batch', () => {
   }, 60_000);
 });
 
+describe('posts sent again by recovery', () => {
+  it('count toward per-tick, and the fresh tweets they leave no room for wait for the next tick', async () => {
+    const env = { REDIS_URL: redis.url, TFCTL_PREFIX: prefix, TFCTL_X_API: proxy.url, TFCTL_CONSUMER_KEY: sb.app.consumer_key, TFCTL_CONSUMER_SECRET: sb.app.consumer_secret, TFCTL_X_TIMEOUT_MS: String(X_TIMEOUT_MS), TFCTL_LOCK_TTL_MS: '2000' };
+    // Killed after the first of three posts: the other two intents stay open, never sent.
+    const crashed = await tfctl(['tick', '--force', 'w'], { ...env, TFCTL_FAILPOINT: 'after-post' });
+    expect(crashed.code).not.toBe(0);
+    await client.del(`${prefix}:lock:{w}`);
+    // Two more tweets come in before the next tick.
+    for (const noun of ['чашка', 'ложка']) await sb.tweet(`p${n}_author`, `Вот это ${noun}!`);
+    expect((await runTick(farm, { names: ['r'], force: true })).summary.fetched).toBe(2);
+    await pastInFlight();
+    // Recovery finds one post and sends two again: one of the three per-tick is left for the new tweets.
+    const recovering = await runTick(farm, { names: ['w'], force: true });
+    expect(recovering.bots[0]!.posts?.length).toBe(4); // the one found, the two sent again, one new
+    expect(await unprocessed()).toBeGreaterThan(0); // a new tweet waits, not marked processed unposted
+    await runTick(farm, { names: ['w'], force: true });
+    const all = [...EXPECTED, 'Жизнь без чашек не та.', 'Жизнь без ложек не та.'];
+    expect(await onX()).toEqual([...all].sort());
+    for (const text of all) expect(sent(text), text).toBe(1);
+    expect(await unprocessed()).toBe(0);
+  }, 60_000);
+});
+
 describe("one writer's trouble", () => {
   it('a 429 or a reset on one writer never ends the tick: every bot is reported, exit 0 or 1, no lock left', async () => {
     const tok = { token: accounts.get('w')!.token, secret: accounts.get('w')!.secret };

@@ -78,7 +78,7 @@ export async function tick(bot: Bot, env: TickEnv, ctx?: TickContext): Promise<O
       return ({ kind: 'post', text, hash: c.hash, source: c.source, entry: c.entry, noun: c.noun, at: env.now(), settle });
     });
   };
-  const { candidates, consumed, scanned, chosen, rest, bases, intents } = await gather(bot, settings.grab, env, template, open, { budget: perTick - publisher.sent, intents: intentsOf, ctx, publisher });
+  const { candidates, consumed, scanned, chosen, rest, bases, intents } = await gather(bot, settings.grab, env, template, open, { budget: perTick - publisher.sent, perTick, intents: intentsOf, ctx, publisher });
   if (chosen.length === 0) {
     if (recovered) return { status: 'ok', detail: `posted ${recovered} (recovered)`, posts: publisher.posts, learned };
     return { status: 'idle', detail: scanned ? `nothing usable in ${scanned} tweet(s)` : 'no unprocessed tweets', learned };
@@ -86,8 +86,18 @@ export async function tick(bot: Bot, env: TickEnv, ctx?: TickContext): Promise<O
 
   // Texts taken from each entry and not settled yet: an entry is acknowledged only when this is zero.
   const unsettled = new Map<string, number>();
-  const take = (c: Candidate) => unsettled.set(c.entry, (unsettled.get(c.entry) ?? 0) + 1);
-  for (const i of chosen) take(candidates[i]!);
+  const taken = new Set<number>();
+  const take = (i: number) => {
+    if (taken.has(i)) return;
+    taken.add(i);
+    const entry = candidates[i]!.entry;
+    unsettled.set(entry, (unsettled.get(entry) ?? 0) + 1);
+  };
+  // The tick takes per-tick texts: those chosen and, when posts sent again by recovery spent part of the
+  // budget, the next fresh ones too, unsent: their tweets wait for the next tick instead of being marked
+  // processed with their texts never posted.
+  for (const i of chosen) take(i);
+  for (const i of rest.slice(0, Math.max(0, perTick - chosen.length))) take(i);
 
   const written = new Set(chosen);
   const queue = [...chosen, ...rest];
@@ -95,7 +105,7 @@ export async function tick(bot: Bot, env: TickEnv, ctx?: TickContext): Promise<O
   while (publisher.sent < perTick && queue.length > 0) {
     const i = queue.shift()!;
     const c = candidates[i]!;
-    if (!written.has(i)) take(c); // a stand-in for a duplicate: its intent is written now
+    take(i); // a stand-in for a duplicate (its intent is written now), if it was not taken already
     // A chosen text's intent was written as its first attempt; a stand-in's is written by publish.
     const r = written.delete(i) ? await publisher.publish(intents[i]!, true) : await publisher.publish(bases[i]!);
     if (r.settled === false || r.settled === 'unknown') {
@@ -145,7 +155,7 @@ async function gather(
   env: TickEnv,
   template: string,
   open: { hashes: Set<string>; entries: Set<string> },
-  how: { budget: number; intents: (c: Candidate[]) => Intent[]; ctx?: TickContext; publisher?: Publisher },
+  how: { budget: number; perTick?: number; intents: (c: Candidate[]) => Intent[]; ctx?: TickContext; publisher?: Publisher },
 ): Promise<Gathered> {
   const peeked = env.dryRun ? await env.timeline.peek(bot.source!, bot.name, grab * MAX_BATCHES) : [];
   let scanned = 0;
@@ -166,9 +176,10 @@ async function gather(
       } else {
         const bases = how.intents(composed);
         // The choice sees the candidates a slice at a time, in the order it prefers them: a writer has some
-        // twenty and posts one, and each one sent is an intent built, encoded and read by the script.
+        // twenty and posts one, and each one sent is an intent built, encoded and read by the script. A slice
+        // holds per-tick of them and the stand-ins, so the tick can take per-tick texts (see tick()).
         const order = preferred(composed);
-        const slice = Math.max(how.budget, 1) + SPARE_CANDIDATES;
+        const slice = Math.max(how.perTick ?? how.budget, 1) + SPARE_CANDIDATES;
         for (let at = 0; at < order.length; at += slice) {
           const part = order.slice(at, at + slice);
           const intents: Intent[] = [];
