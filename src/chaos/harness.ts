@@ -83,6 +83,8 @@ const WRITERS = [
 /** Short for the harness: a killed tick's locks lapse quickly, and the in-flight window stays short. */
 const LOCK_TTL_MS = 3000;
 const X_TIMEOUT_MS = 2000;
+/** Clean ticks at most after an epoch's rounds: per-tick 3 at a time, more than an epoch's tweets. */
+const SETTLE_TICKS = 30;
 const TWEETS_PER_ROUND = 2;
 const MAX_ROUNDS_PER_EPOCH = 25;
 
@@ -302,11 +304,14 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosSummary> {
         log(`round ${round} ${fault}: exit ${run.code ?? run.signal} ${summaryLine(run.stdout)}`);
       }
 
-      // Settle: no faults, past the in-flight window, ticks until nothing is unprocessed or open.
+      // Settle: no faults, ticks until nothing is unprocessed or open. A writer that was rate-limited or
+      // failing for many rounds has a backlog of up to a whole epoch's tweets, per-tick at a time: the ticks
+      // go on while any is left (up to SETTLE_TICKS), each past the in-flight window while an intent is open.
       proxy.tag = 'settle';
       let settled = false;
-      for (let i = 0; i < 8 && !settled; i++) {
-        await sleep(2 * X_TIMEOUT_MS + 500);
+      for (let i = 0; i < SETTLE_TICKS && !settled; i++) {
+        const open = await Promise.all(WRITERS.map((w) => probe.hlen(`${prefix}:{${w.name}}:intents`)));
+        await sleep(i === 0 || open.some((n) => n > 0) ? 2 * X_TIMEOUT_MS + 500 : 100);
         const run = await tick(prefix);
         const why = crashed(run, false);
         if (why) {
