@@ -66,6 +66,8 @@ export class Publisher {
   private readonly done: Post[] = [];
   /** Intents earlier ticks left open and not settled yet, by hash (known once `recover` ran). */
   private readonly open = new Map<string, Intent>();
+  /** The intents recovery began with. */
+  private recovering: Intent[] = [];
   private readonly ledger: TickLedger | undefined;
 
   /**
@@ -142,6 +144,7 @@ export class Publisher {
   async recover(): Promise<Outcome | null> {
     const { env, bot } = this;
     const open = this.from ? this.from.intents : await env.posts.intents(bot.name);
+    this.recovering = open;
     for (const i of open) this.open.set(i.hash, i);
     if (open.length === 0) return null;
     let found: Map<string, string>;
@@ -162,6 +165,15 @@ export class Publisher {
       if (r.settled === false || r.settled === 'unknown') return r.outcome;
     }
     return null;
+  }
+
+  /**
+   * Source entries whose texts recovery settled (found on the account, sent again, or given up): the tick
+   * that took them used them, so they give no other text; they are processed once none is open. Known
+   * from `recover`, which must have run.
+   */
+  recoveredEntries(): Set<string> {
+    return new Set(this.recovering.filter((i) => !this.open.has(i.hash)).map((i) => i.entry));
   }
 
   /**

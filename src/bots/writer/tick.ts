@@ -40,12 +40,12 @@ export async function tick(bot: Bot, env: TickEnv, ctx?: TickContext): Promise<O
   const perTick = settings.perTick;
 
   let publisher: Publisher | undefined;
-  let open = { hashes: new Set<string>(), entries: new Set<string>() };
+  let open = { hashes: new Set<string>(), entries: new Set<string>(), used: new Set<string>() };
   if (client) {
     publisher = new Publisher(bot, env, client, learned, ctx);
     const failed = await publisher.recover();
     if (failed) return withPosts(failed, publisher.posts);
-    open = publisher.openEntries();
+    open = { ...publisher.openEntries(), used: publisher.recoveredEntries() };
   }
 
   // Posts sent again by recovery count toward the per-tick budget; posts found on the account do not.
@@ -154,7 +154,7 @@ async function gather(
   grab: number,
   env: TickEnv,
   template: string,
-  open: { hashes: Set<string>; entries: Set<string> },
+  open: { hashes: Set<string>; entries: Set<string>; used: Set<string> },
   how: { budget: number; perTick?: number; intents: (c: Candidate[]) => Intent[]; ctx?: TickContext; publisher?: Publisher },
 ): Promise<Gathered> {
   const peeked = env.dryRun ? await env.timeline.peek(bot.source!, bot.name, grab * MAX_BATCHES) : [];
@@ -166,8 +166,9 @@ async function gather(
     const [entries] = await Promise.all([taking, acked]);
     if (entries.length === 0) break;
     scanned += entries.length;
-    // A text with an open intent waits for recovery, and so does its entry.
-    const composed = (await compose(env, textEngine(), bot.source!, template, entries)).filter((c) => !open.hashes.has(c.hash));
+    // A text with an open intent waits for recovery, and so does its entry. An entry whose text recovery
+    // settled was used by the tick that took it: it gives no other text, and is processed.
+    const composed = (await compose(env, textEngine(), bot.source!, template, entries)).filter((c) => !open.hashes.has(c.hash) && !open.used.has(c.entry));
     const consumed = entries.map((e) => e.entry);
     if (composed.length > 0) {
       if (env.dryRun) {

@@ -1,0 +1,60 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Redis } from 'ioredis';
+import { startRedis, type PrivateRedis } from '../helpers/redis.js';
+import { startTestSandbox, type TestSandbox } from '../helpers/sandbox.js';
+import { tfctl } from '../helpers/cli.js';
+import { loadConfig } from '../../src/config.js';
+import { Farm } from '../../src/farm/farm.js';
+import { runTick } from '../../src/farm/tick.js';
+import { destroyAgents } from '../../src/x/client.js';
+
+/**
+ * A crash between a post and its bookkeeping changes nothing the writer does with the tweet: the next tick
+ * finds the post on the account, records it, and marks the tweet processed, as the crashed tick would have
+ * done; it does not make a second post of the tweet's other nouns.
+ */
+let redis: PrivateRedis;
+let client: Redis;
+let sb: TestSandbox;
+let farm: Farm;
+
+beforeAll(async () => {
+  redis = await startRedis();
+  client = redis.client();
+  sb = await startTestSandbox({ tier: 'pro' });
+});
+afterAll(async () => {
+  await farm?.close();
+  destroyAgents();
+  await sb?.close();
+  await redis?.stop();
+});
+
+describe('a tweet whose post recovery found', () => {
+  it('gives no second post, and is marked processed', async () => {
+    const owner = await sb.account('rt_owner');
+    const w = await sb.account('rt_w');
+    await sb.account('rt_author');
+    await sb.follow('rt_owner', 'rt_author');
+    await sb.tweet('rt_author', 'Кошка спит на диване.'); // two nouns: two texts the writer could make
+    const config = { ...loadConfig({}), redisUrl: redis.url, prefix: 'rtw', xApi: sb.url, consumerKey: sb.app.consumer_key, consumerSecret: sb.app.consumer_secret, lockTtlMs: 2000 };
+    farm = await Farm.open(config);
+    await farm.create({ name: 'r', role: 'reader', token: owner.token, secret: owner.secret });
+    await farm.create({ name: 'w', role: 'writer', reader: 'r', template: '{Noun:nomn}!', grab: '1', perTick: '1', token: w.token, secret: w.secret } as Parameters<Farm['create']>[0]);
+    expect((await runTick(farm, { names: ['r'], force: true })).summary.fetched).toBe(1);
+
+    // Killed once X answered, before the bookkeeping: the post is on X, the farm has only its intent.
+    const env = { REDIS_URL: redis.url, TFCTL_PREFIX: 'rtw', ...sb.cliEnv, TFCTL_LOCK_TTL_MS: '2000' };
+    const crashed = await tfctl(['tick', '--force', 'w'], { ...env, TFCTL_FAILPOINT: 'after-post' });
+    expect(crashed.code).not.toBe(0);
+    expect(await sb.tweets('rt_w')).toHaveLength(1);
+    await client.del('rtw:lock:{w}');
+
+    const next = await runTick(farm, { names: ['w'], force: true });
+    expect(next.bots[0]).toMatchObject({ status: 'ok' });
+    expect((await sb.tweets('rt_w')).map((t) => t.text)).toHaveLength(1);
+    expect(((await client.xpending('rtw:{r}:timeline', 'w')) as [number])[0]).toBe(0);
+    expect(await client.hlen('rtw:{w}:intents')).toBe(0);
+    expect(await client.hget('rtw:bot:{w}', 'n_posted')).toBe('1');
+  }, 30_000);
+});
