@@ -3,20 +3,29 @@ import type { Redis } from 'ioredis';
 import { startRedis, type PrivateRedis } from '../helpers/redis.js';
 import { startTestSandbox, type TestSandbox } from '../helpers/sandbox.js';
 import { tfctl } from '../helpers/cli.js';
-import { loadConfig } from '../../src/config.js';
+import { loadConfig, type Config } from '../../src/config.js';
 import { Farm } from '../../src/farm/farm.js';
 import { runTick } from '../../src/farm/tick.js';
+import { Timeline } from '../../src/store/timeline.js';
 import { destroyAgents } from '../../src/x/client.js';
 
 /**
- * A crash between a post and its bookkeeping changes nothing the writer does with the tweet: the next tick
- * finds the post on the account, records it, and marks the tweet processed, as the crashed tick would have
- * done; it does not make a second post of the tweet's other nouns.
+ * Ticks against the sandbox and a private Redis, each test with a farm of its own:
+ * - no feedback loops: a source never caches a tweet of one of the farm's own accounts, whether that
+ *   account's bot runs in the same tick (the tick read it already) or not (the tick reads its account);
+ * - a crash between a post and its bookkeeping changes nothing the writer does with the tweet: the next
+ *   tick finds the post on the account, records it, and marks the tweet processed, as the crashed tick would
+ *   have done; it makes no second post of the tweet's other nouns.
  */
 let redis: PrivateRedis;
 let client: Redis;
 let sb: TestSandbox;
-let farm: Farm;
+const farms: Farm[] = [];
+const open = async (config: Config) => {
+  const farm = await Farm.open(config);
+  farms.push(farm);
+  return farm;
+};
 
 beforeAll(async () => {
   redis = await startRedis();
@@ -24,10 +33,32 @@ beforeAll(async () => {
   sb = await startTestSandbox({ tier: 'pro' });
 });
 afterAll(async () => {
-  await farm?.close();
+  for (const f of farms) await f.close();
   destroyAgents();
   await sb?.close();
   await redis?.stop();
+});
+
+describe("the farm's own tweets", () => {
+  it("are skipped by a reader, from bots due in the same tick and from bots that are not", async () => {
+    const accounts = await sb.seedHome('due_writer', 'idle_writer');
+    for (const name of ['due_writer', 'idle_writer']) {
+      await sb.follow('owner', name);
+      await sb.tweet(name, `Пишет ${name}`);
+    }
+    const farm = await open({ ...loadConfig({}), redisUrl: redis.url, prefix: 'own', xApi: sb.url, consumerKey: sb.app.consumer_key, consumerSecret: sb.app.consumer_secret });
+    const creds = (name: string) => ({ token: accounts.get(name)!.token, secret: accounts.get(name)!.secret });
+    await farm.create({ name: 'r', role: 'reader', ...creds('owner') });
+    await farm.create({ name: 'd', role: 'writer', reader: 'r', template: '%s', ...creds('due_writer') } as Parameters<Farm['create']>[0]);
+    await farm.create({ name: 'i', role: 'writer', reader: 'r', template: '%s', ...creds('idle_writer') } as Parameters<Farm['create']>[0]);
+
+    const report = await runTick(farm, { names: ['r', 'd'], force: true });
+    const reader = report.bots.find((b) => b.name === 'r')!;
+    expect(reader.detail).toMatch(/, skipped 2$/);
+    const cached = await new Timeline(farm.redis, farm.store.keys).peek('r', 'i', 100);
+    expect(cached.length).toBeGreaterThan(0);
+    expect(cached.map((e) => e.author)).toEqual(cached.map(() => 'author'));
+  });
 });
 
 describe('a tweet whose post recovery found', () => {
@@ -38,7 +69,7 @@ describe('a tweet whose post recovery found', () => {
     await sb.follow('rt_owner', 'rt_author');
     await sb.tweet('rt_author', 'Кошка спит на диване.'); // two nouns: two texts the writer could make
     const config = { ...loadConfig({}), redisUrl: redis.url, prefix: 'rtw', xApi: sb.url, consumerKey: sb.app.consumer_key, consumerSecret: sb.app.consumer_secret, lockTtlMs: 2000 };
-    farm = await Farm.open(config);
+    const farm = await open(config);
     await farm.create({ name: 'r', role: 'reader', token: owner.token, secret: owner.secret });
     await farm.create({ name: 'w', role: 'writer', reader: 'r', template: '{Noun:nomn}!', grab: '1', perTick: '1', token: w.token, secret: w.secret } as Parameters<Farm['create']>[0]);
     expect((await runTick(farm, { names: ['r'], force: true })).summary.fetched).toBe(1);
