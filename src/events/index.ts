@@ -1,6 +1,7 @@
 import type { RedisClient } from '../store/client.js';
 import type { Keys } from '../store/keys.js';
 import { script } from '../store/scripts.js';
+import { TurnBatch } from '../store/turn-batch.js';
 
 /**
  * The farm's events: one capped Redis stream for the whole farm (what the seed system's notifications
@@ -66,36 +67,18 @@ export class Events {
     private readonly cap = EVENTS_CAP,
   ) {}
 
-  /** Emits of this turn not sent yet, with whoever waits for their ids. */
-  private pending: Array<{ fields: string[]; resolve: (id: string) => void; reject: (err: unknown) => void }> | null = null;
-
   /**
    * Appends an event; returns its id. The emits made in one turn (a big tick's posts) leave together, in
    * order, as one command (scripts/emit-events.lua), not one XADD each.
    */
   emit(e: NewEvent): Promise<string> {
-    return new Promise((resolve, reject) => {
-      if (!this.pending) {
-        this.pending = [];
-        queueMicrotask(() => this.send());
-      }
-      this.pending.push({ fields: fields(e), resolve, reject });
-    });
+    return this.emits.add('', fields(e));
   }
 
-  private send(): void {
-    const batch = this.pending;
-    if (!batch) return; // sent already, ahead of a transition
-    this.pending = null;
-    const sent: Promise<unknown> =
-      batch.length === 1
-        ? this.redis.xadd(this.keys.events(), 'MAXLEN', '~', this.cap, '*', ...batch[0]!.fields).then((id) => [id])
-        : script(this.redis, 'emit-events')([this.keys.events()], [this.cap, ...batch.flatMap((b) => [b.fields.length, ...b.fields])]);
-    sent.then(
-      (ids) => batch.forEach((b, i) => b.resolve((ids as string[])[i]!)),
-      (err: unknown) => batch.forEach((b) => b.reject(err)),
-    );
-  }
+  private readonly emits = new TurnBatch<string[], string>(async (_, batch) => {
+    if (batch.length === 1) return [(await this.redis.xadd(this.keys.events(), 'MAXLEN', '~', this.cap, '*', ...batch[0]!))!];
+    return (await script(this.redis, 'emit-events')([this.keys.events()], [this.cap, ...batch.flatMap((f) => [f.length, ...f])])) as string[];
+  });
 
   /** Sets a state (`failed:<bot>`) and emits the event only if it was not set already; the id or null. */
   async enter(flag: string, e: NewEvent): Promise<string | null> {
@@ -110,7 +93,7 @@ export class Events {
   private async transition(mode: 'enter' | 'leave', flag: string, e: NewEvent | null, emit: boolean): Promise<string | null> {
     const ev = e ?? { type: 'recovered', bot: '', at: 0, detail: '' };
     // Events emitted before this one go first, as they were made.
-    if (this.pending) this.send();
+    this.emits.flush();
     const id = await script(this.redis, 'event-transition')([this.keys.eventState(), this.keys.events()], [mode, flag, String(ev.at), this.cap, emit ? 'emit' : 'quiet', ...fields(ev)]);
     return typeof id === 'string' ? id : null;
   }

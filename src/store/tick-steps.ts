@@ -7,6 +7,7 @@ import type { BotLock } from './lock.js';
 import { hashOf } from './per-bot.js';
 import { hourOf, RECENT_POSTS, type Intent, type Post, type Settle, type SettleStep } from './posts.js';
 import { script } from './scripts.js';
+import { TurnBatch } from './turn-batch.js';
 
 /**
  * A bot's tick costs Redis two steps of its own, each one script in the bot's slot, plus what a kind adds
@@ -164,64 +165,27 @@ export class TickLedger {
  * index, after the end steps of that turn, where one XACK and one ZADD per bot were two commands a bot.
  */
 export class EndBatch {
-  private acks: Map<string, Array<{ group: string; entries: string[]; done: Waiter }>> | null = null;
-  private dues: Array<{ name: string; score: number | null; done: Waiter }> | null = null;
+  private readonly acks: TurnBatch<{ group: string; entries: string[] }, undefined>;
+  private readonly dues: TurnBatch<[name: string, score: number | null], undefined>;
 
-  constructor(private readonly redis: RedisClient, private readonly index: DueIndex) {}
+  constructor(redis: RedisClient, index: DueIndex) {
+    this.acks = new TurnBatch(async (stream, groups) => {
+      const answers = (await script(redis, 'ack-groups')([stream], groups.flatMap((g) => [g.group, g.entries.length, ...g.entries]))) as Array<number | string>;
+      return answers.map((a) => (typeof a === 'string' ? new Error(a) : undefined));
+    });
+    this.dues = new TurnBatch(async (_, entries) => {
+      await index.set(entries);
+      return entries.map(() => undefined);
+    });
+  }
 
   ack(stream: string, group: string, entries: string[]): Promise<void> {
-    return new Promise((resolve, reject) => {
-      if (!this.acks) {
-        this.acks = new Map();
-        queueMicrotask(() => this.sendAcks());
-      }
-      const list = this.acks.get(stream);
-      const item = { group, entries, done: { resolve, reject } };
-      if (list) list.push(item);
-      else this.acks.set(stream, [item]);
-    });
+    return this.acks.add(stream, { group, entries });
   }
 
   due(name: string, score: number | null): Promise<void> {
-    return new Promise((resolve, reject) => {
-      if (!this.dues) {
-        this.dues = [];
-        queueMicrotask(() => this.sendDues());
-      }
-      this.dues.push({ name, score, done: { resolve, reject } });
-    });
+    return this.dues.add('', [name, score]);
   }
-
-  private sendAcks(): void {
-    const acks = this.acks!;
-    this.acks = null;
-    for (const [stream, groups] of acks) {
-      const args = groups.flatMap((g) => [g.group, g.entries.length, ...g.entries]);
-      script(this.redis, 'ack-groups')([stream], args).then(
-        (answers) => groups.forEach((g, i) => {
-          const a = (answers as Array<number | string>)[i];
-          if (typeof a === 'string') g.done.reject(new Error(a));
-          else g.done.resolve();
-        }),
-        (err: unknown) => groups.forEach((g) => g.done.reject(err)),
-      );
-    }
-  }
-
-  private sendDues(): void {
-    const dues = this.dues!;
-    this.dues = null;
-    this.index.set(dues.map((d) => [d.name, d.score])).then(
-      () => dues.forEach((d) => d.done.resolve()),
-      (err: unknown) => dues.forEach((d) => d.done.reject(err)),
-    );
-  }
-}
-
-/** Whoever waits for a batched command. */
-interface Waiter {
-  resolve: () => void;
-  reject: (err: unknown) => void;
 }
 
 /** What a finished tick writes to its bot's hash: fields set, fields cleared, counters moved. */

@@ -2,6 +2,7 @@ import type { RedisClient } from './client.js';
 import { F } from './bot-record.js';
 import type { Keys } from './keys.js';
 import { script } from './scripts.js';
+import { TurnBatch } from './turn-batch.js';
 
 /** A tweet as the reader caches it. Ids are strings: snowflakes exceed 2^53. */
 export interface CachedTweet {
@@ -26,13 +27,11 @@ function toEntry(entry: string, flat: string[] | null): TimelineEntry | null {
   return { entry, id: rec.id ?? '', author: rec.author ?? '', author_id: rec.author_id ?? '', text: rec.text ?? '', created_at: rec.created_at ?? '' };
 }
 
-/** A take waiting to be sent with the others of its turn. */
+/** A take sent with the others of its turn. */
 interface Take {
   writer: string;
   count: number;
   keep: boolean;
-  resolve: (entries: TimelineEntry[]) => void;
-  reject: (err: unknown) => void;
 }
 
 /**
@@ -59,41 +58,16 @@ export class Timeline {
    * entry once; the writers get the same entry objects, which none of them changes.
    */
   take(reader: string, writer: string, count: number, opts: { keep?: boolean } = {}): Promise<TimelineEntry[]> {
-    const stream = this.keys.timeline(reader);
-    return new Promise((resolve, reject) => {
-      if (!this.takes) {
-        this.takes = new Map();
-        queueMicrotask(() => this.sendTakes());
-      }
-      const list = this.takes.get(stream);
-      const t = { writer, count, keep: opts.keep ?? false, resolve, reject };
-      if (list) list.push(t);
-      else this.takes.set(stream, [t]);
-    });
+    return this.takes.add(this.keys.timeline(reader), { writer, count, keep: opts.keep ?? false });
   }
 
-  /** Takes of this turn not sent yet, by stream. */
-  private takes: Map<string, Take[]> | null = null;
-
-  private sendTakes(): void {
-    const takes = this.takes!;
-    this.takes = null;
-    for (const [stream, list] of takes) {
-      const args = list.flatMap((t) => [t.writer, t.count, t.keep ? 'keep' : '']);
-      script(this.redis, 'take-many')([stream], args).then(
-        (reply) => {
-          const [entries, answers] = reply as [Array<[string, string[]]>, Array<string[] | string>];
-          const byId = new Map(entries.map(([id, flat]) => [id, toEntry(id, flat)!]));
-          list.forEach((t, i) => {
-            const a = answers[i]!;
-            if (typeof a === 'string') t.reject(new Error(a));
-            else t.resolve(a.map((id) => byId.get(id)!));
-          });
-        },
-        (err: unknown) => list.forEach((t) => t.reject(err)),
-      );
-    }
-  }
+  /** The takes of one turn, by stream. */
+  private readonly takes = new TurnBatch<Take, TimelineEntry[]>(async (stream, list) => {
+    const reply = await script(this.redis, 'take-many')([stream], list.flatMap((t) => [t.writer, t.count, t.keep ? 'keep' : '']));
+    const [entries, answers] = reply as [Array<[string, string[]]>, Array<string[] | string>];
+    const byId = new Map(entries.map(([id, flat]) => [id, toEntry(id, flat)!]));
+    return answers.map((a) => (typeof a === 'string' ? new Error(a) : a.map((id) => byId.get(id)!)));
+  });
 
   /** Marks entries processed. */
   async ack(reader: string, writer: string, entries: string[]): Promise<void> {
