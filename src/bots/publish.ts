@@ -84,9 +84,6 @@ export class Publisher {
     this.ledger = from?.ledger;
   }
 
-  /** Posts created by this tick's calls (a post found on the account was made by an earlier one). */
-  sent = 0;
-
   /** Posts made or found by this publisher so far. */
   get posts(): Post[] {
     return this.done;
@@ -133,7 +130,6 @@ export class Publisher {
       await this.rewrite({ ...sent, answered: true });
       return { settled: 'unknown', outcome: { status: 'failed', detail: 'unreadable answer from X', error: `${ENDPOINT.post}: a 2xx answer without the post's id`, counters: { errors: 1 } } };
     }
-    this.sent++;
     return this.recordPosted(sent, id);
   }
 

@@ -167,8 +167,12 @@ describe('tfctl tick', () => {
     expect(next.code, next.stderr).toBe(0);
     const texts = await onX('w_gent');
     expect(texts.filter((t) => t === 'А вот и кошки!')).toHaveLength(1);
-    expect(texts.length).toBe(onXBefore + 1); // the recovered post was recorded, the next tweet was used
+    // The recovered post is recorded, and was the post of the due time this tick serves: nothing new.
+    expect(texts.length).toBe(onXBefore);
     expect(await postedTexts('w_gent')).toContain('А вот и кошки!');
+    // The next tick uses the next tweet.
+    expect((await tickJson(['--force', 'w_gent'])).code).toBe(0);
+    expect((await onX('w_gent')).length).toBe(onXBefore + 1);
   });
 
   it("one bot's 429 pauses only that bot, and a revoked token marks only that bot failing", async () => {

@@ -89,3 +89,44 @@ describe('a tweet whose post recovery found', () => {
     expect(await client.hget('rtw:bot:{w}', 'n_posted')).toBe('1');
   }, 30_000);
 });
+
+describe('a post recovery found', () => {
+  it("was the due tick's post: the writer posts nothing more until its next due time", async () => {
+    const owner = await sb.account('due_owner');
+    const w = await sb.account('due_w');
+    await sb.account('due_author');
+    await sb.follow('due_owner', 'due_author');
+    for (const noun of ['кошка', 'книга']) await sb.tweet('due_author', `Вот это ${noun}!`);
+    const config = { ...loadConfig({}), redisUrl: redis.url, prefix: 'due', xApi: sb.url, consumerKey: sb.app.consumer_key, consumerSecret: sb.app.consumer_secret, lockTtlMs: 2000 };
+    const farm = await open(config);
+    await farm.create({ name: 'r', role: 'reader', token: owner.token, secret: owner.secret });
+    await farm.create({ name: 'w', role: 'writer', reader: 'r', template: '{Noun:nomn}!', grab: '1', perTick: '1', every: '24h', token: w.token, secret: w.secret } as Parameters<Farm['create']>[0]);
+    expect((await runTick(farm, { names: ['r'], force: true })).summary.fetched).toBe(2);
+
+    // Killed once X answered, before the end step: the writer is still due, its post is on X.
+    const env = { REDIS_URL: redis.url, TFCTL_PREFIX: 'due', ...sb.cliEnv, TFCTL_LOCK_TTL_MS: '2000' };
+    const crashed = await tfctl(['tick', 'w'], { ...env, TFCTL_FAILPOINT: 'after-post' });
+    expect(crashed.code).not.toBe(0);
+    await client.del('due:lock:{w}');
+
+    // Cron's next tick: recovery finds the post, and that post was this due time's one.
+    const next = await runTick(farm, {});
+    expect(next.bots.find((b) => b.name === 'w')).toMatchObject({ status: 'ok' });
+    expect(next.bots.find((b) => b.name === 'w')?.posts).toHaveLength(1);
+    expect(await sb.tweets('due_w')).toHaveLength(1);
+    const nextDue = Number(await client.hget('due:bot:{w}', 'next_due_at'));
+    expect(nextDue - Date.now()).toBeGreaterThan(23 * 3600_000);
+    // The other tweet waits for that time: not marked processed unposted.
+    const group = ((await client.xinfo('GROUPS', 'due:{r}:timeline')) as unknown[][]).map((g) => Object.fromEntries(chunk(g)));
+    expect(group.find((g) => g.name === 'w')).toMatchObject({ lag: 1 });
+    expect((await runTick(farm, {})).bots.find((b) => b.name === 'w')).toBeUndefined();
+    expect(await sb.tweets('due_w')).toHaveLength(1);
+  }, 30_000);
+});
+
+/** [k, v, k, v] as [[k, v], …]. */
+function chunk(flat: unknown[]): Array<[string, unknown]> {
+  const out: Array<[string, unknown]> = [];
+  for (let i = 0; i < flat.length; i += 2) out.push([String(flat[i]), flat[i + 1]]);
+  return out;
+}

@@ -66,7 +66,7 @@ export async function tick(bot: Bot, env: TickEnv, ctx?: TickContext): Promise<O
   const decisions: Decision[] = [];
   const done: string[] = [];
   let stopped: Outcome | undefined;
-  let acted = publisher?.sent ?? 0; // what recovery sent again counts toward per-tick
+  let acted = publisher?.posts.length ?? 0; // what recovery settled (found or sent again) counts toward per-tick
   const note = (c: Considered, decision: DecisionKind, extra: Partial<Decision> = {}) => {
     decisions.push({ tweet_id: c.entry.id, author: c.entry.author, decision, rule: c.rule, at: now, ...extra });
     if (!WAITING.has(decision)) done.push(c.entry.entry);

@@ -48,9 +48,18 @@ export async function tick(bot: Bot, env: TickEnv, ctx?: TickContext): Promise<O
     open = { ...publisher.openEntries(), used: publisher.recoveredEntries() };
   }
 
-  // Posts sent again by recovery count toward the per-tick budget; posts found on the account do not.
+  // What recovery settled as posted (found on the account or sent again) was made for the due time this
+  // tick serves (the tick that wrote its intent never finished): it counts toward the per-tick budget.
   const recovered = publisher?.posts.length ?? 0;
-  if (publisher && publisher.sent >= perTick) return { status: 'ok', detail: `posted ${recovered} (recovered)`, posts: publisher.posts, learned };
+  const ack = async (done: string[]) => {
+    if (ctx) ctx.ledger.ack(env.keys.timeline(bot.source!), bot.name, done);
+    else await env.timeline.ack(bot.source!, bot.name, done);
+  };
+  if (publisher && recovered >= perTick) {
+    // The tweets recovery settled are processed; the others taken wait for the next due time.
+    await ack([...open.used].filter((e) => !open.entries.has(e)));
+    return { status: 'ok', detail: `posted ${recovered} (recovered)`, posts: publisher.posts, learned };
+  }
   // Hashtags are appended to the text that goes out; the never-twice hash stays the template's text's.
   const tags = hashtagSettings(bot);
   const ownTags = ctx?.own[HASHTAG_KEY];
@@ -78,7 +87,7 @@ export async function tick(bot: Bot, env: TickEnv, ctx?: TickContext): Promise<O
       return ({ kind: 'post', text, hash: c.hash, source: c.source, entry: c.entry, noun: c.noun, at: env.now(), settle });
     });
   };
-  const { candidates, consumed, scanned, chosen, rest, bases, intents } = await gather(bot, settings.grab, env, template, open, { budget: perTick - publisher.sent, perTick, intents: intentsOf, ctx, publisher });
+  const { candidates, consumed, scanned, chosen, rest, bases, intents } = await gather(bot, settings.grab, env, template, open, { budget: perTick - recovered, perTick, intents: intentsOf, ctx, publisher });
   if (chosen.length === 0) {
     if (recovered) return { status: 'ok', detail: `posted ${recovered} (recovered)`, posts: publisher.posts, learned };
     return { status: 'idle', detail: scanned ? `nothing usable in ${scanned} tweet(s)` : 'no unprocessed tweets', learned };
@@ -93,7 +102,7 @@ export async function tick(bot: Bot, env: TickEnv, ctx?: TickContext): Promise<O
     const entry = candidates[i]!.entry;
     unsettled.set(entry, (unsettled.get(entry) ?? 0) + 1);
   };
-  // The tick takes per-tick texts: those chosen and, when posts sent again by recovery spent part of the
+  // The tick takes per-tick texts: those chosen and, when posts recovery settled spent part of the
   // budget, the next fresh ones too, unsent: their tweets wait for the next tick instead of being marked
   // processed with their texts never posted.
   for (const i of chosen) take(i);
@@ -102,7 +111,7 @@ export async function tick(bot: Bot, env: TickEnv, ctx?: TickContext): Promise<O
   const written = new Set(chosen);
   const queue = [...chosen, ...rest];
   let stopped: Outcome | undefined;
-  while (publisher.sent < perTick && queue.length > 0) {
+  while (publisher.posts.length < perTick && queue.length > 0) {
     const i = queue.shift()!;
     const c = candidates[i]!;
     take(i); // a stand-in for a duplicate (its intent is written now), if it was not taken already
@@ -118,8 +127,7 @@ export async function tick(bot: Bot, env: TickEnv, ctx?: TickContext): Promise<O
   for (const i of written) await publisher.abandon(candidates[i]!.hash);
   const done = consumed.filter((e) => !(unsettled.get(e)! > 0) && !open.entries.has(e));
   await env.hook?.('before-ack', bot);
-  if (ctx) ctx.ledger.ack(env.keys.timeline(bot.source!), bot.name, done);
-  else await env.timeline.ack(bot.source!, bot.name, done);
+  await ack(done);
   const posts = publisher.posts;
   if (stopped) return withPosts({ ...stopped, learned }, posts);
   return { status: posts.length ? 'ok' : 'idle', detail: posts.length ? `posted ${posts.length}` : 'every candidate was a duplicate', posts, learned };
