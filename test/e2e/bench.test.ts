@@ -21,3 +21,15 @@ describe('npm run bench', () => {
     expect(run.stderr).toMatch(/bench: round 1\/1, ours/);
   }, 150_000);
 });
+
+describe('npm run bench -- --import', () => {
+  it('imports an archive of N keys with tfctl import and reports its time and peak RSS', () => {
+    const run = spawnSync(process.execPath, [fileURLToPath(new URL('../../dist/bench/import.js', import.meta.url)), '--keys', '3000'], { encoding: 'utf8', timeout: 120_000 });
+    expect(run.status, run.stderr).toBe(0);
+    const lines = run.stdout.trim().split('\n');
+    const result = JSON.parse(lines[lines.length - 1]!) as Record<string, number>;
+    expect(result).toMatchObject({ import_keys: 3000 });
+    expect(result.import_s).toBeGreaterThan(0);
+    expect(result.import_peak_rss_mb).toBeGreaterThan(10);
+  }, 150_000);
+});
