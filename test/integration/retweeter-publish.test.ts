@@ -12,12 +12,14 @@ import { destroyAgents } from '../../src/x/client.js';
 /**
  * A retweet through the publishing core when the process dies between X creating it and the bookkeeping
  * (the `after-post` point): the next tick finds the retweet on the account and records it; nothing is
- * retweeted twice, and the tweet's decision is `retweeted`.
+ * retweeted twice, and the tweet's decision is `retweeted`. That retweet was the crashed tick's, and counts
+ * toward the per-tick of the tick that found it.
  */
 let redis: PrivateRedis;
 let client: Redis;
 let sb: TestSandbox;
 let farm: Farm;
+const farms: Farm[] = [];
 
 beforeAll(async () => {
   redis = await startRedis();
@@ -26,6 +28,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await farm?.close();
+  for (const f of farms) await f.close();
   destroyAgents();
   await sb?.close();
   await redis?.stop();
@@ -69,5 +72,37 @@ describe('a retweeter and the publishing core', () => {
     expect(decisions.map((d) => [d.tweet_id, d.decision]).sort()).toEqual([[t1.id, 'retweeted'], [t2.id, 'retweeted']].sort());
     expect(await client.hget('rp:bot:{rt}', 'n_posted')).toBe('2');
     expect(((await client.xpending('rp:{r}:timeline', 'rt')) as [number])[0]).toBe(0);
+  });
+
+  it("a retweet recovery found was the crashed tick's: it counts toward per-tick", async () => {
+    const owner = await sb.account('o1');
+    const me = await sb.account('me1');
+    await sb.account('a1');
+    await sb.follow('o1', 'a1');
+    const t1 = await sb.tweet('a1', 'tfctl один');
+    const t2 = await sb.tweet('a1', 'tfctl два');
+    const f = await Farm.open({ ...loadConfig({}), redisUrl: redis.url, prefix: 'rq', xApi: sb.url, consumerKey: sb.app.consumer_key, consumerSecret: sb.app.consumer_secret, xTimeoutMs: 1500 });
+    farms.push(f);
+    await f.create({ name: 'r', role: 'reader', token: owner.token, secret: owner.secret });
+    await f.create({ name: 'rt', role: 'retweeter', source: 'r', perTick: '1', minGap: '0', maxAge: '1d', token: me.token, secret: me.secret });
+    await new Rules(client, f.store.keys).add('rt', [{ value: 'tfctl', type: 'track' }], RETWEETER_LIMITS, Date.now());
+    await runTick(f, { names: ['r'], force: true });
+    const crashed = await runTick(f, {
+      names: ['rt'],
+      force: true,
+      hook: (point) => {
+        if (point === 'after-post') throw new Error('killed after the POST');
+      },
+    });
+    expect(crashed.bots[0]).toMatchObject({ status: 'failed' });
+    const onX = async () => (await sb.tweets('me1')).flatMap((t) => (t.referenced_tweets ?? []).map((r) => r.id)).sort();
+    expect(await onX()).toEqual([t1.id]);
+
+    const next = await runTick(f, { names: ['rt'], force: true });
+    expect(next.bots[0]?.posts?.map((p) => p.source)).toEqual([t1.id]);
+    expect(await onX()).toEqual([t1.id]); // t2 waits for the next tick
+    await runTick(f, { names: ['rt'], force: true });
+    expect(await onX()).toEqual([t1.id, t2.id].sort());
+    expect(((await client.xpending('rq:{r}:timeline', 'rt')) as [number])[0]).toBe(0);
   });
 });
