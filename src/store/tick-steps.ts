@@ -6,6 +6,7 @@ import type { Keys } from './keys.js';
 import type { BotLock } from './lock.js';
 import { hashOf } from './per-bot.js';
 import { hourOf, RECENT_POSTS, type Intent, type Post, type Settle, type SettleStep } from './posts.js';
+import { waitReplicated } from './replicated.js';
 import { script } from './scripts.js';
 import { TurnBatch } from './turn-batch.js';
 
@@ -152,8 +153,13 @@ export class TickLedger {
     lock.stopRenewal();
     const acks = [...this.acks].map(([stream, a]) => batch.ack(stream, a.group, a.entries));
     const score = end.failing ? null : end.nextDueAt;
-    // On a cluster the index is on another node: set once the end step is in, or a failed one would leave it late.
-    const indexed = redis.isCluster ? done.then(() => batch.due(name, score)) : batch.due(name, score);
+    // On a cluster the index is on another node, and must never say later than the bot's hash: it is set
+    // once the end step is in and on a replica. A master that died with an end step its replica never got
+    // would otherwise leave the bot, its post on X and in no record, out of every tick until the index's
+    // time. If no replica has it in time the index keeps its earlier time, which a tick corrects from the hash.
+    const indexed = redis.isCluster
+      ? done.then(() => waitReplicated(redis, keys.bot(name)).then(() => batch.due(name, score), () => undefined))
+      : batch.due(name, score);
     return Promise.all([done, indexed, ...acks]).then(([released]) => released === 1);
   }
 }
