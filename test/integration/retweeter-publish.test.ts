@@ -18,7 +18,6 @@ import { destroyAgents } from '../../src/x/client.js';
 let redis: PrivateRedis;
 let client: Redis;
 let sb: TestSandbox;
-let farm: Farm;
 const farms: Farm[] = [];
 
 beforeAll(async () => {
@@ -27,26 +26,37 @@ beforeAll(async () => {
   sb = await startTestSandbox({ tier: 'pro' });
 });
 afterAll(async () => {
-  await farm?.close();
   for (const f of farms) await f.close();
   destroyAgents();
   await sb?.close();
   await redis?.stop();
 });
 
+/**
+ * A farm under `prefix`: a reader whose account follows an author of two tweets both rules match, and a
+ * retweeter of `perTick`, with their own accounts; the reader has ticked. `onX`: what the retweeter's
+ * account has retweeted, by id.
+ */
+async function world(prefix: string, perTick: string) {
+  const owner = await sb.account(`${prefix}_o`);
+  const me = await sb.account(`${prefix}_me`);
+  await sb.account(`${prefix}_a`);
+  await sb.follow(`${prefix}_o`, `${prefix}_a`);
+  const t1 = await sb.tweet(`${prefix}_a`, 'tfctl один');
+  const t2 = await sb.tweet(`${prefix}_a`, 'tfctl два');
+  const f = await Farm.open({ ...loadConfig({}), redisUrl: redis.url, prefix, xApi: sb.url, consumerKey: sb.app.consumer_key, consumerSecret: sb.app.consumer_secret, xTimeoutMs: 1500 });
+  farms.push(f);
+  await f.create({ name: 'r', role: 'reader', token: owner.token, secret: owner.secret });
+  await f.create({ name: 'rt', role: 'retweeter', source: 'r', perTick, minGap: '0', maxAge: '1d', token: me.token, secret: me.secret });
+  await new Rules(client, f.store.keys).add('rt', [{ value: 'tfctl', type: 'track' }], RETWEETER_LIMITS, Date.now());
+  await runTick(f, { names: ['r'], force: true });
+  const onX = async () => (await sb.tweets(`${prefix}_me`)).flatMap((t) => (t.referenced_tweets ?? []).map((r) => r.id)).sort();
+  return { f, t1, t2, onX };
+}
+
 describe('a retweeter and the publishing core', () => {
   it('a crash after X retweeted: the next tick finds the retweet on the account, none is sent twice', async () => {
-    const owner = await sb.account('o');
-    const me = await sb.account('me');
-    await sb.account('a');
-    await sb.follow('o', 'a');
-    const t1 = await sb.tweet('a', 'tfctl один');
-    const t2 = await sb.tweet('a', 'tfctl два');
-    farm = await Farm.open({ ...loadConfig({}), redisUrl: redis.url, prefix: 'rp', xApi: sb.url, consumerKey: sb.app.consumer_key, consumerSecret: sb.app.consumer_secret, xTimeoutMs: 1500 });
-    await farm.create({ name: 'r', role: 'reader', token: owner.token, secret: owner.secret });
-    await farm.create({ name: 'rt', role: 'retweeter', source: 'r', perTick: '5', minGap: '0', maxAge: '1d', token: me.token, secret: me.secret });
-    await new Rules(client, farm.store.keys).add('rt', [{ value: 'tfctl', type: 'track' }], RETWEETER_LIMITS, Date.now());
-    await runTick(farm, { names: ['r'], force: true });
+    const { f: farm, t1, t2, onX } = await world('rp', '5');
 
     let crashes = 0;
     const crashed = await runTick(farm, {
@@ -57,7 +67,6 @@ describe('a retweeter and the publishing core', () => {
       },
     });
     expect(crashed.bots[0]).toMatchObject({ status: 'failed' });
-    const onX = async () => (await sb.tweets('me')).flatMap((t) => (t.referenced_tweets ?? []).map((r) => r.id)).sort();
     expect(await onX()).toEqual([t1.id]); // X has it; the farm did not record it
     expect(await client.hlen('rp:{rt}:intents')).toBe(1);
 
@@ -75,18 +84,7 @@ describe('a retweeter and the publishing core', () => {
   });
 
   it("a retweet recovery found was the crashed tick's: it counts toward per-tick", async () => {
-    const owner = await sb.account('o1');
-    const me = await sb.account('me1');
-    await sb.account('a1');
-    await sb.follow('o1', 'a1');
-    const t1 = await sb.tweet('a1', 'tfctl один');
-    const t2 = await sb.tweet('a1', 'tfctl два');
-    const f = await Farm.open({ ...loadConfig({}), redisUrl: redis.url, prefix: 'rq', xApi: sb.url, consumerKey: sb.app.consumer_key, consumerSecret: sb.app.consumer_secret, xTimeoutMs: 1500 });
-    farms.push(f);
-    await f.create({ name: 'r', role: 'reader', token: owner.token, secret: owner.secret });
-    await f.create({ name: 'rt', role: 'retweeter', source: 'r', perTick: '1', minGap: '0', maxAge: '1d', token: me.token, secret: me.secret });
-    await new Rules(client, f.store.keys).add('rt', [{ value: 'tfctl', type: 'track' }], RETWEETER_LIMITS, Date.now());
-    await runTick(f, { names: ['r'], force: true });
+    const { f, t1, t2, onX } = await world('rq', '1');
     const crashed = await runTick(f, {
       names: ['rt'],
       force: true,
@@ -95,7 +93,6 @@ describe('a retweeter and the publishing core', () => {
       },
     });
     expect(crashed.bots[0]).toMatchObject({ status: 'failed' });
-    const onX = async () => (await sb.tweets('me1')).flatMap((t) => (t.referenced_tweets ?? []).map((r) => r.id)).sort();
     expect(await onX()).toEqual([t1.id]);
 
     const next = await runTick(f, { names: ['rt'], force: true });
