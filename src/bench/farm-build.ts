@@ -14,7 +14,7 @@ export interface BuildCode {
   root: string;
   Farm: { open(config: unknown): Promise<FarmLike> };
   loadConfig(env?: NodeJS.ProcessEnv): Record<string, unknown>;
-  runTick?: (farm: FarmLike, opts?: Record<string, unknown>) => Promise<{ bots: unknown[] }>;
+  runTick?: (farm: FarmLike, opts?: Record<string, unknown>) => Promise<{ bots: Array<{ status: string }> }>;
 }
 
 /** What the bench calls on a build's Farm; `store.all` (every bot, whole) may be gone in a later build. */

@@ -347,7 +347,9 @@ async function idleTicks(code: BuildCode, target: Target, env: Record<string, st
       const report = await code.runTick(farm);
       walls.push(performance.now() - started);
       commands = diffCalls(before, await target.stats());
-      if (report.bots.length) throw new Error(`an idle tick ran ${report.bots.length} bots`);
+      // Revisions before the due index list every bot in an idle tick's report, each skipped as not due.
+      const ran = report.bots.filter((b) => b.status !== 'skipped').length;
+      if (ran) throw new Error(`an idle tick ran ${ran} bots`);
       const all = farm.store?.all;
       if (!all) continue;
       const beforeFull = await target.stats();
