@@ -5,7 +5,7 @@ import { configDefaults, defineConfig } from 'vitest/config';
  * The cluster tests (test/cluster/) each start a six-node Redis Cluster. `npm test` runs the quick ones
  * named here; `npm run test:cluster` (TFCTL_CLUSTER_TESTS=all) runs every one of them, and only them.
  */
-const QUICK_CLUSTER_TESTS = ['connect.test.ts', 'replication.test.ts', 'end-step.test.ts'];
+const QUICK_CLUSTER_TESTS = ['connect.test.ts', 'replication.test.ts', 'end-step.test.ts', 'redirect.test.ts'];
 const allCluster = process.env.TFCTL_CLUSTER_TESTS === 'all';
 const slowCluster = readdirSync(new URL('./test/cluster/', import.meta.url))
   .filter((f) => f.endsWith('.test.ts') && !QUICK_CLUSTER_TESTS.includes(f))

@@ -380,7 +380,8 @@ async function runKind(bot: Bot, env: TickEnv, ctx?: TickContext): Promise<Outco
   } catch (err) {
     const message = describeFailure(err);
     const outcome: Outcome = { status: 'failed', detail: message, error: message, counters: { errors: 1 } };
-    if (classifyXError(err, env.now()).kind === 'transient') outcome.transient = true;
+    // Redis restarting or failing over passes within minutes, like a 5xx from X: the bot is backed off.
+    if (classifyXError(err, env.now()).kind === 'transient' || redisPassing(err)) outcome.transient = true;
     return outcome;
   }
 }
@@ -396,6 +397,12 @@ export function backoffMs(retries: number, everyS: number): number {
 
 // What ioredis says when the server is gone, restarting, full or read-only, or a cluster is failing over.
 const REDIS_TROUBLE = /Connection is closed|ECONNREFUSED|ECONNRESET|EPIPE|max retries|Stream isn't writeable|LOADING|OOM|READONLY|MISCONF|MASTERDOWN|NOSCRIPT|BUSY|NOREPLICAS|CLUSTERDOWN|TRYAGAIN|Too many Cluster redirections|None of startup nodes/;
+
+/** Redis trouble that passes by itself: REDIS_TROUBLE, or a cluster node's redirect while its slots move. */
+function redisPassing(err: unknown): boolean {
+  const message = (err as { message?: unknown } | null)?.message;
+  return typeof message === 'string' && (REDIS_TROUBLE.test(message) || /^(MOVED|ASK) /.test(message));
+}
 
 /** An error as a report line; Redis trouble names Redis, so a restart mid-tick is told apart from X's. */
 export function describeFailure(err: unknown): string {

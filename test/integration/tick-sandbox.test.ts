@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Redis } from 'ioredis';
+import { ReplyError, type Redis } from 'ioredis';
 import { startRedis, type PrivateRedis } from '../helpers/redis.js';
 import { startTestSandbox, type TestSandbox } from '../helpers/sandbox.js';
 import { tfctl } from '../helpers/cli.js';
@@ -130,3 +130,35 @@ function chunk(flat: unknown[]): Array<[string, unknown]> {
   for (let i = 0; i < flat.length; i += 2) out.push([String(flat[i]), flat[i + 1]]);
   return out;
 }
+
+describe("Redis trouble inside a writer's tick", () => {
+  // What ioredis rejects with while a cluster fails over: the connection to a dead master, a redirect to it.
+  const troubles: Array<[string, () => Error]> = [
+    ['Connection is closed.', () => new Error('Connection is closed.')],
+    ['MOVED 4241 127.0.0.1:33365', () => new ReplyError('MOVED 4241 127.0.0.1:33365') as Error],
+  ];
+  it.each(troubles)('%s: is transient, the writer is back within minutes, not after its every', async (message, error) => {
+    const tag = `rt${troubles.findIndex(([m]) => m === message)}`;
+    const owner = await sb.account(`${tag}_owner`);
+    const w = await sb.account(`${tag}_w`);
+    await sb.account(`${tag}_author`);
+    await sb.follow(`${tag}_owner`, `${tag}_author`);
+    await sb.tweet(`${tag}_author`, 'Вот это кошка!');
+    const farm = await open({ ...loadConfig({}), redisUrl: redis.url, prefix: tag, xApi: sb.url, consumerKey: sb.app.consumer_key, consumerSecret: sb.app.consumer_secret, lockTtlMs: 2000 });
+    await farm.create({ name: 'r', role: 'reader', token: owner.token, secret: owner.secret });
+    await farm.create({ name: 'w', role: 'writer', reader: 'r', template: '{Noun:nomn}!', grab: '1', perTick: '1', every: '24h', token: w.token, secret: w.secret } as Parameters<Farm['create']>[0]);
+    await runTick(farm, { names: ['r'], force: true });
+
+    const failed = await runTick(farm, {
+      names: ['w'],
+      hook: (point) => {
+        if (point === 'before-post') throw error();
+      },
+    });
+    expect(failed.bots[0]).toMatchObject({ status: 'failed', detail: `Redis: ${message}` });
+    expect(await client.hget(`${tag}:bot:{w}`, 'retries')).toBe('1');
+    const due = Number(await client.hget(`${tag}:bot:{w}`, 'next_due_at'));
+    expect(due - Date.now()).toBeLessThanOrEqual(60_000);
+    expect(await sb.tweets(`${tag}_w`)).toHaveLength(0);
+  });
+});
