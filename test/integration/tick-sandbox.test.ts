@@ -15,7 +15,9 @@ import { destroyAgents } from '../../src/x/client.js';
  *   account's bot runs in the same tick (the tick read it already) or not (the tick reads its account);
  * - a crash between a post and its bookkeeping changes nothing the writer does with the tweet: the next
  *   tick finds the post on the account, records it, and marks the tweet processed, as the crashed tick would
- *   have done; it makes no second post of the tweet's other nouns.
+ *   have done; it makes no second post of the tweet's other nouns; and that post was the due time's one:
+ *   the writer posts nothing more before its next due time;
+ * - Redis failing inside a writer's tick (a connection closed, a redirect) backs it off for minutes.
  */
 let redis: PrivateRedis;
 let client: Redis;
@@ -26,6 +28,24 @@ const open = async (config: Config) => {
   farms.push(farm);
   return farm;
 };
+
+/**
+ * A farm under `prefix`: a reader whose account follows an author of `tweets`, and a writer ('w', one
+ * per tick, one tweet a batch, template `{Noun:nomn}!`) on an account of its own, `<prefix>_w`; the reader
+ * has ticked. `env` runs the CLI on it.
+ */
+async function writerFarm(prefix: string, tweets: string[], writer: Record<string, string> = {}) {
+  const owner = await sb.account(`${prefix}_owner`);
+  const w = await sb.account(`${prefix}_w`);
+  await sb.account(`${prefix}_author`);
+  await sb.follow(`${prefix}_owner`, `${prefix}_author`);
+  for (const text of tweets) await sb.tweet(`${prefix}_author`, text);
+  const farm = await open({ ...loadConfig({}), redisUrl: redis.url, prefix, xApi: sb.url, consumerKey: sb.app.consumer_key, consumerSecret: sb.app.consumer_secret, lockTtlMs: 2000 });
+  await farm.create({ name: 'r', role: 'reader', token: owner.token, secret: owner.secret });
+  await farm.create({ name: 'w', role: 'writer', reader: 'r', template: '{Noun:nomn}!', grab: '1', perTick: '1', ...writer, token: w.token, secret: w.secret } as Parameters<Farm['create']>[0]);
+  expect((await runTick(farm, { names: ['r'], force: true })).summary.fetched).toBe(tweets.length);
+  return { farm, env: { REDIS_URL: redis.url, TFCTL_PREFIX: prefix, ...sb.cliEnv, TFCTL_LOCK_TTL_MS: '2000' } };
+}
 
 beforeAll(async () => {
   redis = await startRedis();
@@ -63,27 +83,18 @@ describe("the farm's own tweets", () => {
 
 describe('a tweet whose post recovery found', () => {
   it('gives no second post, and is marked processed', async () => {
-    const owner = await sb.account('rt_owner');
-    const w = await sb.account('rt_w');
-    await sb.account('rt_author');
-    await sb.follow('rt_owner', 'rt_author');
-    await sb.tweet('rt_author', 'Кошка спит на диване.'); // two nouns: two texts the writer could make
-    const config = { ...loadConfig({}), redisUrl: redis.url, prefix: 'rtw', xApi: sb.url, consumerKey: sb.app.consumer_key, consumerSecret: sb.app.consumer_secret, lockTtlMs: 2000 };
-    const farm = await open(config);
-    await farm.create({ name: 'r', role: 'reader', token: owner.token, secret: owner.secret });
-    await farm.create({ name: 'w', role: 'writer', reader: 'r', template: '{Noun:nomn}!', grab: '1', perTick: '1', token: w.token, secret: w.secret } as Parameters<Farm['create']>[0]);
-    expect((await runTick(farm, { names: ['r'], force: true })).summary.fetched).toBe(1);
+    // One tweet of two nouns: two texts the writer could make.
+    const { farm, env } = await writerFarm('rtw', ['Кошка спит на диване.']);
 
     // Killed once X answered, before the bookkeeping: the post is on X, the farm has only its intent.
-    const env = { REDIS_URL: redis.url, TFCTL_PREFIX: 'rtw', ...sb.cliEnv, TFCTL_LOCK_TTL_MS: '2000' };
     const crashed = await tfctl(['tick', '--force', 'w'], { ...env, TFCTL_FAILPOINT: 'after-post' });
     expect(crashed.code).not.toBe(0);
-    expect(await sb.tweets('rt_w')).toHaveLength(1);
+    expect(await sb.tweets('rtw_w')).toHaveLength(1);
     await client.del('rtw:lock:{w}');
 
     const next = await runTick(farm, { names: ['w'], force: true });
     expect(next.bots[0]).toMatchObject({ status: 'ok' });
-    expect((await sb.tweets('rt_w')).map((t) => t.text)).toHaveLength(1);
+    expect((await sb.tweets('rtw_w')).map((t) => t.text)).toHaveLength(1);
     expect(((await client.xpending('rtw:{r}:timeline', 'w')) as [number])[0]).toBe(0);
     expect(await client.hlen('rtw:{w}:intents')).toBe(0);
     expect(await client.hget('rtw:bot:{w}', 'n_posted')).toBe('1');
@@ -92,19 +103,9 @@ describe('a tweet whose post recovery found', () => {
 
 describe('a post recovery found', () => {
   it("was the due tick's post: the writer posts nothing more until its next due time", async () => {
-    const owner = await sb.account('due_owner');
-    const w = await sb.account('due_w');
-    await sb.account('due_author');
-    await sb.follow('due_owner', 'due_author');
-    for (const noun of ['кошка', 'книга']) await sb.tweet('due_author', `Вот это ${noun}!`);
-    const config = { ...loadConfig({}), redisUrl: redis.url, prefix: 'due', xApi: sb.url, consumerKey: sb.app.consumer_key, consumerSecret: sb.app.consumer_secret, lockTtlMs: 2000 };
-    const farm = await open(config);
-    await farm.create({ name: 'r', role: 'reader', token: owner.token, secret: owner.secret });
-    await farm.create({ name: 'w', role: 'writer', reader: 'r', template: '{Noun:nomn}!', grab: '1', perTick: '1', every: '24h', token: w.token, secret: w.secret } as Parameters<Farm['create']>[0]);
-    expect((await runTick(farm, { names: ['r'], force: true })).summary.fetched).toBe(2);
+    const { farm, env } = await writerFarm('due', ['Вот это кошка!', 'Вот это книга!'], { every: '24h' });
 
     // Killed once X answered, before the end step: the writer is still due, its post is on X.
-    const env = { REDIS_URL: redis.url, TFCTL_PREFIX: 'due', ...sb.cliEnv, TFCTL_LOCK_TTL_MS: '2000' };
     const crashed = await tfctl(['tick', 'w'], { ...env, TFCTL_FAILPOINT: 'after-post' });
     expect(crashed.code).not.toBe(0);
     await client.del('due:lock:{w}');
@@ -139,15 +140,7 @@ describe("Redis trouble inside a writer's tick", () => {
   ];
   it.each(troubles)('%s: is transient, the writer is back within minutes, not after its every', async (message, error) => {
     const tag = `rt${troubles.findIndex(([m]) => m === message)}`;
-    const owner = await sb.account(`${tag}_owner`);
-    const w = await sb.account(`${tag}_w`);
-    await sb.account(`${tag}_author`);
-    await sb.follow(`${tag}_owner`, `${tag}_author`);
-    await sb.tweet(`${tag}_author`, 'Вот это кошка!');
-    const farm = await open({ ...loadConfig({}), redisUrl: redis.url, prefix: tag, xApi: sb.url, consumerKey: sb.app.consumer_key, consumerSecret: sb.app.consumer_secret, lockTtlMs: 2000 });
-    await farm.create({ name: 'r', role: 'reader', token: owner.token, secret: owner.secret });
-    await farm.create({ name: 'w', role: 'writer', reader: 'r', template: '{Noun:nomn}!', grab: '1', perTick: '1', every: '24h', token: w.token, secret: w.secret } as Parameters<Farm['create']>[0]);
-    await runTick(farm, { names: ['r'], force: true });
+    const { farm } = await writerFarm(tag, ['Вот это кошка!'], { every: '24h' });
 
     const failed = await runTick(farm, {
       names: ['w'],
