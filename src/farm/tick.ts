@@ -395,13 +395,13 @@ export function backoffMs(retries: number, everyS: number): number {
   return Math.min(60_000 * 2 ** Math.min(retries - 1, 20), everyS * 1000);
 }
 
-// What ioredis says when the server is gone, restarting, full or read-only, or a cluster is failing over.
-const REDIS_TROUBLE = /Connection is closed|ECONNREFUSED|ECONNRESET|EPIPE|max retries|Stream isn't writeable|LOADING|OOM|READONLY|MISCONF|MASTERDOWN|NOSCRIPT|BUSY|NOREPLICAS|CLUSTERDOWN|TRYAGAIN|Too many Cluster redirections|None of startup nodes/;
+// What ioredis says when the server is gone, restarting, full or read-only, or a cluster is failing over
+// (a node's redirect while its slots move included): trouble that passes by itself.
+const REDIS_TROUBLE = /Connection is closed|ECONNREFUSED|ECONNRESET|EPIPE|max retries|Stream isn't writeable|LOADING|OOM|READONLY|MISCONF|MASTERDOWN|NOSCRIPT|BUSY|NOREPLICAS|CLUSTERDOWN|TRYAGAIN|^MOVED |^ASK |Too many Cluster redirections|None of startup nodes/;
 
-/** Redis trouble that passes by itself: REDIS_TROUBLE, or a cluster node's redirect while its slots move. */
 function redisPassing(err: unknown): boolean {
   const message = (err as { message?: unknown } | null)?.message;
-  return typeof message === 'string' && (REDIS_TROUBLE.test(message) || /^(MOVED|ASK) /.test(message));
+  return typeof message === 'string' && REDIS_TROUBLE.test(message);
 }
 
 /** An error as a report line; Redis trouble names Redis, so a restart mid-tick is told apart from X's. */
