@@ -1,13 +1,10 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ReplyError, type Redis } from 'ioredis';
-import { startRedis, type PrivateRedis } from '../helpers/redis.js';
-import { startTestSandbox, type TestSandbox } from '../helpers/sandbox.js';
+import { describe, expect, it } from 'vitest';
+import { ReplyError } from 'ioredis';
+import { farmWorld } from '../helpers/farm-world.js';
 import { tfctl } from '../helpers/cli.js';
-import { loadConfig, type Config } from '../../src/config.js';
-import { Farm } from '../../src/farm/farm.js';
+import type { Farm } from '../../src/farm/farm.js';
 import { runTick } from '../../src/farm/tick.js';
 import { Timeline } from '../../src/store/timeline.js';
-import { destroyAgents } from '../../src/x/client.js';
 
 /**
  * Ticks against the sandbox and a private Redis, each test with a farm of its own:
@@ -19,15 +16,7 @@ import { destroyAgents } from '../../src/x/client.js';
  *   the writer posts nothing more before its next due time;
  * - Redis failing inside a writer's tick (a connection closed, a redirect) backs it off for minutes.
  */
-let redis: PrivateRedis;
-let client: Redis;
-let sb: TestSandbox;
-const farms: Farm[] = [];
-const open = async (config: Config) => {
-  const farm = await Farm.open(config);
-  farms.push(farm);
-  return farm;
-};
+const world = farmWorld();
 
 /**
  * A farm under `prefix`: a reader whose account follows an author of `tweets`, and a writer ('w', one
@@ -35,38 +24,26 @@ const open = async (config: Config) => {
  * has ticked. `env` runs the CLI on it.
  */
 async function writerFarm(prefix: string, tweets: string[], writer: Record<string, string> = {}) {
-  const owner = await sb.account(`${prefix}_owner`);
-  const w = await sb.account(`${prefix}_w`);
-  await sb.account(`${prefix}_author`);
-  await sb.follow(`${prefix}_owner`, `${prefix}_author`);
-  for (const text of tweets) await sb.tweet(`${prefix}_author`, text);
-  const farm = await open({ ...loadConfig({}), redisUrl: redis.url, prefix, xApi: sb.url, consumerKey: sb.app.consumer_key, consumerSecret: sb.app.consumer_secret, lockTtlMs: 2000 });
+  const owner = await world.sb.account(`${prefix}_owner`);
+  const w = await world.sb.account(`${prefix}_w`);
+  await world.sb.account(`${prefix}_author`);
+  await world.sb.follow(`${prefix}_owner`, `${prefix}_author`);
+  for (const text of tweets) await world.sb.tweet(`${prefix}_author`, text);
+  const farm = await world.open(world.config(prefix, { lockTtlMs: 2000 }));
   await farm.create({ name: 'r', role: 'reader', token: owner.token, secret: owner.secret });
   await farm.create({ name: 'w', role: 'writer', reader: 'r', template: '{Noun:nomn}!', grab: '1', perTick: '1', ...writer, token: w.token, secret: w.secret } as Parameters<Farm['create']>[0]);
   expect((await runTick(farm, { names: ['r'], force: true })).summary.fetched).toBe(tweets.length);
-  return { farm, env: { REDIS_URL: redis.url, TFCTL_PREFIX: prefix, ...sb.cliEnv, TFCTL_LOCK_TTL_MS: '2000' } };
+  return { farm, env: { REDIS_URL: world.redis.url, TFCTL_PREFIX: prefix, ...world.sb.cliEnv, TFCTL_LOCK_TTL_MS: '2000' } };
 }
-
-beforeAll(async () => {
-  redis = await startRedis();
-  client = redis.client();
-  sb = await startTestSandbox({ tier: 'pro' });
-});
-afterAll(async () => {
-  for (const f of farms) await f.close();
-  destroyAgents();
-  await sb?.close();
-  await redis?.stop();
-});
 
 describe("the farm's own tweets", () => {
   it("are skipped by a reader, from bots due in the same tick and from bots that are not", async () => {
-    const accounts = await sb.seedHome('due_writer', 'idle_writer');
+    const accounts = await world.sb.seedHome('due_writer', 'idle_writer');
     for (const name of ['due_writer', 'idle_writer']) {
-      await sb.follow('owner', name);
-      await sb.tweet(name, `Пишет ${name}`);
+      await world.sb.follow('owner', name);
+      await world.sb.tweet(name, `Пишет ${name}`);
     }
-    const farm = await open({ ...loadConfig({}), redisUrl: redis.url, prefix: 'own', xApi: sb.url, consumerKey: sb.app.consumer_key, consumerSecret: sb.app.consumer_secret });
+    const farm = await world.open(world.config('own'));
     const creds = (name: string) => ({ token: accounts.get(name)!.token, secret: accounts.get(name)!.secret });
     await farm.create({ name: 'r', role: 'reader', ...creds('owner') });
     await farm.create({ name: 'd', role: 'writer', reader: 'r', template: '%s', ...creds('due_writer') } as Parameters<Farm['create']>[0]);
@@ -89,15 +66,15 @@ describe('a tweet whose post recovery found', () => {
     // Killed once X answered, before the bookkeeping: the post is on X, the farm has only its intent.
     const crashed = await tfctl(['tick', '--force', 'w'], { ...env, TFCTL_FAILPOINT: 'after-post' });
     expect(crashed.code).not.toBe(0);
-    expect(await sb.tweets('rtw_w')).toHaveLength(1);
-    await client.del('rtw:lock:{w}');
+    expect(await world.sb.tweets('rtw_w')).toHaveLength(1);
+    await world.client.del('rtw:lock:{w}');
 
     const next = await runTick(farm, { names: ['w'], force: true });
     expect(next.bots[0]).toMatchObject({ status: 'ok' });
-    expect((await sb.tweets('rtw_w')).map((t) => t.text)).toHaveLength(1);
-    expect(((await client.xpending('rtw:{r}:timeline', 'w')) as [number])[0]).toBe(0);
-    expect(await client.hlen('rtw:{w}:intents')).toBe(0);
-    expect(await client.hget('rtw:bot:{w}', 'n_posted')).toBe('1');
+    expect((await world.sb.tweets('rtw_w')).map((t) => t.text)).toHaveLength(1);
+    expect(((await world.client.xpending('rtw:{r}:timeline', 'w')) as [number])[0]).toBe(0);
+    expect(await world.client.hlen('rtw:{w}:intents')).toBe(0);
+    expect(await world.client.hget('rtw:bot:{w}', 'n_posted')).toBe('1');
   }, 30_000);
 });
 
@@ -108,20 +85,20 @@ describe('a post recovery found', () => {
     // Killed once X answered, before the end step: the writer is still due, its post is on X.
     const crashed = await tfctl(['tick', 'w'], { ...env, TFCTL_FAILPOINT: 'after-post' });
     expect(crashed.code).not.toBe(0);
-    await client.del('due:lock:{w}');
+    await world.client.del('due:lock:{w}');
 
     // Cron's next tick: recovery finds the post, and that post was this due time's one.
     const next = await runTick(farm, {});
     expect(next.bots.find((b) => b.name === 'w')).toMatchObject({ status: 'ok' });
     expect(next.bots.find((b) => b.name === 'w')?.posts).toHaveLength(1);
-    expect(await sb.tweets('due_w')).toHaveLength(1);
-    const nextDue = Number(await client.hget('due:bot:{w}', 'next_due_at'));
+    expect(await world.sb.tweets('due_w')).toHaveLength(1);
+    const nextDue = Number(await world.client.hget('due:bot:{w}', 'next_due_at'));
     expect(nextDue - Date.now()).toBeGreaterThan(23 * 3600_000);
     // The other tweet waits for that time: not marked processed unposted.
-    const group = ((await client.xinfo('GROUPS', 'due:{r}:timeline')) as unknown[][]).map((g) => Object.fromEntries(chunk(g)));
+    const group = ((await world.client.xinfo('GROUPS', 'due:{r}:timeline')) as unknown[][]).map((g) => Object.fromEntries(chunk(g)));
     expect(group.find((g) => g.name === 'w')).toMatchObject({ lag: 1 });
     expect((await runTick(farm, {})).bots.find((b) => b.name === 'w')).toBeUndefined();
-    expect(await sb.tweets('due_w')).toHaveLength(1);
+    expect(await world.sb.tweets('due_w')).toHaveLength(1);
   }, 30_000);
 });
 
@@ -149,9 +126,9 @@ describe("Redis trouble inside a writer's tick", () => {
       },
     });
     expect(failed.bots[0]).toMatchObject({ status: 'failed', detail: `Redis: ${message}` });
-    expect(await client.hget(`${tag}:bot:{w}`, 'retries')).toBe('1');
-    const due = Number(await client.hget(`${tag}:bot:{w}`, 'next_due_at'));
+    expect(await world.client.hget(`${tag}:bot:{w}`, 'retries')).toBe('1');
+    const due = Number(await world.client.hget(`${tag}:bot:{w}`, 'next_due_at'));
     expect(due - Date.now()).toBeLessThanOrEqual(60_000);
-    expect(await sb.tweets(`${tag}_w`)).toHaveLength(0);
+    expect(await world.sb.tweets(`${tag}_w`)).toHaveLength(0);
   });
 });
